@@ -1,0 +1,95 @@
+#include "actors/app_tree.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/ops/chaos.hpp"
+#include "actors/ops/health.hpp"
+
+namespace herald {
+
+using namespace supervision;
+
+supervisor_flags supervisor_flags_for(const config::settings& s, const std::string& name,
+                                      strategy strat) {
+  auto sec = "supervision." + name + ".";
+  supervisor_flags f;
+  f.strat = strat;
+  f.intensity = s.get_int(sec + "intensity");
+  f.period = s.get_duration(sec + "period");
+  return f;
+}
+
+backoff_options backoff_for(const config::settings& s, const std::string& name) {
+  auto sec = "supervision." + name + ".";
+  backoff_options b;
+  b.min = s.get_duration(sec + "backoff-min");
+  b.max = s.get_duration(sec + "backoff-max");
+  b.random_factor = s.get_real(sec + "backoff-random-factor");
+  b.reset_after = s.get_duration(sec + "backoff-reset");
+  return b;
+}
+
+namespace {
+
+child_spec worker(const config::settings& s, const std::string& sup, std::string name,
+                  std::function<caf::actor(caf::local_actor*, const std::string&)> start) {
+  child_spec c;
+  c.name = std::move(name);
+  c.start = std::move(start);
+  c.restart = restart_type::permanent;
+  c.shutdown_timeout = s.get_duration("supervision." + sup + ".shutdown-timeout");
+  c.backoff = backoff_for(s, sup);
+  return c;
+}
+
+supervisor_config domain(const config::settings& s, const std::string& name, strategy strat,
+                         std::shared_ptr<agent_directory> dir, std::vector<child_spec> kids) {
+  supervisor_config c;
+  c.name = name;
+  c.path = name;
+  c.flags = supervisor_flags_for(s, name, strat);
+  c.children = std::move(kids);
+  c.directory = std::move(dir);
+  return c;
+}
+
+} // namespace
+
+supervisor_config make_root_config(const config::settings& s,
+                                   std::shared_ptr<agent_directory> dir) {
+  // -- ops ----------------------------------------------------------------------
+  std::vector<child_spec> ops;
+  auto interval = s.get_duration("ops.health-interval");
+  ops.push_back(worker(s, "ops", "health", [interval, dir](caf::local_actor* self,
+                                                           const std::string&) {
+    return caf::actor_cast<caf::actor>(ops::spawn_health(self, interval, dir));
+  }));
+  if (s.get_real("chaos.kill-rate") > 0) {
+    ops::chaos_options copts;
+    copts.kill_rate = s.get_real("chaos.kill-rate");
+    copts.pattern = s.get_string("chaos.kill-pattern");
+    copts.seed = static_cast<std::uint64_t>(s.get_int("chaos.seed"));
+    copts.self_path = "ops.chaos";
+    ops.push_back(worker(s, "ops", "chaos", [copts, dir](caf::local_actor* self,
+                                                         const std::string&) {
+      return caf::actor_cast<caf::actor>(ops::spawn_chaos(self, copts, dir));
+    }));
+  }
+
+  supervisor_config root;
+  root.name = "root";
+  root.path = "root";
+  root.flags = supervisor_flags_for(s, "root", strategy::one_for_one);
+  root.directory = dir;
+  root.children = {
+    supervisor_child(domain(s, "ops", strategy::one_for_one, dir, std::move(ops))),
+    supervisor_child(domain(s, "data", strategy::rest_for_one, dir, {})),
+    supervisor_child(domain(s, "analysis", strategy::one_for_one, dir, {})),
+    supervisor_child(domain(s, "content", strategy::rest_for_one, dir, {})),
+    supervisor_child(domain(s, "community", strategy::one_for_one, dir, {})),
+    supervisor_child(domain(s, "learning", strategy::one_for_one, dir, {})),
+  };
+  return root;
+}
+
+} // namespace herald

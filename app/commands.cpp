@@ -1,0 +1,124 @@
+#include "app/commands.hpp"
+
+#include <iostream>
+
+#include "io/logging.hpp"
+
+namespace herald::app {
+
+namespace {
+
+const option_spec config_option{"config", "PATH",
+                                "config file (default: $HERALD_CONFIG or "
+                                "config/caf-application.conf)"};
+
+} // namespace
+
+const std::vector<command>& commands() {
+  static const std::vector<command> table = {
+    {"run", "start the whole system in one process (offline defaults)", "",
+     "Starts the supervision tree and every agent, and runs until SIGINT or\n"
+     "SIGTERM, then stops in reverse start order within herald.shutdown-grace.",
+     {config_option}, 0, 0, run_command},
+    {"config check", "validate a config file and print the effective configuration", "",
+     "Reads the config file and the --section.key=value overrides, validates\n"
+     "every key, and prints the effective configuration with where each value\n"
+     "came from. Secrets are listed by name and source only, never by value.",
+     {config_option}, 0, 0, config_check_command},
+  };
+  return table;
+}
+
+std::unique_ptr<prepared_config> prepare(const invocation& inv) {
+  auto p = std::make_unique<prepared_config>();
+  bool explicit_path = inv.has("config");
+  auto path = explicit_path ? inv.get("config") : config::default_config_path();
+  auto errors = config::load(p->system, path, explicit_path, inv.overrides, p->loaded);
+  if (!errors.empty()) {
+    std::cerr << "herald: invalid configuration ("
+              << (path.empty() ? std::string{"defaults"} : path) << "):\n";
+    for (auto& e : errors)
+      std::cerr << "  " << e << "\n";
+    return nullptr;
+  }
+  return p;
+}
+
+bool setup_logging(const config::settings& s) {
+  logging::options lo;
+  lo.level = s.get_string("log.level");
+  lo.levels = s.get_list("log.levels");
+  lo.json = s.get_string("log.format") == "json";
+  lo.console = s.get_bool("log.console");
+  lo.file = s.get_string("log.file");
+  lo.max_file_size = static_cast<std::size_t>(s.get_int("log.max-file-size"));
+  lo.max_files = static_cast<std::size_t>(s.get_int("log.max-files"));
+  for (auto& entry : lo.levels) {
+    auto eq = entry.find('=');
+    static const std::vector<std::string> ok = {"trace", "debug", "info", "warn",
+                                                "error", "critical", "off"};
+    if (eq == std::string::npos
+        || std::find(ok.begin(), ok.end(), entry.substr(eq + 1)) == ok.end()) {
+      auto src = s.find("log.levels")->source;
+      std::cerr << "herald: invalid configuration:\n  " << src << ": key 'log.levels' = \""
+                << entry << "\": expected \"logger=level\" with level one of {trace, "
+                << "debug, info, warn, error, critical, off}\n";
+      return false;
+    }
+  }
+  auto err = logging::setup(lo);
+  if (!err.empty()) {
+    std::cerr << "herald: " << err << "\n";
+    return false;
+  }
+  return true;
+}
+
+int main_entry(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << global_help(commands());
+    return exit_usage;
+  }
+  if (args[0] == "--version" || args[0] == "-V") {
+    std::cout << "herald " << HERALD_VERSION << "\n";
+    return exit_ok;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << global_help(commands());
+    return exit_ok;
+  }
+  std::size_t consumed = 0;
+  auto cmd = find_command(commands(), args, consumed);
+  if (cmd == nullptr) {
+    // A group word without its subcommand ("herald config").
+    std::string subs;
+    for (auto& c : commands())
+      if (c.name.rfind(args[0] + " ", 0) == 0)
+        subs += (subs.empty() ? "" : ", ") + c.name.substr(args[0].size() + 1);
+    if (!subs.empty())
+      std::cerr << "herald: '" << args[0] << "' needs a subcommand: " << subs << "\n";
+    else
+      std::cerr << "herald: unknown command '" << args[0] << "'; see 'herald --help'\n";
+    return exit_usage;
+  }
+  invocation inv;
+  std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(consumed), args.end());
+  auto err = parse_options(*cmd, rest, inv);
+  if (!err.empty()) {
+    std::cerr << "herald: " << err << "\n\n" << command_help(*cmd);
+    return exit_usage;
+  }
+  if (inv.has("help")) {
+    std::cout << command_help(*cmd);
+    return exit_ok;
+  }
+  try {
+    return cmd->run(inv);
+  } catch (const std::exception& e) {
+    std::cerr << "herald " << cmd->name << ": fatal: " << e.what() << "\n";
+    return exit_failure;
+  }
+}
+
+} // namespace herald::app

@@ -1,0 +1,149 @@
+#include "config/schema.hpp"
+
+#include <chrono>
+
+namespace herald::config {
+
+namespace {
+
+using namespace std::chrono_literals;
+using std::chrono::nanoseconds;
+
+key_spec key(std::string k, value_type t, std::optional<value> def, std::string unit,
+             std::string description) {
+  key_spec s;
+  s.key = std::move(k);
+  s.type = t;
+  s.default_value = std::move(def);
+  s.unit = std::move(unit);
+  s.description = std::move(description);
+  return s;
+}
+
+key_spec ranged(key_spec s, std::optional<double> min, std::optional<double> max) {
+  s.min = min;
+  s.max = max;
+  return s;
+}
+
+key_spec one_of(key_spec s, std::vector<std::string> allowed) {
+  s.allowed = std::move(allowed);
+  return s;
+}
+
+const std::vector<std::string> log_levels = {"trace", "debug", "info", "warn",
+                                             "error", "critical", "off"};
+
+// The supervision keys, shared by [supervision] (with defaults) and every
+// [supervision.<name>] section (optional, inheriting from [supervision]).
+void add_supervision_keys(std::vector<key_spec>& out, const std::string& section,
+                          bool with_defaults) {
+  auto def = [&](value v) -> std::optional<value> {
+    if (with_defaults)
+      return v;
+    return std::nullopt;
+  };
+  auto add = [&](key_spec s) {
+    if (!with_defaults)
+      s.inherits = "supervision." + s.key.substr(section.size() + 1);
+    out.push_back(std::move(s));
+  };
+  auto k = [&](const char* name) { return section + "." + name; };
+  add(ranged(key(k("intensity"), value_type::integer, def(std::int64_t{1}), "restarts",
+                 "more than this many restarts within `period` make the supervisor "
+                 "stop its children and fail, escalating to its parent"),
+             0, 1'000'000));
+  add(ranged(key(k("period"), value_type::duration, def(nanoseconds{5s}), "duration",
+                 "the sliding window of the restart intensity"),
+             0.001, 86400));
+  add(ranged(key(k("shutdown-timeout"), value_type::duration, def(nanoseconds{5s}),
+                 "duration",
+                 "how long a worker may take to stop before it is killed"),
+             0, 3600));
+  add(ranged(key(k("backoff-min"), value_type::duration, def(nanoseconds{0}), "duration",
+                 "first restart delay of a failing child; 0s disables backoff"),
+             0, 3600));
+  add(ranged(key(k("backoff-max"), value_type::duration, def(nanoseconds{30s}), "duration",
+                 "upper bound of the doubling restart delay"),
+             0, 86400));
+  add(ranged(key(k("backoff-random-factor"), value_type::real, def(0.2), "fraction",
+                 "each delay is stretched by a random share in [0, factor]"),
+             0, 10));
+  add(ranged(key(k("backoff-reset"), value_type::duration, def(nanoseconds{60s}),
+                 "duration",
+                 "a child that ran this long is healthy again: its backoff restarts at min"),
+             0, 86400));
+}
+
+std::vector<key_spec> make_keys() {
+  std::vector<key_spec> out;
+  // [herald]
+  out.push_back(key("herald.node-name", value_type::string, value{std::string{"herald"}}, "",
+                    "name of this node in logs and in the agent directory"));
+  out.push_back(ranged(key("herald.shutdown-grace", value_type::duration,
+                           value{nanoseconds{10s}}, "duration",
+                           "time an orderly shutdown (SIGINT/SIGTERM) may take before "
+                           "the remaining actors are killed"),
+                       0.1, 600));
+  // [secrets]
+  out.push_back(key("secrets.env-file", value_type::string, value{std::string{}}, "path",
+                    "KEY=VALUE file with secrets; empty: environment only. Relative "
+                    "paths are resolved against the config file's directory"));
+  // [log]
+  out.push_back(one_of(key("log.level", value_type::string, value{std::string{"info"}}, "",
+                           "default level of every logger"),
+                       log_levels));
+  out.push_back(key("log.levels", value_type::string_list, value{std::vector<std::string>{}},
+                    "", "per-logger levels as \"logger=level\"; a logger name also "
+                        "matches its children (\"supervisor\" covers \"supervisor.data\")"));
+  out.push_back(one_of(key("log.format", value_type::string, value{std::string{"text"}}, "",
+                           "text: human readable; json: one JSON object per line"),
+                       {"text", "json"}));
+  out.push_back(key("log.console", value_type::boolean, value{true}, "",
+                    "write log lines to stderr"));
+  out.push_back(key("log.file", value_type::string, value{std::string{}}, "path",
+                    "rotating log file; empty: no file"));
+  out.push_back(ranged(key("log.max-file-size", value_type::integer,
+                           value{std::int64_t{10 * 1024 * 1024}}, "bytes",
+                           "size at which the log file rotates"),
+                       1024, 1e12));
+  out.push_back(ranged(key("log.max-files", value_type::integer, value{std::int64_t{5}},
+                           "files", "rotated files kept"),
+                       1, 1000));
+  // [supervision] and [supervision.<name>]
+  add_supervision_keys(out, "supervision", true);
+  for (auto& name : supervisor_names())
+    add_supervision_keys(out, "supervision." + name, false);
+  // [chaos]
+  out.push_back(ranged(key("chaos.kill-rate", value_type::real, value{0.0}, "kills/second",
+                           "rate at which random matching agents are killed with "
+                           "exit_reason::kill; 0 disables the chaos agent"),
+                       0, 10000));
+  out.push_back(key("chaos.kill-pattern", value_type::string, value{std::string{"*"}}, "glob",
+                    "agents whose path (e.g. \"ops.health\") matches this glob are "
+                    "candidates; supervisors are never killed"));
+  out.push_back(ranged(key("chaos.seed", value_type::integer, value{std::int64_t{0}}, "",
+                           "random seed of the chaos agent; 0 picks one at start"),
+                       0, 9.2e18));
+  // [ops]
+  out.push_back(ranged(key("ops.health-interval", value_type::duration,
+                           value{nanoseconds{30s}}, "duration",
+                           "how often the health agent logs a status line"),
+                       0.01, 86400));
+  return out;
+}
+
+} // namespace
+
+const std::vector<std::string>& supervisor_names() {
+  static const std::vector<std::string> names = {"root", "ops", "data", "analysis",
+                                                 "content", "community", "learning"};
+  return names;
+}
+
+const schema& herald_schema() {
+  static const schema s{make_keys()};
+  return s;
+}
+
+} // namespace herald::config

@@ -1,0 +1,20 @@
+#pragma once
+// The schema of every herald key in config/caf-application.conf. Adding a key
+// here and documenting it in the file are one change (a test checks that the
+// shipped file documents every key of this schema).
+
+#include <string>
+#include <vector>
+
+#include "config/settings.hpp"
+
+namespace herald::config {
+
+/// The names of Herald's supervisors, each with an optional
+/// [supervision.<name>] section overriding the [supervision] defaults.
+const std::vector<std::string>& supervisor_names();
+
+/// Herald's configuration schema.
+const schema& herald_schema();
+
+} // namespace herald::config

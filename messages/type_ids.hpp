@@ -1,0 +1,27 @@
+#pragma once
+// THE type-ID block: every message type Herald sends is registered here, once,
+// with an inspect() overload in its domain header, so that every message can
+// cross a node boundary. Append new types at the end of the block (IDs are
+// assigned in order; all nodes of a cluster must run the same block).
+
+#include <string>
+#include <vector>
+
+#include <caf/type_id.hpp>
+
+#include "messages/ops.hpp"
+
+CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
+
+  // -- ops -------------------------------------------------------------------
+  CAF_ADD_TYPE_ID(herald, (herald::child_info))
+  CAF_ADD_TYPE_ID(herald, (herald::start_child))
+  CAF_ADD_TYPE_ID(herald, (herald::terminate_child))
+
+  // -- atoms (atom constants carry no type ID in CAF 0.17) -------------------
+  CAF_ADD_ATOM(herald, herald, which_children_atom, "whichchild")
+  CAF_ADD_ATOM(herald, herald, restart_atom, "restart")
+  CAF_ADD_ATOM(herald, herald, stop_timeout_atom, "stoptmo")
+  CAF_ADD_ATOM(herald, herald, shutdown_atom, "shutdown")
+
+CAF_END_TYPE_ID_BLOCK(herald)

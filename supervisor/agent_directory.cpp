@@ -1,0 +1,94 @@
+#include "supervisor/agent_directory.hpp"
+
+namespace herald::supervision {
+
+void agent_directory::started(const std::string& path, caf::actor_addr addr,
+                              bool is_supervisor) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto& r = agents_[path];
+    r.path = path;
+    r.is_supervisor = is_supervisor;
+    r.running = true;
+    r.addr = std::move(addr);
+    r.started_at = std::chrono::system_clock::now();
+  }
+  changed();
+}
+
+void agent_directory::exited(const std::string& path, const std::string& reason) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto i = agents_.find(path);
+    if (i == agents_.end())
+      return;
+    i->second.running = false;
+    i->second.addr = caf::actor_addr{};
+    i->second.last_exit_reason = reason;
+  }
+  changed();
+}
+
+void agent_directory::restarted(const std::string& path) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    ++agents_[path].restarts;
+    ++total_restarts_;
+  }
+  changed();
+}
+
+void agent_directory::removed(const std::string& path) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    agents_.erase(path);
+  }
+  changed();
+}
+
+std::vector<agent_record> agent_directory::snapshot() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  std::vector<agent_record> out;
+  out.reserve(agents_.size());
+  for (auto& kvp : agents_)
+    out.push_back(kvp.second);
+  return out;
+}
+
+std::uint64_t agent_directory::total_restarts() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return total_restarts_;
+}
+
+std::uint64_t agent_directory::restarts(const std::string& path) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto i = agents_.find(path);
+  return i == agents_.end() ? 0 : i->second.restarts;
+}
+
+void agent_directory::changed() {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    ++version_;
+  }
+  cv_.notify_all();
+}
+
+bool agent_directory::wait_until(const std::function<bool(const agent_directory&)>& pred,
+                                 std::chrono::steady_clock::time_point deadline) const {
+  // The predicate reads through the locking accessors, so it runs unlocked;
+  // the version counter catches changes made while it ran.
+  std::unique_lock<std::mutex> lock{mtx_};
+  for (;;) {
+    auto seen = version_;
+    lock.unlock();
+    if (pred(*this))
+      return true;
+    lock.lock();
+    while (version_ == seen)
+      if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && version_ == seen)
+        return false;
+  }
+}
+
+} // namespace herald::supervision
