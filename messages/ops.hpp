@@ -7,6 +7,7 @@
 
 #include <caf/actor.hpp>
 #include <caf/meta/type_name.hpp>
+#include <caf/optional.hpp>
 
 namespace herald {
 
@@ -17,7 +18,9 @@ struct child_info {
   bool is_supervisor = false;
   std::string restart;           ///< "permanent", "transient" or "temporary"
   bool running = false;
-  caf::actor handle;             ///< current incarnation (null while down)
+  /// Current incarnation; none while down. (An optional, because a null
+  /// handle cannot be deserialized on another node in CAF 0.17.)
+  caf::optional<caf::actor> handle;
   std::uint32_t restarts = 0;    ///< restarts since the supervisor started
   std::string last_exit_reason;  ///< "" when it never exited
   std::int64_t started_at_ms = 0; ///< wall-clock start of the current incarnation

@@ -85,7 +85,15 @@ struct supervisor_state {
   bool shutting_down = false;
   caf::error shutdown_reason;
 
-  // Exits of children seen while a group stop was in progress.
+  // A sequential start of several children.
+  bool starting = false;
+  std::deque<std::string> start_queue;
+  bool start_is_restart = false;
+  bool start_initial = false;
+  std::uint64_t start_token = 0;
+  std::function<void()> after_start;
+
+  // Exits of children seen while a stop or start sequence was in progress.
   struct deferred_exit {
     std::string id;
     std::uint64_t incarnation;
@@ -168,48 +176,78 @@ struct supervisor_state {
     return true;
   }
 
-  /// Starts the given children in order. A start failure counts as a crash
-  /// of that child (and so against the restart intensity).
-  void start_all(const std::vector<std::string>& ids, bool is_restart) {
-    for (auto& id : ids) {
+  /// Starts the given children one after the other: the next child is
+  /// spawned only when the previous one finished its initialisation (it
+  /// answered CAF's built-in `sys/get/"info"` request), as OTP's synchronous
+  /// start_link guarantees. A start failure counts as a crash of that child.
+  /// During the initial start it makes the supervisor fail (OTP).
+  void start_chain(std::vector<std::string> ids, bool is_restart, bool initial,
+                   std::function<void()> then) {
+    starting = true;
+    start_queue.assign(ids.begin(), ids.end());
+    start_is_restart = is_restart;
+    start_initial = initial;
+    after_start = std::move(then);
+    start_next();
+  }
+
+  void start_next() {
+    while (!start_queue.empty()) {
       if (shutting_down)
         return;
+      auto id = start_queue.front();
+      start_queue.pop_front();
       auto c = find(id);
       if (c == nullptr || c->running)
         continue;
-      if (!start(*c, is_restart)) {
-        on_child_down(*c, make_error(herald_errc::child_start_failed));
-        return; // the failure handling decides about the rest
+      if (!start(*c, start_is_restart)) {
+        if (start_initial) {
+          log->error("child '{}' could not be started; supervisor '{}' fails", c->path,
+                     cfg.path);
+          starting = false;
+          begin_shutdown(make_error(herald_errc::child_start_failed));
+          return;
+        }
+        deferred.push_back({c->id, c->incarnation, make_error(herald_errc::child_start_failed)});
+        continue;
       }
+      auto token = ++start_token;
+      auto on_ready = [this, token] {
+        if (token == start_token && !shutting_down)
+          start_next();
+      };
+      self
+        ->request(c->handle, caf::infinite, caf::sys_atom::value, caf::get_atom::value,
+                  std::string{"info"})
+        .then([on_ready](caf::ok_atom, std::string&, caf::strong_actor_ptr&,
+                         std::string&) { on_ready(); },
+              [on_ready](caf::error&) { on_ready(); }); // died during init: its down_msg follows
+      return;
+    }
+    starting = false;
+    if (after_start) {
+      auto k = std::move(after_start);
+      after_start = nullptr;
+      k();
     }
   }
+
+  bool busy() const { return stopping || starting; }
 
   void init_children() {
     if (cfg.flags.strat == strategy::simple_one_for_one)
       return;
+    std::vector<std::string> ids;
     for (auto& spec : cfg.children) {
       child_state c;
       c.spec = spec;
       c.id = spec.name;
       c.path = child_path(spec.name);
       c.bo = backoff{spec.backoff};
+      ids.push_back(c.id);
       children.push_back(std::move(c));
     }
-    std::vector<std::string> ids;
-    for (auto& c : children)
-      ids.push_back(c.id);
-    for (auto& id : ids) {
-      auto c = find(id);
-      if (c == nullptr || shutting_down)
-        break;
-      if (!start(*c, false)) {
-        // OTP: a child that cannot start makes the supervisor fail at once.
-        log->error("child '{}' could not be started; supervisor '{}' fails", c->path,
-                   cfg.path);
-        begin_shutdown(make_error(herald_errc::child_start_failed));
-        return;
-      }
-    }
+    start_chain(ids, false, true, [this] { process_deferred(); });
   }
 
   // -- failures ---------------------------------------------------------------
@@ -231,7 +269,7 @@ struct supervisor_state {
       cfg.directory->exited(c.path, desc);
     if (shutting_down)
       return;
-    if (stopping) {
+    if (busy()) {
       deferred.push_back({c.id, c.incarnation, reason});
       return;
     }
@@ -279,7 +317,8 @@ struct supervisor_state {
       for (auto& r : to_remove)
         remove(r);
       if (delay.count() == 0) {
-        start_all(to_start, true);
+        start_chain(to_start, true, false, [this] { process_deferred(); });
+        return;
       } else {
         auto gen = ++restart_gen;
         for (auto& id : to_start)
@@ -294,7 +333,7 @@ struct supervisor_state {
   }
 
   void process_deferred() {
-    while (!deferred.empty() && !stopping && !shutting_down) {
+    while (!deferred.empty() && !busy() && !shutting_down) {
       auto d = deferred.front();
       deferred.pop_front();
       auto c = find(d.id);
@@ -305,14 +344,19 @@ struct supervisor_state {
     }
   }
 
-  void on_restart_timer(std::uint64_t gen) {
+  void on_restart_timer(const std::string& id, std::uint64_t gen) {
     if (gen != restart_gen || shutting_down)
       return;
+    if (busy()) {
+      // Another stop or start sequence runs: try again right after it.
+      self->delayed_send(self, std::chrono::milliseconds{10}, restart_atom::value, id, gen);
+      return;
+    }
     std::vector<std::string> ids;
     for (auto& c : children)
       if (c.pending_start)
         ids.push_back(c.id);
-    start_all(ids, true);
+    start_chain(ids, true, false, [this] { process_deferred(); });
   }
 
   // -- stopping ---------------------------------------------------------------
@@ -402,7 +446,8 @@ struct supervisor_state {
       ci.is_supervisor = c.spec.is_supervisor;
       ci.restart = to_string(c.spec.restart);
       ci.running = c.running;
-      ci.handle = c.handle;
+      if (c.handle)
+        ci.handle = c.handle;
       ci.restarts = c.restarts;
       ci.last_exit_reason = c.last_exit_reason;
       ci.started_at_ms = c.started_ms;
@@ -460,6 +505,9 @@ supervisor_impl(supervisor_actor::stateful_pointer<supervisor_state> self,
       if (st.find(req.id) != nullptr)
         return caf::make_error(caf::sec::runtime_error,
                                "start_child: id '" + req.id + "' already exists");
+      if (st.busy())
+        return caf::make_error(caf::sec::runtime_error,
+                               "start_child: supervisor busy, retry");
       child_state c;
       c.spec = st.cfg.pool;
       c.id = req.id;
@@ -467,13 +515,24 @@ supervisor_impl(supervisor_actor::stateful_pointer<supervisor_state> self,
       c.path = st.child_path(req.id);
       c.bo = backoff{c.spec.backoff};
       st.children.push_back(std::move(c));
-      auto& added = st.children.back();
-      if (!st.start(added, false)) {
-        st.children.pop_back();
-        return caf::make_error(caf::sec::runtime_error,
-                               "start_child: '" + req.id + "' failed to start");
-      }
-      return added.handle;
+      auto rp = self->make_response_promise<caf::actor>();
+      auto id = req.id;
+      st.start_chain({id}, false, false, [self, id, rp]() mutable {
+        auto& st = self->state;
+        auto c = st.find(id);
+        if (c != nullptr && c->running) {
+          rp.deliver(c->handle);
+        } else {
+          if (c != nullptr && c->incarnation == 0)
+            st.children.erase(std::remove_if(st.children.begin(), st.children.end(),
+                                             [&](const child_state& x) { return x.id == id; }),
+                              st.children.end());
+          rp.deliver(caf::make_error(caf::sec::runtime_error,
+                                     "start_child: '" + id + "' failed to start"));
+        }
+        st.process_deferred();
+      });
+      return rp;
     },
     [self](terminate_child& req) -> caf::result<bool> {
       auto& st = self->state;
@@ -481,7 +540,7 @@ supervisor_impl(supervisor_actor::stateful_pointer<supervisor_state> self,
       if (c == nullptr)
         return caf::make_error(caf::sec::runtime_error,
                                "terminate_child: no child '" + req.id + "'");
-      if (st.stopping || st.shutting_down)
+      if (st.busy() || st.shutting_down)
         return caf::make_error(caf::sec::runtime_error,
                                "terminate_child: supervisor busy, retry");
       bool was_running = c->running;
@@ -513,7 +572,7 @@ supervisor_impl(supervisor_actor::stateful_pointer<supervisor_state> self,
         st.init_children();
         return;
       }
-      st.on_restart_timer(gen);
+      st.on_restart_timer(id, gen);
     },
     [self](stop_timeout_atom, std::uint64_t token) { self->state.on_stop_timeout(token); },
   };

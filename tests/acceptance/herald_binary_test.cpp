@@ -1,0 +1,116 @@
+// The herald binary as a user runs it.
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+
+#include "support/process.hpp"
+
+using herald::test::process;
+using namespace std::chrono_literals;
+
+namespace {
+const std::string herald_bin = HERALD_BINARY;
+const std::string shipped_conf = std::string{HERALD_SOURCE_DIR} + "/config/caf-application.conf";
+} // namespace
+
+TEST_CASE("herald --version prints the version", "[acceptance][cli]") {
+  auto [code, out] = process::run({herald_bin, "--version"});
+  CHECK(code == 0);
+  CHECK(out.find("herald " HERALD_VERSION) != std::string::npos);
+}
+
+TEST_CASE("every command answers --help with exit 0", "[acceptance][cli]") {
+  for (auto cmd : {std::vector<std::string>{"run"}, {"config", "check"}}) {
+    std::vector<std::string> argv{herald_bin};
+    argv.insert(argv.end(), cmd.begin(), cmd.end());
+    argv.push_back("--help");
+    auto [code, out] = process::run(argv);
+    INFO(out);
+    CHECK(code == 0);
+    CHECK(out.find("Usage: herald") != std::string::npos);
+  }
+  auto [code, out] = process::run({herald_bin, "--help"});
+  CHECK(code == 0);
+  CHECK(out.find("config check") != std::string::npos);
+}
+
+TEST_CASE("usage errors exit 2 and say what was wrong", "[acceptance][cli]") {
+  auto [c1, o1] = process::run({herald_bin, "frobnicate"});
+  CHECK(c1 == 2);
+  CHECK(o1.find("unknown command 'frobnicate'") != std::string::npos);
+  auto [c2, o2] = process::run({herald_bin, "run", "--bogus"});
+  CHECK(c2 == 2);
+  CHECK(o2.find("unknown option '--bogus'") != std::string::npos);
+  auto [c3, o3] = process::run({herald_bin, "config"});
+  CHECK(c3 == 2);
+  CHECK(o3.find("needs a subcommand: check") != std::string::npos);
+}
+
+TEST_CASE("herald config check accepts the shipped file and prints the effective config",
+          "[acceptance][config]") {
+  auto [code, out] = process::run({herald_bin, "config", "check", "--config", shipped_conf,
+                                   "--supervision.ops.intensity=42"});
+  INFO(out);
+  CHECK(code == 0);
+  CHECK(out.find("[supervision.ops]") != std::string::npos);
+  CHECK(out.find("intensity = 42") != std::string::npos);
+  CHECK(out.find("configuration OK") != std::string::npos);
+}
+
+TEST_CASE("herald config check on a file with a misspelled key exits 2 naming the key",
+          "[acceptance][config]") {
+  auto path = "/tmp/herald-misspelled-" + std::to_string(::getpid()) + ".conf";
+  {
+    std::ofstream out{path};
+    out << "[supervision]\nintensity=2\nperoid=5s\n";
+  }
+  auto [code, out] = process::run({herald_bin, "config", "check", "--config", path});
+  std::remove(path.c_str());
+  INFO(out);
+  CHECK(code == 2);
+  CHECK(out.find("supervision.peroid") != std::string::npos);
+  CHECK(out.find(path) != std::string::npos);
+  CHECK(out.find("did you mean 'period'") != std::string::npos);
+}
+
+TEST_CASE("herald run under chaos keeps running, logs restarts and exits 0 on SIGTERM",
+          "[acceptance][run][chaos]") {
+  process p{{herald_bin, "run", "--config", shipped_conf, "--chaos.kill-rate=50",
+             "--chaos.seed=7", "--supervision.ops.intensity=100000",
+             "--supervision.ops.period=1s", "--ops.health-interval=100ms"}};
+  REQUIRE(p.wait_output("herald running", 30s));
+  // Many restarts must happen while the process stays up.
+  REQUIRE(p.wait_output("restart #20)", 30s));
+  CHECK_FALSE(p.exited());
+  p.signal(SIGTERM);
+  auto code = p.wait_exit(30s);
+  auto out = p.output();
+  INFO(out.substr(out.size() > 4000 ? out.size() - 4000 : 0));
+  CHECK(code == 0);
+  CHECK(out.find("restarted child 'ops.health' (last exit: kill") != std::string::npos);
+  CHECK(out.find("herald stopped (orderly shutdown)") != std::string::npos);
+}
+
+TEST_CASE("herald run exits 0 on SIGINT after an orderly shutdown", "[acceptance][run]") {
+  process p{{herald_bin, "run", "--config", shipped_conf}};
+  REQUIRE(p.wait_output("herald running", 30s));
+  p.signal(SIGINT);
+  CHECK(p.wait_exit(30s) == 0);
+  auto out = p.output();
+  // domain supervisors stop in reverse start order
+  auto learning = out.find("supervisor 'learning' stopped");
+  auto ops = out.find("supervisor 'ops' stopped");
+  REQUIRE(learning != std::string::npos);
+  REQUIRE(ops != std::string::npos);
+  CHECK(learning < ops);
+}
+
+TEST_CASE("herald run with an invalid override exits 2 before starting", "[acceptance][run]") {
+  auto [code, out] = process::run({herald_bin, "run", "--config", shipped_conf,
+                                   "--chaos.kill-rate=fast"});
+  CHECK(code == 2);
+  CHECK(out.find("chaos.kill-rate") != std::string::npos);
+  CHECK(out.find("herald running") == std::string::npos);
+}
