@@ -310,6 +310,36 @@ TEST_CASE_METHOD(fixture, "killing a supervisor takes its whole subtree down",
   CHECK(down == 2);
 }
 
+TEST_CASE_METHOD(fixture, "a backed-off restart waits, and shutdown cancels it",
+                 "[supervisor][backoff]") {
+  auto slow = worker("slow", log);
+  slow.backoff.min = 1h; // far beyond the test: the restart must not happen
+  slow.backoff.max = 2h;
+  auto sup = start(strategy::one_for_one, {slow, worker("fast", log)});
+  REQUIRE(log->wait_size(2));
+  self->send_exit(child(sup, "slow"), caf::exit_reason::kill);
+  self->send_exit(child(sup, "fast"), caf::exit_reason::kill);
+  // the child without backoff is back, the one with backoff is down
+  REQUIRE(log->wait_for([](const strings& es) {
+    return std::count(es.begin(), es.end(), "start:fast") == 2;
+  }));
+  REQUIRE(dir->wait_until([](const agent_directory& d) {
+    for (auto& r : d.snapshot())
+      if (r.path == "sup.slow")
+        return !r.running && r.last_exit_reason == "kill";
+    return false;
+  }, std::chrono::steady_clock::now() + 10s));
+  auto kids = children(sup);
+  REQUIRE(kids.size() == 2);
+  CHECK_FALSE(kids[0].running);
+  CHECK(kids[0].restarts == 0);
+  CHECK(kids[0].last_exit_reason == "kill");
+  CHECK(kids[1].running);
+  // an orderly shutdown does not wait for the pending restart
+  CHECK(stop(sup) == caf::exit_reason::user_shutdown);
+  CHECK(log->count("start:slow") == 1);
+}
+
 TEST_CASE_METHOD(fixture, "a simple_one_for_one pool grows and shrinks at run time",
                  "[supervisor][pool]") {
   supervisor_config c;
