@@ -1,4 +1,5 @@
 #include "app/commands.hpp"
+#include "app/prepare.hpp"
 
 #include <iostream>
 
@@ -53,19 +54,6 @@ bool setup_logging(const config::settings& s) {
   lo.file = s.get_string("log.file");
   lo.max_file_size = static_cast<std::size_t>(s.get_int("log.max-file-size"));
   lo.max_files = static_cast<std::size_t>(s.get_int("log.max-files"));
-  for (auto& entry : lo.levels) {
-    auto eq = entry.find('=');
-    static const std::vector<std::string> ok = {"trace", "debug", "info", "warn",
-                                                "error", "critical", "off"};
-    if (eq == std::string::npos
-        || std::find(ok.begin(), ok.end(), entry.substr(eq + 1)) == ok.end()) {
-      auto src = s.find("log.levels")->source;
-      std::cerr << "herald: invalid configuration:\n  " << src << ": key 'log.levels' = \""
-                << entry << "\": expected \"logger=level\" with level one of {trace, "
-                << "debug, info, warn, error, critical, off}\n";
-      return false;
-    }
-  }
   auto err = logging::setup(lo);
   if (!err.empty()) {
     std::cerr << "herald: " << err << "\n";

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "app/prepare.hpp"
 #include "config/schema.hpp"
 
 namespace herald::app {

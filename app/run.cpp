@@ -11,6 +11,7 @@
 
 #include "actors/app_tree.hpp"
 #include "app/commands.hpp"
+#include "app/prepare.hpp"
 #include "io/logging.hpp"
 #include "supervisor/agent_directory.hpp"
 
@@ -130,17 +131,14 @@ int run_command(const invocation& inv) {
     caf::error root_reason;
     {
       shutdown_controller ctl{root, s.get_duration("herald.shutdown-grace")};
-      // Report readiness once every domain supervisor is up (or the tree died).
-      auto ready = dir->wait_until(
-        [](const supervision::agent_directory& d) {
-          std::size_t n = 0;
-          for (auto& r : d.snapshot())
-            n += r.is_supervisor && r.running ? 1 : 0;
-          return n >= 6;
-        },
-        std::chrono::steady_clock::now() + std::chrono::seconds{30});
-      if (ready)
-        log->info("herald running: supervision tree up; SIGINT or SIGTERM stops it");
+      // Ready once the whole tree has started, in order (or the tree died).
+      self->request(caf::actor_cast<supervision::supervisor_actor>(root), caf::infinite,
+                    ready_atom::value)
+        .receive(
+          [&](bool) {
+            log->info("herald running: supervision tree up; SIGINT or SIGTERM stops it");
+          },
+          [&](caf::error&) {}); // the root's down_msg follows and tells why
       self->receive([&](caf::down_msg& dm) { root_reason = dm.reason; });
       ctl.root_down();
       if (ctl.timed_out())

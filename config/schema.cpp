@@ -1,5 +1,6 @@
 #include "config/schema.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace herald::config {
@@ -31,8 +32,15 @@ key_spec one_of(key_spec s, std::vector<std::string> allowed) {
   return s;
 }
 
-const std::vector<std::string> log_levels = {"trace", "debug", "info", "warn",
-                                             "error", "critical", "off"};
+std::string check_logger_level(const std::string& entry) {
+  auto eq = entry.find('=');
+  auto& levels = log_levels();
+  if (eq == std::string::npos || eq == 0
+      || std::find(levels.begin(), levels.end(), entry.substr(eq + 1)) == levels.end())
+    return "expected \"logger=level\" with level one of {trace, debug, info, warn, error, "
+           "critical, off}";
+  return {};
+}
 
 // The supervision keys, shared by [supervision] (with defaults) and every
 // [supervision.<name>] section (optional, inheriting from [supervision]).
@@ -92,10 +100,12 @@ std::vector<key_spec> make_keys() {
   // [log]
   out.push_back(one_of(key("log.level", value_type::string, value{std::string{"info"}}, "",
                            "default level of every logger"),
-                       log_levels));
-  out.push_back(key("log.levels", value_type::string_list, value{std::vector<std::string>{}},
+                       log_levels()));
+  auto levels = key("log.levels", value_type::string_list, value{std::vector<std::string>{}},
                     "", "per-logger levels as \"logger=level\"; a logger name also "
-                        "matches its children (\"supervisor\" covers \"supervisor.data\")"));
+                        "matches its children (\"supervisor\" covers \"supervisor.data\")");
+  levels.check_element = &check_logger_level;
+  out.push_back(std::move(levels));
   out.push_back(one_of(key("log.format", value_type::string, value{std::string{"text"}}, "",
                            "text: human readable; json: one JSON object per line"),
                        {"text", "json"}));
@@ -134,6 +144,12 @@ std::vector<key_spec> make_keys() {
 }
 
 } // namespace
+
+const std::vector<std::string>& log_levels() {
+  static const std::vector<std::string> levels = {"trace", "debug", "info", "warn",
+                                                  "error", "critical", "off"};
+  return levels;
+}
 
 const std::vector<std::string>& supervisor_names() {
   static const std::vector<std::string> names = {"root", "ops", "data", "analysis",

@@ -14,6 +14,9 @@ namespace herald::config {
 /// [supervision.<name>] section overriding the [supervision] defaults.
 const std::vector<std::string>& supervisor_names();
 
+/// The spdlog level names accepted by log.level and log.levels.
+const std::vector<std::string>& log_levels();
+
 /// Herald's configuration schema.
 const schema& herald_schema();
 

@@ -65,6 +65,9 @@ struct key_spec {
   /// Where an unset optional key takes its value from (e.g. per-supervisor
   /// keys inherit from [supervision]).
   std::string inherits;
+  /// Extra check of each element of a string list: returns what is wrong
+  /// with it, or "" when it is fine.
+  std::string (*check_element)(const std::string&) = nullptr;
   /// Renders the allowed range ("integer in [0, 1000]").
   std::string allowed_text() const;
 };

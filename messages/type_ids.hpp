@@ -22,6 +22,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_ATOM(herald, herald, which_children_atom, "whichchild")
   CAF_ADD_ATOM(herald, herald, restart_atom, "restart")
   CAF_ADD_ATOM(herald, herald, stop_timeout_atom, "stoptmo")
-  CAF_ADD_ATOM(herald, herald, shutdown_atom, "shutdown")
+  CAF_ADD_ATOM(herald, herald, ready_atom, "ready")
 
 CAF_END_TYPE_ID_BLOCK(herald)

@@ -20,7 +20,6 @@ std::string to_string(herald_errc code) {
   switch (code) {
     case herald_errc::restart_intensity_exceeded: return "restart_intensity_exceeded";
     case herald_errc::child_start_failed: return "child_start_failed";
-    case herald_errc::shutdown_timeout: return "shutdown_timeout";
   }
   return "unknown";
 }
@@ -92,6 +91,10 @@ struct supervisor_state {
   bool start_initial = false;
   std::uint64_t start_token = 0;
   std::function<void()> after_start;
+
+  // Whether the initial children are up; requests waiting for that.
+  bool initialized = false;
+  std::vector<caf::typed_response_promise<bool>> ready_waiters;
 
   // Exits of children seen while a stop or start sequence was in progress.
   struct deferred_exit {
@@ -216,12 +219,19 @@ struct supervisor_state {
         if (token == start_token && !shutting_down)
           start_next();
       };
-      self
-        ->request(c->handle, caf::infinite, caf::sys_atom::value, caf::get_atom::value,
-                  std::string{"info"})
-        .then([on_ready](caf::ok_atom, std::string&, caf::strong_actor_ptr&,
-                         std::string&) { on_ready(); },
-              [on_ready](caf::error&) { on_ready(); }); // died during init: its down_msg follows
+      // An error means the child died during init: its down_msg follows.
+      if (c->spec.is_supervisor)
+        self
+          ->request(caf::actor_cast<supervisor_actor>(c->handle), caf::infinite,
+                    ready_atom::value)
+          .then([on_ready](bool) { on_ready(); }, [on_ready](caf::error&) { on_ready(); });
+      else
+        self
+          ->request(c->handle, caf::infinite, caf::sys_atom::value, caf::get_atom::value,
+                    std::string{"info"})
+          .then([on_ready](caf::ok_atom, std::string&, caf::strong_actor_ptr&,
+                           std::string&) { on_ready(); },
+                [on_ready](caf::error&) { on_ready(); });
       return;
     }
     starting = false;
@@ -234,9 +244,18 @@ struct supervisor_state {
 
   bool busy() const { return stopping || starting; }
 
+  void mark_ready() {
+    initialized = true;
+    for (auto& rp : ready_waiters)
+      rp.deliver(true);
+    ready_waiters.clear();
+  }
+
   void init_children() {
-    if (cfg.flags.strat == strategy::simple_one_for_one)
+    if (cfg.flags.strat == strategy::simple_one_for_one) {
+      mark_ready();
       return;
+    }
     std::vector<std::string> ids;
     for (auto& spec : cfg.children) {
       child_state c;
@@ -247,7 +266,10 @@ struct supervisor_state {
       ids.push_back(c.id);
       children.push_back(std::move(c));
     }
-    start_chain(ids, false, true, [this] { process_deferred(); });
+    start_chain(ids, false, true, [this] {
+      mark_ready();
+      process_deferred();
+    });
   }
 
   // -- failures ---------------------------------------------------------------
@@ -566,6 +588,14 @@ supervisor_impl(supervisor_actor::stateful_pointer<supervisor_state> self,
         return caf::make_error(caf::sec::runtime_error, "no running child '" + id + "'");
       return c->handle;
     },
+    [self](ready_atom) -> caf::result<bool> {
+      auto& st = self->state;
+      if (st.initialized)
+        return true;
+      auto rp = self->make_response_promise<bool>();
+      st.ready_waiters.push_back(rp);
+      return rp;
+    },
     [self](restart_atom, const std::string& id, std::uint64_t gen) {
       auto& st = self->state;
       if (id.empty() && gen == 0) {
@@ -581,7 +611,16 @@ supervisor_impl(supervisor_actor::stateful_pointer<supervisor_state> self,
 } // namespace
 
 supervisor_actor spawn_supervisor(caf::actor_system& sys, supervisor_config cfg) {
-  return sys.spawn(supervisor_impl, std::move(cfg));
+  auto dir = cfg.directory;
+  auto path = cfg.path;
+  auto sup = sys.spawn(supervisor_impl, std::move(cfg));
+  if (dir) {
+    dir->started(path, sup.address(), true);
+    sup->attach_functor([dir, path](const caf::error& reason) {
+      dir->exited(path, describe_reason(reason));
+    });
+  }
+  return sup;
 }
 
 child_spec supervisor_child(supervisor_config cfg, restart_type restart) {

@@ -73,12 +73,15 @@ using supervisor_actor = caf::typed_actor<
   caf::replies_to<terminate_child>::with<bool>,
   /// The current handle of the named child.
   caf::replies_to<caf::get_atom, std::string>::with<caf::actor>,
+  /// Answers once every initial child (and, recursively, its subtree) has
+  /// started: OTP's start_link of a supervisor.
+  caf::replies_to<ready_atom>::with<bool>,
   // internal timers
   caf::reacts_to<restart_atom, std::string, std::uint64_t>,
   caf::reacts_to<stop_timeout_atom, std::uint64_t>>;
 
 /// Spawns a top-level supervisor (a parent supervisor spawns its children
-/// through supervisor_child instead).
+/// through supervisor_child instead) and records it in its directory.
 supervisor_actor spawn_supervisor(caf::actor_system& sys, supervisor_config cfg);
 
 /// A child_spec that starts a supervisor built from `cfg` (for trees).
@@ -89,7 +92,6 @@ child_spec supervisor_child(supervisor_config cfg,
 enum class herald_errc : std::uint8_t {
   restart_intensity_exceeded = 1,
   child_start_failed = 2,
-  shutdown_timeout = 3,
 };
 caf::error make_error(herald_errc code);
 std::string to_string(herald_errc code);

@@ -120,3 +120,14 @@ TEST_CASE("render writes values back in the config file's syntax", "[config]") {
   CHECK(render(value{std::chrono::nanoseconds{120s}}) == "2min");
   CHECK(render(value{std::vector<std::string>{"x=debug"}}) == "[\"x=debug\"]");
 }
+
+TEST_CASE("log.levels entries must read logger=level", "[config]") {
+  raw_value list;
+  list.k = raw_value::kind::list;
+  list.items = {str("supervisor=debug"), str("ops=loud")};
+  auto r = validate(herald_schema(), {file_entry("log.levels", list)});
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].message.find("element \"ops=loud\"") != std::string::npos);
+  list.items.pop_back();
+  CHECK(validate(herald_schema(), {file_entry("log.levels", list)}).ok());
+}

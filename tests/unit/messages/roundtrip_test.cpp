@@ -40,20 +40,28 @@ herald::terminate_child sample<herald::terminate_child>(caf::actor_system&) {
   return {"btcusdt"};
 }
 
+/// Serializes `x` and deserializes it into a fresh value.
+template <class T>
+T roundtrip(caf::actor_system& sys, T& x) {
+  caf::binary_serializer::container_type buf;
+  caf::binary_serializer sink{sys, buf};
+  auto err = sink(x);
+  INFO("serialize: " << sys.render(err));
+  REQUIRE_FALSE(err);
+  T copy{};
+  caf::binary_deserializer source{sys, buf};
+  err = source(copy);
+  INFO("deserialize: " << sys.render(err));
+  REQUIRE_FALSE(err);
+  return copy;
+}
+
 template <class T>
 void check_roundtrip(caf::actor_system& sys) {
   INFO("type " << caf::type_name<T>::value);
   T original = sample<T>(sys);
   // the value alone
-  caf::binary_serializer::container_type buf;
-  caf::binary_serializer sink{sys, buf};
-  REQUIRE_FALSE(sink(original));
-  T copy{};
-  caf::binary_deserializer source{sys, buf};
-  auto derr = source(copy);
-  INFO("deserialize: " << sys.render(derr));
-  REQUIRE_FALSE(derr);
-  CHECK(copy == original);
+  CHECK(roundtrip(sys, original) == original);
   // inside a message, as the middleman ships it
   auto msg = caf::make_message(original);
   caf::binary_serializer::container_type mbuf;
@@ -89,12 +97,9 @@ TEST_CASE("an actor handle inside a message survives serialization", "[messages]
   auto a = sys.spawn([]() -> caf::behavior { return {[](int) {}}; });
   auto x = sample<herald::child_info>(sys);
   x.handle = a;
-  caf::binary_serializer::container_type buf;
-  caf::binary_serializer sink{sys, buf};
-  REQUIRE_FALSE(sink(x));
-  herald::child_info y;
-  caf::binary_deserializer source{sys, buf};
-  REQUIRE_FALSE(source(y));
+  auto y = roundtrip(sys, x);
   CHECK(y == x);
+  REQUIRE(y.handle);
+  CHECK(*y.handle == a);
   caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
