@@ -1,6 +1,7 @@
 #include "app/commands.hpp"
 #include "app/prepare.hpp"
 
+#include <cstdlib>
 #include <iostream>
 
 #include "io/logging.hpp"
@@ -32,7 +33,9 @@ const std::vector<command>& commands() {
 
 std::unique_ptr<prepared_config> prepare(const invocation& inv) {
   auto p = std::make_unique<prepared_config>();
-  bool explicit_path = inv.has("config");
+  // --config and $HERALD_CONFIG name a file that must exist; the fallback
+  // locations may be absent (then the defaults apply).
+  bool explicit_path = inv.has("config") || std::getenv("HERALD_CONFIG") != nullptr;
   auto path = explicit_path ? inv.get("config") : config::default_config_path();
   auto errors = config::load(p->system, path, explicit_path, inv.overrides, p->loaded);
   if (!errors.empty()) {
