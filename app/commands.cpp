@@ -36,7 +36,7 @@ std::unique_ptr<prepared_config> prepare(const invocation& inv) {
   // --config and $HERALD_CONFIG name a file that must exist; the fallback
   // locations may be absent (then the defaults apply).
   bool explicit_path = inv.has("config") || std::getenv("HERALD_CONFIG") != nullptr;
-  auto path = explicit_path ? inv.get("config") : config::default_config_path();
+  auto path = inv.has("config") ? inv.get("config") : config::default_config_path();
   auto errors = config::load(p->system, path, explicit_path, inv.overrides, p->loaded);
   if (!errors.empty()) {
     std::cerr << "herald: invalid configuration ("

@@ -114,3 +114,14 @@ TEST_CASE("herald run with an invalid override exits 2 before starting", "[accep
   CHECK(out.find("chaos.kill-rate") != std::string::npos);
   CHECK(out.find("herald running") == std::string::npos);
 }
+
+TEST_CASE("a config file named by HERALD_CONFIG must exist", "[acceptance][config]") {
+  auto [code, out] = process::run({"/usr/bin/env", "HERALD_CONFIG=/nonexistent/herald.conf",
+                                   herald_bin, "config", "check"});
+  CHECK(code == 2);
+  CHECK(out.find("/nonexistent/herald.conf: cannot read the config file") != std::string::npos);
+  auto [ok, text] = process::run({"/usr/bin/env", "HERALD_CONFIG=" + shipped_conf, herald_bin,
+                                  "config", "check"});
+  CHECK(ok == 0);
+  CHECK(text.find("; file: " + shipped_conf) != std::string::npos);
+}
