@@ -9,7 +9,7 @@
 
 #include "config/schema.hpp"
 #include "messages/registration.hpp"
-#include "supervisor/supervisor.hpp"
+#include "messages/errors.hpp"
 
 namespace herald::config {
 
@@ -19,8 +19,7 @@ herald_system_config::herald_system_config() {
   add_error_category(caf::atom("herald"),
                      [](std::uint8_t code, caf::atom_value, const caf::message& ctx) {
                        auto out = "herald: "
-                                  + supervision::to_string(
-                                    static_cast<supervision::herald_errc>(code));
+                                  + herald::to_string(static_cast<herald_errc>(code));
                        return ctx.empty() ? out : out + " " + caf::to_string(ctx);
                      });
 }

@@ -9,7 +9,9 @@
 
 #include <caf/type_id.hpp>
 
+#include "messages/market.hpp"
 #include "messages/ops.hpp"
+#include "messages/storage.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
 
@@ -17,6 +19,25 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(herald, (herald::child_info))
   CAF_ADD_TYPE_ID(herald, (herald::start_child))
   CAF_ADD_TYPE_ID(herald, (herald::terminate_child))
+
+  // -- market ----------------------------------------------------------------
+  CAF_ADD_TYPE_ID(herald, (herald::candle))
+
+  // -- storage (persistence) -------------------------------------------------
+  CAF_ADD_TYPE_ID(herald, (herald::db::news_article))
+  CAF_ADD_TYPE_ID(herald, (herald::db::sentiment_point))
+  CAF_ADD_TYPE_ID(herald, (herald::db::analysis_result))
+  CAF_ADD_TYPE_ID(herald, (herald::db::signal_record))
+  CAF_ADD_TYPE_ID(herald, (herald::db::insight_record))
+  CAF_ADD_TYPE_ID(herald, (herald::db::content_plan))
+  CAF_ADD_TYPE_ID(herald, (herald::db::published_post))
+  CAF_ADD_TYPE_ID(herald, (herald::db::agent_log))
+  CAF_ADD_TYPE_ID(herald, (herald::db::ab_test))
+  CAF_ADD_TYPE_ID(herald, (herald::db::ab_variant))
+  CAF_ADD_TYPE_ID(herald, (herald::db::write_batch))
+  CAF_ADD_TYPE_ID(herald, (herald::db::write_ack))
+  CAF_ADD_TYPE_ID(herald, (herald::db::db_status))
+  CAF_ADD_TYPE_ID(herald, (herald::db::variant_stats))
 
   // -- atoms (atom constants carry no type ID in CAF 0.17) -------------------
   CAF_ADD_ATOM(herald, herald, which_children_atom, "whichchild")

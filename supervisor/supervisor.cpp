@@ -10,27 +10,13 @@
 
 namespace herald::supervision {
 
-// -- errors ---------------------------------------------------------------------
-
-caf::error make_error(herald_errc code) {
-  return caf::error{static_cast<std::uint8_t>(code), caf::atom("herald")};
-}
-
-std::string to_string(herald_errc code) {
-  switch (code) {
-    case herald_errc::restart_intensity_exceeded: return "restart_intensity_exceeded";
-    case herald_errc::child_start_failed: return "child_start_failed";
-  }
-  return "unknown";
-}
-
 std::string describe_reason(const caf::error& reason) {
   if (!reason)
     return "normal";
   if (reason.category() == caf::atom("exit"))
     return caf::to_string(static_cast<caf::exit_reason>(reason.code()));
   if (reason.category() == caf::atom("herald"))
-    return "herald: " + to_string(static_cast<herald_errc>(reason.code()));
+    return "herald: " + herald::to_string(static_cast<herald_errc>(reason.code()));
   return caf::to_string(reason);
 }
 
@@ -519,17 +505,17 @@ supervisor_impl(supervisor_actor::stateful_pointer<supervisor_state> self,
     [self](start_child& req) -> caf::result<caf::actor> {
       auto& st = self->state;
       if (st.cfg.flags.strat != strategy::simple_one_for_one)
-        return caf::make_error(caf::sec::runtime_error,
-                               "start_child: supervisor '" + st.cfg.path
-                                 + "' is not simple_one_for_one");
+        return herald::make_error(herald_errc::invalid_request,
+                                  "start_child: supervisor '" + st.cfg.path
+                                    + "' is not simple_one_for_one");
       if (st.shutting_down)
-        return caf::make_error(caf::sec::runtime_error, "supervisor is shutting down");
+        return herald::make_error(herald_errc::supervisor_busy, "supervisor is shutting down");
       if (st.find(req.id) != nullptr)
-        return caf::make_error(caf::sec::runtime_error,
-                               "start_child: id '" + req.id + "' already exists");
+        return herald::make_error(herald_errc::invalid_request,
+                                  "start_child: id '" + req.id + "' already exists");
       if (st.busy())
-        return caf::make_error(caf::sec::runtime_error,
-                               "start_child: supervisor busy, retry");
+        return herald::make_error(herald_errc::supervisor_busy,
+                                  "start_child: supervisor busy, retry");
       child_state c;
       c.spec = st.cfg.pool;
       c.id = req.id;
@@ -549,8 +535,8 @@ supervisor_impl(supervisor_actor::stateful_pointer<supervisor_state> self,
             st.children.erase(std::remove_if(st.children.begin(), st.children.end(),
                                              [&](const child_state& x) { return x.id == id; }),
                               st.children.end());
-          rp.deliver(caf::make_error(caf::sec::runtime_error,
-                                     "start_child: '" + id + "' failed to start"));
+          rp.deliver(herald::make_error(herald_errc::child_start_failed,
+                                        "start_child: '" + id + "' failed to start"));
         }
         st.process_deferred();
       });
@@ -560,11 +546,11 @@ supervisor_impl(supervisor_actor::stateful_pointer<supervisor_state> self,
       auto& st = self->state;
       auto c = st.find(req.id);
       if (c == nullptr)
-        return caf::make_error(caf::sec::runtime_error,
-                               "terminate_child: no child '" + req.id + "'");
+        return herald::make_error(herald_errc::invalid_request,
+                                  "terminate_child: no child '" + req.id + "'");
       if (st.busy() || st.shutting_down)
-        return caf::make_error(caf::sec::runtime_error,
-                               "terminate_child: supervisor busy, retry");
+        return herald::make_error(herald_errc::supervisor_busy,
+                                  "terminate_child: supervisor busy, retry");
       bool was_running = c->running;
       c->pending_start = false;
       auto rp = self->make_response_promise<bool>();
@@ -585,7 +571,8 @@ supervisor_impl(supervisor_actor::stateful_pointer<supervisor_state> self,
     [self](caf::get_atom, const std::string& id) -> caf::result<caf::actor> {
       auto c = self->state.find(id);
       if (c == nullptr || !c->running)
-        return caf::make_error(caf::sec::runtime_error, "no running child '" + id + "'");
+        return herald::make_error(herald_errc::invalid_request,
+                                  "no running child '" + id + "'");
       return c->handle;
     },
     [self](ready_atom) -> caf::result<bool> {

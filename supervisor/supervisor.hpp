@@ -25,6 +25,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "messages/errors.hpp"
 #include "messages/type_ids.hpp"
 #include "supervisor/agent_directory.hpp"
 #include "supervisor/backoff.hpp"
@@ -88,13 +89,6 @@ supervisor_actor spawn_supervisor(caf::actor_system& sys, supervisor_config cfg)
 child_spec supervisor_child(supervisor_config cfg,
                             restart_type restart = restart_type::permanent);
 
-/// Herald's own error codes (category atom "herald").
-enum class herald_errc : std::uint8_t {
-  restart_intensity_exceeded = 1,
-  child_start_failed = 2,
-};
-caf::error make_error(herald_errc code);
-std::string to_string(herald_errc code);
 /// Renders any exit reason for logs ("normal", "kill", "herald: ...").
 std::string describe_reason(const caf::error& reason);
 

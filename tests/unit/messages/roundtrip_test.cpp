@@ -56,6 +56,97 @@ T roundtrip(caf::actor_system& sys, T& x) {
   return copy;
 }
 
+const std::string hostile = "'; DROP TABLE x; -- \xF0\x9F\x98\x80 \t\n\\";
+
+template <>
+herald::candle sample<herald::candle>(caf::actor_system&) {
+  herald::candle c;
+  c.symbol = "BTCUSDT";
+  c.interval = "1m";
+  c.open_time = 1'609'459'200'000;
+  c.open = 28923.63;
+  c.high = 28961.66;
+  c.low = 28913.12;
+  c.close = 28961.66;
+  c.volume = 27.457032;
+  c.close_time = 1'609'459'259'999;
+  c.has_extras = true;
+  c.quote_volume = 794382.24;
+  c.trades = 1292;
+  c.taker_buy_base = 16.777195;
+  c.taker_buy_quote = 485390.75;
+  return c;
+}
+
+template <>
+herald::db::news_article sample<herald::db::news_article>(caf::actor_system&) {
+  return {"n1", "coindesk", "https://x", hostile, hostile, R"(["BTCUSDT"])", 1, -0.5};
+}
+template <>
+herald::db::sentiment_point sample<herald::db::sentiment_point>(caf::actor_system&) {
+  return {"BTCUSDT", "news", 2, 0.25, 7};
+}
+template <>
+herald::db::analysis_result sample<herald::db::analysis_result>(caf::actor_system&) {
+  return {"BTCUSDT", "1h", 3, "momentum", -0.4, 61.5, R"({"rsi": 71.2})", 12345};
+}
+template <>
+herald::db::signal_record sample<herald::db::signal_record>(caf::actor_system&) {
+  return {"s1", "BTCUSDT", "1h", 4, "short", -0.6, 70, "{}", 5};
+}
+template <>
+herald::db::insight_record sample<herald::db::insight_record>(caf::actor_system&) {
+  return {"i1", "s1", "BTCUSDT", "alert", hostile, hostile, 0.8, "{}", 6};
+}
+template <>
+herald::db::content_plan sample<herald::db::content_plan>(caf::actor_system&) {
+  return {"p1", "i1", "alert", "telegram", "planned", 7, "{}", 8};
+}
+template <>
+herald::db::published_post sample<herald::db::published_post>(caf::actor_system&) {
+  return {"post1", "p1", "x", "123", "https://x.com/1", hostile, R"({"likes": 3})", 9};
+}
+template <>
+herald::db::agent_log sample<herald::db::agent_log>(caf::actor_system&) {
+  return {"e1", "ops.health", "info", hostile, "{}", 10};
+}
+template <>
+herald::db::ab_test sample<herald::db::ab_test>(caf::actor_system&) {
+  return {"t1", "headline", "running", 11};
+}
+template <>
+herald::db::ab_variant sample<herald::db::ab_variant>(caf::actor_system&) {
+  return {"t1", "a", hostile, 100, 7};
+}
+template <>
+herald::db::write_batch sample<herald::db::write_batch>(caf::actor_system& sys) {
+  herald::db::write_batch b;
+  b.candles = {sample<herald::candle>(sys), sample<herald::candle>(sys)};
+  b.news = {sample<herald::db::news_article>(sys)};
+  b.sentiment = {sample<herald::db::sentiment_point>(sys)};
+  b.analysis = {sample<herald::db::analysis_result>(sys)};
+  b.signals = {sample<herald::db::signal_record>(sys)};
+  b.insights = {sample<herald::db::insight_record>(sys)};
+  b.plans = {sample<herald::db::content_plan>(sys)};
+  b.posts = {sample<herald::db::published_post>(sys)};
+  b.logs = {sample<herald::db::agent_log>(sys)};
+  b.ab_tests = {sample<herald::db::ab_test>(sys)};
+  b.ab_variants = {sample<herald::db::ab_variant>(sys)};
+  return b;
+}
+template <>
+herald::db::write_ack sample<herald::db::write_ack>(caf::actor_system&) {
+  return {12, 34};
+}
+template <>
+herald::db::db_status sample<herald::db::db_status>(caf::actor_system&) {
+  return {"postgresql", false, 5, 6, 7, 1, "connection refused"};
+}
+template <>
+herald::db::variant_stats sample<herald::db::variant_stats>(caf::actor_system&) {
+  return {"a", 100, 7, 0.07};
+}
+
 template <class T>
 void check_roundtrip(caf::actor_system& sys) {
   INFO("type " << caf::type_name<T>::value);

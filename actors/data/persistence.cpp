@@ -1,0 +1,255 @@
+#include "actors/data/persistence.hpp"
+
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include "io/logging.hpp"
+#include "messages/errors.hpp"
+
+namespace herald::data {
+
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+/// Splits a batch into one batch per record (to isolate a bad record).
+std::vector<db::write_batch> split(const db::write_batch& b) {
+  std::vector<db::write_batch> out;
+  auto each = [&](auto member) {
+    for (auto& x : b.*member) {
+      db::write_batch one;
+      (one.*member).push_back(x);
+      out.push_back(std::move(one));
+    }
+  };
+  each(&db::write_batch::candles);
+  each(&db::write_batch::news);
+  each(&db::write_batch::sentiment);
+  each(&db::write_batch::analysis);
+  each(&db::write_batch::signals);
+  each(&db::write_batch::insights);
+  each(&db::write_batch::plans);
+  each(&db::write_batch::posts);
+  each(&db::write_batch::logs);
+  each(&db::write_batch::ab_tests);
+  each(&db::write_batch::ab_variants);
+  return out;
+}
+
+struct persistence_state {
+  static inline const char* name = "herald.persistence";
+
+  persistence_actor::pointer self = nullptr;
+  std::shared_ptr<db::storage> storage;
+  persistence_options opts;
+  std::shared_ptr<spdlog::logger> log;
+
+  db::write_batch pending;
+  std::size_t pending_count = 0;
+  db::db_status status;
+  bool timer_armed = false;
+  std::uint32_t consecutive_failures = 0;
+  std::vector<caf::typed_response_promise<db::db_status>> flush_waiters;
+
+  db::db_status current() {
+    status.pending = pending_count;
+    return status;
+  }
+
+  std::chrono::nanoseconds retry_delay() const {
+    auto d = opts.retry_min;
+    for (std::uint32_t i = 1; i < consecutive_failures && d < opts.retry_max; ++i)
+      d *= 2;
+    return std::min(d, opts.retry_max);
+  }
+
+  void arm_timer(std::chrono::nanoseconds delay) {
+    if (timer_armed)
+      return;
+    timer_armed = true;
+    self->delayed_send(self, delay, caf::tick_atom::value);
+  }
+
+  /// Writes everything pending. Returns false on a transient failure (the
+  /// records stay queued).
+  bool flush() {
+    if (pending_count == 0)
+      return true;
+    auto batch = std::move(pending);
+    pending = db::write_batch{};
+    auto n = pending_count;
+    try {
+      storage->write(batch);
+      on_written(n);
+      return true;
+    } catch (const db::storage_error& e) {
+      if (e.transient()) {
+        on_outage(e.what());
+        batch.append(std::move(pending)); // keep the order: old records first
+        pending = std::move(batch);
+        return false;
+      }
+      log->error("batch of {} records refused by the database ({}); writing them one by one",
+                 n, e.what());
+    }
+    // A permanent error: isolate the records the database refuses.
+    std::size_t written = 0;
+    auto singles = split(batch);
+    for (std::size_t i = 0; i < singles.size(); ++i) {
+      try {
+        storage->write(singles[i]);
+        ++written;
+      } catch (const db::storage_error& e) {
+        if (e.transient()) {
+          // The outage started midway: requeue what is left, in order.
+          on_outage(e.what());
+          db::write_batch rest;
+          for (std::size_t j = i; j < singles.size(); ++j)
+            rest.append(std::move(singles[j]));
+          rest.append(std::move(pending));
+          pending = std::move(rest);
+          on_written_partial(written);
+          pending_count = pending.size();
+          return false;
+        }
+        ++status.rejected;
+        log->error("record refused by the database and not stored: {} -- {}",
+                   caf::deep_to_string(singles[i]), e.what());
+      }
+    }
+    on_written_partial(written);
+    pending_count = pending.size();
+    return true;
+  }
+
+  void on_written(std::size_t n) {
+    status.written += n;
+    pending_count -= n;
+    if (!status.available)
+      log->info("database available again; {} pending records flushed", n);
+    status.available = true;
+    status.last_error.clear();
+    consecutive_failures = 0;
+  }
+
+  void on_written_partial(std::size_t n) {
+    status.written += n;
+    status.available = true;
+    status.last_error.clear();
+    consecutive_failures = 0;
+  }
+
+  void on_outage(const std::string& what) {
+    ++status.failures;
+    ++consecutive_failures;
+    if (status.available)
+      log->error("database unavailable, {} records kept for retry: {}", pending_count, what);
+    status.available = false;
+    status.last_error = what;
+  }
+
+  void answer_flush_waiters() {
+    if (pending_count != 0 && status.available)
+      return;
+    for (auto& rp : flush_waiters)
+      rp.deliver(current());
+    flush_waiters.clear();
+  }
+
+  /// Flushes with retries until done or `deadline` (shutdown).
+  void drain(std::chrono::steady_clock::time_point deadline) {
+    while (!flush()) {
+      auto delay = retry_delay();
+      if (std::chrono::steady_clock::now() + delay > deadline) {
+        log->critical("shutdown: the database stayed unavailable; {} accepted records could "
+                      "not be written ({})",
+                      pending_count, status.last_error);
+        return;
+      }
+      // This agent runs on its own thread: waiting here blocks nobody else.
+      std::this_thread::sleep_for(delay);
+    }
+  }
+};
+
+persistence_actor::behavior_type
+persistence_impl(persistence_actor::stateful_pointer<persistence_state> self,
+                 std::shared_ptr<db::storage> storage, persistence_options opts) {
+  auto& st = self->state;
+  st.self = self;
+  st.storage = std::move(storage);
+  st.opts = opts;
+  st.log = logging::get("data.persistence");
+  st.status.backend = st.storage->backend();
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    auto& st = self->state;
+    if (st.pending_count > 0)
+      st.log->info("shutdown: flushing {} pending records", st.pending_count);
+    st.drain(std::chrono::steady_clock::now() + st.opts.shutdown_flush_timeout);
+    st.answer_flush_waiters();
+    self->quit(msg.reason);
+  });
+  return {
+    [self](db::write_batch& batch) -> caf::result<db::write_ack> {
+      auto& st = self->state;
+      if (auto err = db::validate(batch); !err.empty())
+        return make_error(herald_errc::db_invalid, err);
+      auto n = batch.size();
+      if (st.pending_count + n > st.opts.queue_capacity)
+        return make_error(herald_errc::db_overloaded,
+                          "persistence queue full: " + std::to_string(st.pending_count)
+                            + " records pending of " + std::to_string(st.opts.queue_capacity)
+                            + (st.status.available ? "" : " (database unavailable)")
+                            + "; retry later");
+      st.pending.append(std::move(batch));
+      st.pending_count += n;
+      if (st.pending_count >= st.opts.batch_size && st.status.available) {
+        if (!st.flush())
+          st.arm_timer(st.retry_delay());
+      } else if (st.pending_count > 0) {
+        st.arm_timer(st.status.available ? st.opts.batch_interval : st.retry_delay());
+      }
+      return db::write_ack{n, st.pending_count};
+    },
+    [self](caf::get_atom) { return self->state.current(); },
+    [self](caf::flush_atom) -> caf::result<db::db_status> {
+      auto& st = self->state;
+      if (st.flush() && st.pending_count == 0)
+        return st.current();
+      auto rp = self->make_response_promise<db::db_status>();
+      st.flush_waiters.push_back(rp);
+      st.arm_timer(st.retry_delay());
+      return rp;
+    },
+    [self](caf::tick_atom) {
+      auto& st = self->state;
+      st.timer_armed = false;
+      bool ok = st.flush();
+      if (!ok) {
+        st.log->warn("database still unavailable; retrying in {} ms ({} records pending)",
+                     duration_cast<milliseconds>(st.retry_delay()).count(), st.pending_count);
+        st.arm_timer(st.retry_delay());
+      } else if (st.pending_count > 0) {
+        st.arm_timer(st.opts.batch_interval);
+      }
+      st.answer_flush_waiters();
+    },
+  };
+}
+
+} // namespace
+
+persistence_actor spawn_persistence(caf::local_actor* parent,
+                                    std::shared_ptr<db::storage> storage,
+                                    persistence_options opts) {
+  return parent->spawn<caf::detached>(persistence_impl, std::move(storage), opts);
+}
+
+persistence_actor spawn_persistence(caf::actor_system& sys, std::shared_ptr<db::storage> storage,
+                                    persistence_options opts) {
+  return sys.spawn<caf::detached>(persistence_impl, std::move(storage), opts);
+}
+
+} // namespace herald::data

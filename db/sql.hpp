@@ -1,0 +1,138 @@
+#pragma once
+// Internal to db/: the small SQL connection interface both backends
+// implement, the connection pool, and the storage implementation shared by
+// both (the statements are the same text: both dialects take $1..$N
+// placeholders and ON CONFLICT clauses).
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "db/storage.hpp"
+
+namespace herald::db::sql {
+
+/// A parameter or result cell.
+struct value {
+  enum class type { null, integer, real, text } t = type::null;
+  std::int64_t i = 0;
+  double d = 0;
+  std::string s;
+
+  static value null() { return {}; }
+  value() = default;
+  value(std::int64_t x) : t(type::integer), i(x) {}
+  value(double x) : t(type::real), d(x) {}
+  value(std::string x) : t(type::text), s(std::move(x)) {}
+  /// Empty string -> NULL (optional references).
+  static value text_or_null(const std::string& x) { return x.empty() ? value{} : value{x}; }
+
+  bool is_null() const { return t == type::null; }
+  std::int64_t as_int() const;
+  double as_real() const;
+  const std::string& as_text() const;
+};
+
+using row = std::vector<value>;
+using params = std::vector<value>;
+
+enum class dialect { sqlite, postgresql };
+
+class connection {
+public:
+  virtual ~connection() = default;
+  virtual void begin() = 0;
+  virtual void commit() = 0;
+  virtual void rollback() noexcept = 0;
+  /// Runs a script of statements without parameters.
+  virtual void exec_script(const std::string& sql) = 0;
+  /// Runs one statement (prepared once per connection and cached).
+  virtual void exec(const std::string& sql, const params& ps) = 0;
+  virtual std::vector<row> query(const std::string& sql, const params& ps) = 0;
+  /// Inserts candles (ignoring existing keys) inside the open transaction.
+  virtual void insert_candles(const std::vector<candle>& cs) = 0;
+  /// Serialises concurrent migrations (inside the open transaction).
+  virtual void lock_for_migration() = 0;
+  /// Whether the table exists.
+  virtual bool has_table(const std::string& name) = 0;
+  /// False after a connection failure: the pool then discards it.
+  virtual bool usable() const = 0;
+};
+
+/// A bounded pool of connections, created on demand.
+class pool {
+public:
+  using factory = std::function<std::unique_ptr<connection>()>;
+  pool(std::size_t size, factory make) : size_(size == 0 ? 1 : size), make_(std::move(make)) {}
+
+  class lease {
+  public:
+    lease(pool& p, std::unique_ptr<connection> c) : pool_(&p), conn_(std::move(c)) {}
+    lease(lease&&) = default;
+    ~lease() {
+      if (pool_ && conn_)
+        pool_->give_back(std::move(conn_));
+    }
+    connection* operator->() { return conn_.get(); }
+    connection& operator*() { return *conn_; }
+
+  private:
+    pool* pool_;
+    std::unique_ptr<connection> conn_;
+  };
+
+  lease take();
+
+private:
+  void give_back(std::unique_ptr<connection> c);
+  std::size_t size_;
+  factory make_;
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<connection>> idle_;
+  std::size_t out_ = 0;
+};
+
+/// The storage implementation over a pool of connections.
+class sql_storage : public storage {
+public:
+  sql_storage(dialect d, std::string location, std::size_t pool_size, pool::factory make);
+
+  const char* backend() const override;
+  std::string location() const override { return location_; }
+  int schema_version() override;
+  migrate_report migrate() override;
+  void write(const write_batch& batch) override;
+  std::vector<candle> last_candles(const std::string& symbol, const std::string& interval,
+                                   std::size_t n) override;
+  std::vector<candle> candles_between(const std::string& symbol, const std::string& interval,
+                                      std::int64_t from, std::int64_t to) override;
+  std::int64_t count_candles(const std::string& symbol, const std::string& interval) override;
+  std::vector<news_article> news_since(std::int64_t from, std::size_t limit) override;
+  std::vector<sentiment_point> sentiment_between(const std::string& symbol, std::int64_t from,
+                                                 std::int64_t to) override;
+  std::vector<analysis_result> analysis_for(const std::string& symbol,
+                                            const std::string& interval,
+                                            std::int64_t open_time) override;
+  std::vector<signal_record> latest_signals(std::size_t n, const std::string& symbol) override;
+  std::vector<insight_record> latest_insights(std::size_t n) override;
+  std::vector<content_plan> content_by_state(const std::string& state,
+                                             std::size_t limit) override;
+  std::vector<published_post> published_on(const std::string& channel,
+                                           std::size_t limit) override;
+  std::vector<agent_log> agent_logs_of(const std::string& agent, std::size_t limit) override;
+  std::optional<ab_test> experiment(const std::string& test_id) override;
+  std::vector<ab_variant> experiment_variants(const std::string& test_id) override;
+
+private:
+  std::vector<row> query(const std::string& sql, const params& ps);
+  dialect dialect_;
+  std::string location_;
+  pool pool_;
+};
+
+} // namespace herald::db::sql

@@ -1,0 +1,535 @@
+#include "db/sql.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "db/migrations.hpp"
+
+namespace herald::db {
+
+// -- storage (backend independent) ------------------------------------------------
+
+std::vector<variant_stats> storage::experiment_stats(const std::string& test_id) {
+  std::vector<variant_stats> out;
+  for (auto& v : experiment_variants(test_id)) {
+    variant_stats s;
+    s.variant = v.variant;
+    s.impressions = v.impressions;
+    s.conversions = v.conversions;
+    s.conversion_rate = v.impressions > 0 ? static_cast<double>(v.conversions)
+                                              / static_cast<double>(v.impressions)
+                                          : 0.0;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+namespace {
+
+std::string check_json(const std::string& what, std::size_t index, const std::string& field,
+                       const std::string& text) {
+  if (!nlohmann::json::accept(text))
+    return what + " #" + std::to_string(index) + ": field '" + field + "' is not valid JSON";
+  return {};
+}
+
+/// Keys and indexed columns are bounded (PostgreSQL's btree rows are < 8 KB).
+std::string check_indexed(const std::string& what, std::size_t index, const std::string& field,
+                          const std::string& text) {
+  if (text.size() > max_key_bytes)
+    return what + " #" + std::to_string(index) + ": field '" + field + "' is "
+           + std::to_string(text.size()) + " bytes; keys and indexed fields are limited to "
+           + std::to_string(max_key_bytes);
+  return {};
+}
+
+std::string check_key(const std::string& what, std::size_t index, const std::string& field,
+                      const std::string& text) {
+  if (text.empty())
+    return what + " #" + std::to_string(index) + ": key field '" + field + "' is empty";
+  return check_indexed(what, index, field, text);
+}
+
+} // namespace
+
+std::string validate(const write_batch& b) {
+  std::string err;
+  auto fail = [&](std::string e) {
+    if (err.empty())
+      err = std::move(e);
+  };
+  for (std::size_t i = 0; i < b.candles.size(); ++i) {
+    fail(check_key("candle", i, "symbol", b.candles[i].symbol));
+    fail(check_key("candle", i, "interval", b.candles[i].interval));
+  }
+  for (std::size_t i = 0; i < b.news.size(); ++i) {
+    fail(check_key("news_article", i, "id", b.news[i].id));
+    fail(check_json("news_article", i, "symbols_json", b.news[i].symbols_json));
+  }
+  for (std::size_t i = 0; i < b.sentiment.size(); ++i) {
+    fail(check_key("sentiment_point", i, "symbol", b.sentiment[i].symbol));
+    fail(check_indexed("sentiment_point", i, "source", b.sentiment[i].source));
+  }
+  for (std::size_t i = 0; i < b.analysis.size(); ++i) {
+    fail(check_key("analysis_result", i, "symbol", b.analysis[i].symbol));
+    fail(check_indexed("analysis_result", i, "interval", b.analysis[i].interval));
+    fail(check_key("analysis_result", i, "analyzer", b.analysis[i].analyzer));
+    fail(check_json("analysis_result", i, "payload_json", b.analysis[i].payload_json));
+  }
+  for (std::size_t i = 0; i < b.signals.size(); ++i) {
+    fail(check_key("signal_record", i, "id", b.signals[i].id));
+    fail(check_indexed("signal_record", i, "symbol", b.signals[i].symbol));
+    fail(check_json("signal_record", i, "payload_json", b.signals[i].payload_json));
+  }
+  for (std::size_t i = 0; i < b.insights.size(); ++i) {
+    fail(check_key("insight_record", i, "id", b.insights[i].id));
+    fail(check_indexed("insight_record", i, "signal_id", b.insights[i].signal_id));
+    fail(check_json("insight_record", i, "payload_json", b.insights[i].payload_json));
+  }
+  for (std::size_t i = 0; i < b.plans.size(); ++i) {
+    fail(check_key("content_plan", i, "id", b.plans[i].id));
+    fail(check_indexed("content_plan", i, "insight_id", b.plans[i].insight_id));
+    fail(check_indexed("content_plan", i, "state", b.plans[i].state));
+    fail(check_json("content_plan", i, "payload_json", b.plans[i].payload_json));
+  }
+  for (std::size_t i = 0; i < b.posts.size(); ++i) {
+    fail(check_key("published_post", i, "id", b.posts[i].id));
+    fail(check_key("published_post", i, "channel", b.posts[i].channel));
+    fail(check_indexed("published_post", i, "plan_id", b.posts[i].plan_id));
+    fail(check_json("published_post", i, "metrics_json", b.posts[i].metrics_json));
+  }
+  for (std::size_t i = 0; i < b.logs.size(); ++i) {
+    fail(check_key("agent_log", i, "id", b.logs[i].id));
+    fail(check_indexed("agent_log", i, "agent", b.logs[i].agent));
+    fail(check_json("agent_log", i, "payload_json", b.logs[i].payload_json));
+  }
+  for (std::size_t i = 0; i < b.ab_tests.size(); ++i)
+    fail(check_key("ab_test", i, "id", b.ab_tests[i].id));
+  for (std::size_t i = 0; i < b.ab_variants.size(); ++i) {
+    fail(check_key("ab_variant", i, "test_id", b.ab_variants[i].test_id));
+    fail(check_key("ab_variant", i, "variant", b.ab_variants[i].variant));
+  }
+  return err;
+}
+
+namespace sql {
+
+// -- value ----------------------------------------------------------------------
+
+std::int64_t value::as_int() const {
+  switch (t) {
+    case type::integer: return i;
+    case type::real: return static_cast<std::int64_t>(d);
+    case type::text: return std::stoll(s);
+    default: return 0;
+  }
+}
+
+double value::as_real() const {
+  switch (t) {
+    case type::integer: return static_cast<double>(i);
+    case type::real: return d;
+    case type::text: return std::stod(s);
+    default: return 0;
+  }
+}
+
+const std::string& value::as_text() const {
+  static const std::string empty;
+  return t == type::text ? s : empty;
+}
+
+// -- pool -----------------------------------------------------------------------
+
+pool::lease pool::take() {
+  std::unique_lock<std::mutex> lock{mtx_};
+  cv_.wait(lock, [this] { return !idle_.empty() || out_ < size_; });
+  ++out_;
+  if (!idle_.empty()) {
+    auto c = std::move(idle_.back());
+    idle_.pop_back();
+    return lease{*this, std::move(c)};
+  }
+  lock.unlock();
+  try {
+    return lease{*this, make_()};
+  } catch (...) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    --out_;
+    cv_.notify_one();
+    throw;
+  }
+}
+
+void pool::give_back(std::unique_ptr<connection> c) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    --out_;
+    if (c->usable())
+      idle_.push_back(std::move(c));
+  }
+  cv_.notify_one();
+}
+
+// -- sql_storage ----------------------------------------------------------------
+
+sql_storage::sql_storage(dialect d, std::string location, std::size_t pool_size,
+                         pool::factory make)
+  : dialect_(d), location_(std::move(location)), pool_(pool_size, std::move(make)) {
+}
+
+const char* sql_storage::backend() const {
+  return dialect_ == dialect::sqlite ? "sqlite" : "postgresql";
+}
+
+std::vector<row> sql_storage::query(const std::string& sql, const params& ps) {
+  auto c = pool_.take();
+  return c->query(sql, ps);
+}
+
+namespace {
+
+const char* version_sql = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+
+const char* create_migrations_table
+  = "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+    "name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+/// Runs `body` in a transaction on `c`, rolling back on any exception.
+template <class F>
+void in_transaction(connection& c, F&& body) {
+  c.begin();
+  try {
+    body();
+    c.commit();
+  } catch (...) {
+    c.rollback();
+    throw;
+  }
+}
+
+std::string utc_now() {
+  auto t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string too_new(int db, int binary) {
+  return "the database schema is version " + std::to_string(db)
+         + ", newer than this herald binary knows (" + std::to_string(binary)
+         + "): upgrade herald before using this database";
+}
+
+} // namespace
+
+int sql_storage::schema_version() {
+  auto c = pool_.take();
+  if (!c->has_table("schema_migrations"))
+    return 0;
+  auto rows = c->query(version_sql, {});
+  return rows.empty() ? 0 : static_cast<int>(rows[0][0].as_int());
+}
+
+migrate_report sql_storage::migrate() {
+  migrate_report report;
+  auto c = pool_.take();
+  c->exec_script(create_migrations_table);
+  report.from_version = -1;
+  for (auto& m : migrations()) {
+    bool applied = false;
+    in_transaction(*c, [&] {
+      c->lock_for_migration();
+      auto current = static_cast<int>(c->query(version_sql, {})[0][0].as_int());
+      if (report.from_version < 0)
+        report.from_version = current;
+      if (current > latest_schema_version())
+        throw storage_error(false, too_new(current, latest_schema_version()));
+      if (current >= m.version)
+        return; // applied already (perhaps by another node meanwhile)
+      c->exec_script(dialect_ == dialect::sqlite ? m.sqlite_sql : m.postgresql_sql);
+      c->exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+              {value{std::int64_t{m.version}}, value{m.name}, value{utc_now()}});
+      applied = true;
+    });
+    if (applied) {
+      char buf[16];
+      std::snprintf(buf, sizeof(buf), "%04d_", m.version);
+      report.applied.push_back(buf + m.name);
+    }
+  }
+  if (report.from_version < 0) {
+    report.from_version = static_cast<int>(c->query(version_sql, {})[0][0].as_int());
+    if (report.from_version > latest_schema_version())
+      throw storage_error(false, too_new(report.from_version, latest_schema_version()));
+  }
+  report.to_version = static_cast<int>(c->query(version_sql, {})[0][0].as_int());
+  return report;
+}
+
+// -- writes ---------------------------------------------------------------------
+
+void sql_storage::write(const write_batch& b) {
+  if (b.empty())
+    return;
+  auto c = pool_.take();
+  // Parents before children (foreign keys): signals, insights, plans, posts;
+  // tests before their variants.
+  in_transaction(*c, [&] {
+    if (!b.candles.empty())
+      c->insert_candles(b.candles);
+    for (auto& x : b.news)
+      c->exec("INSERT INTO news_articles (id, source, url, title, body, symbols, published_at, "
+              "sentiment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+              {x.id, x.source, x.url, x.title, x.body, x.symbols_json, x.published_at,
+               x.sentiment});
+    for (auto& x : b.sentiment)
+      c->exec("INSERT INTO sentiment_data (symbol, source, ts, score, samples) VALUES ($1, $2, "
+              "$3, $4, $5) ON CONFLICT (symbol, source, ts) DO UPDATE SET score = "
+              "excluded.score, samples = excluded.samples",
+              {x.symbol, x.source, x.ts, x.score, x.samples});
+    for (auto& x : b.analysis)
+      c->exec("INSERT INTO analysis_results (symbol, \"interval\", open_time, analyzer, score, "
+              "confidence, payload, duration_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+              "ON CONFLICT (symbol, \"interval\", open_time, analyzer) DO UPDATE SET score = "
+              "excluded.score, confidence = excluded.confidence, payload = excluded.payload, "
+              "duration_ns = excluded.duration_ns",
+              {x.symbol, x.interval, x.open_time, x.analyzer, x.score, x.confidence,
+               x.payload_json, x.duration_ns});
+    for (auto& x : b.signals)
+      c->exec("INSERT INTO signals (id, symbol, \"interval\", open_time, direction, score, "
+              "confidence, payload, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+              "ON CONFLICT (id) DO NOTHING",
+              {x.id, x.symbol, x.interval, x.open_time, x.direction, x.score, x.confidence,
+               x.payload_json, x.created_at});
+    for (auto& x : b.insights)
+      c->exec("INSERT INTO insights (id, signal_id, symbol, kind, title, body, importance, "
+              "payload, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+              "ON CONFLICT (id) DO NOTHING",
+              {x.id, value::text_or_null(x.signal_id), x.symbol, x.kind, x.title, x.body,
+               x.importance, x.payload_json, x.created_at});
+    // A plan's newer state replaces an older one; a late, older write does not
+    // roll it back.
+    for (auto& x : b.plans)
+      c->exec("INSERT INTO content_plans (id, insight_id, kind, channel, state, scheduled_at, "
+              "payload, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+              "ON CONFLICT (id) DO UPDATE SET insight_id = excluded.insight_id, kind = "
+              "excluded.kind, channel = excluded.channel, state = excluded.state, "
+              "scheduled_at = excluded.scheduled_at, payload = excluded.payload, "
+              "updated_at_ms = excluded.updated_at_ms "
+              "WHERE excluded.updated_at_ms >= content_plans.updated_at_ms",
+              {x.id, value::text_or_null(x.insight_id), x.kind, x.channel, x.state,
+               x.scheduled_at, x.payload_json, x.updated_at});
+    // The same post on the same channel is stored once; its metrics update.
+    for (auto& x : b.posts)
+      c->exec("INSERT INTO published_content (id, channel, plan_id, channel_message_id, url, "
+              "body, metrics, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+              "ON CONFLICT (id, channel) DO UPDATE SET metrics = excluded.metrics",
+              {x.id, x.channel, value::text_or_null(x.plan_id), x.channel_message_id, x.url,
+               x.body, x.metrics_json, x.published_at});
+    for (auto& x : b.logs)
+      c->exec("INSERT INTO agent_logs (id, agent, level, message, payload, ts) VALUES ($1, $2, "
+              "$3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+              {x.id, x.agent, x.level, x.message, x.payload_json, x.ts});
+    for (auto& x : b.ab_tests)
+      c->exec("INSERT INTO ab_tests (id, name, status, started_at) VALUES ($1, $2, $3, $4) "
+              "ON CONFLICT (id) DO UPDATE SET name = excluded.name, status = excluded.status",
+              {x.id, x.name, x.status, x.started_at});
+    for (auto& x : b.ab_variants)
+      c->exec("INSERT INTO ab_test_variants (test_id, variant, content, impressions, "
+              "conversions) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (test_id, variant) DO "
+              "UPDATE SET content = excluded.content, impressions = excluded.impressions, "
+              "conversions = excluded.conversions",
+              {x.test_id, x.variant, x.content, x.impressions, x.conversions});
+  });
+}
+
+// -- reads ----------------------------------------------------------------------
+
+namespace {
+
+const char* candle_columns
+  = "symbol, \"interval\", open_time, \"open\", \"high\", \"low\", \"close\", volume, "
+    "close_time, quote_volume, trades, taker_buy_base, taker_buy_quote";
+
+candle to_candle(const row& r) {
+  candle c;
+  c.symbol = r[0].as_text();
+  c.interval = r[1].as_text();
+  c.open_time = r[2].as_int();
+  c.open = r[3].as_real();
+  c.high = r[4].as_real();
+  c.low = r[5].as_real();
+  c.close = r[6].as_real();
+  c.volume = r[7].as_real();
+  c.close_time = r[8].as_int();
+  c.has_extras = !r[9].is_null();
+  if (c.has_extras) {
+    c.quote_volume = r[9].as_real();
+    c.trades = r[10].as_int();
+    c.taker_buy_base = r[11].as_real();
+    c.taker_buy_quote = r[12].as_real();
+  }
+  return c;
+}
+
+value limit(std::size_t n) {
+  return value{static_cast<std::int64_t>(n)};
+}
+
+template <class T, class F>
+std::vector<T> map_rows(const std::vector<row>& rows, F f) {
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (auto& r : rows)
+    out.push_back(f(r));
+  return out;
+}
+
+} // namespace
+
+std::vector<candle> sql_storage::last_candles(const std::string& symbol,
+                                              const std::string& interval, std::size_t n) {
+  auto rows = query(std::string{"SELECT "} + candle_columns
+                      + " FROM market_data WHERE symbol = $1 AND \"interval\" = $2 "
+                        "ORDER BY open_time DESC LIMIT $3",
+                    {symbol, interval, limit(n)});
+  auto out = map_rows<candle>(rows, to_candle);
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::vector<candle> sql_storage::candles_between(const std::string& symbol,
+                                                 const std::string& interval,
+                                                 std::int64_t from, std::int64_t to) {
+  auto rows = query(std::string{"SELECT "} + candle_columns
+                      + " FROM market_data WHERE symbol = $1 AND \"interval\" = $2 "
+                        "AND open_time >= $3 AND open_time < $4 ORDER BY open_time",
+                    {symbol, interval, from, to});
+  return map_rows<candle>(rows, to_candle);
+}
+
+std::int64_t sql_storage::count_candles(const std::string& symbol,
+                                        const std::string& interval) {
+  auto rows = query("SELECT COUNT(*) FROM market_data WHERE symbol = $1 AND \"interval\" = $2",
+                    {symbol, interval});
+  return rows[0][0].as_int();
+}
+
+std::vector<news_article> sql_storage::news_since(std::int64_t from, std::size_t n) {
+  auto rows = query("SELECT id, source, url, title, body, symbols, published_at, sentiment "
+                    "FROM news_articles WHERE published_at >= $1 ORDER BY published_at, id "
+                    "LIMIT $2",
+                    {from, limit(n)});
+  return map_rows<news_article>(rows, [](const row& r) {
+    return news_article{r[0].as_text(), r[1].as_text(), r[2].as_text(), r[3].as_text(),
+                        r[4].as_text(), r[5].as_text(), r[6].as_int(),  r[7].as_real()};
+  });
+}
+
+std::vector<sentiment_point> sql_storage::sentiment_between(const std::string& symbol,
+                                                            std::int64_t from,
+                                                            std::int64_t to) {
+  auto rows = query("SELECT symbol, source, ts, score, samples FROM sentiment_data WHERE "
+                    "symbol = $1 AND ts >= $2 AND ts < $3 ORDER BY ts, source",
+                    {symbol, from, to});
+  return map_rows<sentiment_point>(rows, [](const row& r) {
+    return sentiment_point{r[0].as_text(), r[1].as_text(), r[2].as_int(), r[3].as_real(),
+                           r[4].as_int()};
+  });
+}
+
+std::vector<analysis_result> sql_storage::analysis_for(const std::string& symbol,
+                                                       const std::string& interval,
+                                                       std::int64_t open_time) {
+  auto rows = query("SELECT symbol, \"interval\", open_time, analyzer, score, confidence, "
+                    "payload, duration_ns FROM analysis_results WHERE symbol = $1 AND "
+                    "\"interval\" = $2 AND open_time = $3 ORDER BY analyzer",
+                    {symbol, interval, open_time});
+  return map_rows<analysis_result>(rows, [](const row& r) {
+    return analysis_result{r[0].as_text(), r[1].as_text(), r[2].as_int(),  r[3].as_text(),
+                           r[4].as_real(), r[5].as_real(), r[6].as_text(), r[7].as_int()};
+  });
+}
+
+std::vector<signal_record> sql_storage::latest_signals(std::size_t n,
+                                                       const std::string& symbol) {
+  auto rows = query("SELECT id, symbol, \"interval\", open_time, direction, score, confidence, "
+                    "payload, created_at_ms FROM signals WHERE ($1 = '' OR symbol = $1) "
+                    "ORDER BY created_at_ms DESC, id DESC LIMIT $2",
+                    {symbol, limit(n)});
+  return map_rows<signal_record>(rows, [](const row& r) {
+    return signal_record{r[0].as_text(), r[1].as_text(), r[2].as_text(),
+                         r[3].as_int(),  r[4].as_text(), r[5].as_real(),
+                         r[6].as_real(), r[7].as_text(), r[8].as_int()};
+  });
+}
+
+std::vector<insight_record> sql_storage::latest_insights(std::size_t n) {
+  auto rows = query("SELECT id, COALESCE(signal_id, ''), symbol, kind, title, body, importance, "
+                    "payload, created_at_ms FROM insights ORDER BY created_at_ms DESC, id DESC "
+                    "LIMIT $1",
+                    {limit(n)});
+  return map_rows<insight_record>(rows, [](const row& r) {
+    return insight_record{r[0].as_text(), r[1].as_text(), r[2].as_text(),
+                          r[3].as_text(), r[4].as_text(), r[5].as_text(),
+                          r[6].as_real(), r[7].as_text(), r[8].as_int()};
+  });
+}
+
+std::vector<content_plan> sql_storage::content_by_state(const std::string& state,
+                                                        std::size_t n) {
+  auto rows = query("SELECT id, COALESCE(insight_id, ''), kind, channel, state, scheduled_at, "
+                    "payload, updated_at_ms FROM content_plans WHERE state = $1 "
+                    "ORDER BY scheduled_at, id LIMIT $2",
+                    {state, limit(n)});
+  return map_rows<content_plan>(rows, [](const row& r) {
+    return content_plan{r[0].as_text(), r[1].as_text(), r[2].as_text(), r[3].as_text(),
+                        r[4].as_text(), r[5].as_int(),  r[6].as_text(), r[7].as_int()};
+  });
+}
+
+std::vector<published_post> sql_storage::published_on(const std::string& channel,
+                                                      std::size_t n) {
+  auto rows = query("SELECT id, COALESCE(plan_id, ''), channel, channel_message_id, url, body, "
+                    "metrics, published_at FROM published_content WHERE channel = $1 "
+                    "ORDER BY published_at DESC, id DESC LIMIT $2",
+                    {channel, limit(n)});
+  return map_rows<published_post>(rows, [](const row& r) {
+    return published_post{r[0].as_text(), r[1].as_text(), r[2].as_text(), r[3].as_text(),
+                          r[4].as_text(), r[5].as_text(), r[6].as_text(), r[7].as_int()};
+  });
+}
+
+std::vector<agent_log> sql_storage::agent_logs_of(const std::string& agent, std::size_t n) {
+  auto rows = query("SELECT id, agent, level, message, payload, ts FROM agent_logs WHERE "
+                    "agent = $1 ORDER BY ts DESC, id DESC LIMIT $2",
+                    {agent, limit(n)});
+  return map_rows<agent_log>(rows, [](const row& r) {
+    return agent_log{r[0].as_text(), r[1].as_text(), r[2].as_text(),
+                     r[3].as_text(), r[4].as_text(), r[5].as_int()};
+  });
+}
+
+std::optional<ab_test> sql_storage::experiment(const std::string& test_id) {
+  auto rows = query("SELECT id, name, status, started_at FROM ab_tests WHERE id = $1",
+                    {test_id});
+  if (rows.empty())
+    return std::nullopt;
+  auto& r = rows[0];
+  return ab_test{r[0].as_text(), r[1].as_text(), r[2].as_text(), r[3].as_int()};
+}
+
+std::vector<ab_variant> sql_storage::experiment_variants(const std::string& test_id) {
+  auto rows = query("SELECT test_id, variant, content, impressions, conversions FROM "
+                    "ab_test_variants WHERE test_id = $1 ORDER BY variant",
+                    {test_id});
+  return map_rows<ab_variant>(rows, [](const row& r) {
+    return ab_variant{r[0].as_text(), r[1].as_text(), r[2].as_text(), r[3].as_int(),
+                      r[4].as_int()};
+  });
+}
+
+} // namespace sql
+} // namespace herald::db

@@ -1,0 +1,129 @@
+#pragma once
+// Herald's one storage interface. Two backends implement it: SQLite (the
+// default, zero setup) and PostgreSQL (libpqxx, for clusters). Nothing
+// outside db/ writes SQL. Pure C++: no CAF.
+//
+// Errors: every method throws db::storage_error; `transient()` tells a
+// connection problem (retry later: the write-behind actor does) from a
+// permanent one (bad data, newer schema). Thread-safe: each call takes a
+// connection from the backend's pool.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "db/url.hpp"
+#include "messages/storage.hpp"
+
+namespace herald::db {
+
+class storage_error : public std::runtime_error {
+public:
+  storage_error(bool transient, const std::string& what)
+    : std::runtime_error(what), transient_(transient) {}
+  /// A connection problem that a retry may overcome.
+  bool transient() const { return transient_; }
+
+private:
+  bool transient_;
+};
+
+struct migrate_report {
+  int from_version = 0;
+  int to_version = 0;
+  std::vector<std::string> applied; ///< "0001_initial", ...
+};
+
+struct storage_options {
+  std::size_t pool_size = 4;
+  std::string password;            ///< PostgreSQL only; from the secrets
+  int connect_timeout_seconds = 5; ///< PostgreSQL only
+};
+
+class storage {
+public:
+  virtual ~storage() = default;
+
+  /// "sqlite" or "postgresql".
+  virtual const char* backend() const = 0;
+  /// Where the data lives (URL or file path; never a password).
+  virtual std::string location() const = 0;
+
+  // -- schema -----------------------------------------------------------------
+
+  /// The version recorded in schema_migrations (0 for an empty database).
+  virtual int schema_version() = 0;
+  /// Applies every missing migration in order, each in its own transaction.
+  /// Safe to run twice and from several nodes at once. Refuses (permanent
+  /// error) a database whose schema is newer than this binary.
+  virtual migrate_report migrate() = 0;
+
+  // -- writes -----------------------------------------------------------------
+
+  /// Writes a batch in one transaction. Idempotent: a record whose key is
+  /// already stored is ignored (facts: candles, news, posts, logs) or
+  /// replaced (state: plans, analysis re-runs, counters), as the table's
+  /// meaning requires. JSON fields must hold valid JSON (see validate()).
+  virtual void write(const write_batch& batch) = 0;
+
+  // -- reads ------------------------------------------------------------------
+
+  /// The last `n` candles of a series, oldest first.
+  virtual std::vector<candle> last_candles(const std::string& symbol,
+                                           const std::string& interval, std::size_t n)
+    = 0;
+  /// Candles with open_time in [from, to), oldest first.
+  virtual std::vector<candle> candles_between(const std::string& symbol,
+                                              const std::string& interval, std::int64_t from,
+                                              std::int64_t to)
+    = 0;
+  /// Number of stored candles of a series.
+  virtual std::int64_t count_candles(const std::string& symbol, const std::string& interval)
+    = 0;
+  virtual std::vector<news_article> news_since(std::int64_t from, std::size_t limit) = 0;
+  virtual std::vector<sentiment_point> sentiment_between(const std::string& symbol,
+                                                         std::int64_t from, std::int64_t to)
+    = 0;
+  virtual std::vector<analysis_result> analysis_for(const std::string& symbol,
+                                                    const std::string& interval,
+                                                    std::int64_t open_time)
+    = 0;
+  /// Newest first; all symbols when `symbol` is empty.
+  virtual std::vector<signal_record> latest_signals(std::size_t n, const std::string& symbol)
+    = 0;
+  /// Newest first.
+  virtual std::vector<insight_record> latest_insights(std::size_t n) = 0;
+  /// Plans in `state`, by scheduled time.
+  virtual std::vector<content_plan> content_by_state(const std::string& state,
+                                                     std::size_t limit)
+    = 0;
+  /// Newest first.
+  virtual std::vector<published_post> published_on(const std::string& channel,
+                                                   std::size_t limit)
+    = 0;
+  /// Newest first.
+  virtual std::vector<agent_log> agent_logs_of(const std::string& agent, std::size_t limit) = 0;
+  virtual std::optional<ab_test> experiment(const std::string& test_id) = 0;
+  virtual std::vector<ab_variant> experiment_variants(const std::string& test_id) = 0;
+  /// Per-variant impressions, conversions and conversion rate.
+  std::vector<variant_stats> experiment_stats(const std::string& test_id);
+};
+
+/// The longest key or indexed text field, in bytes (PostgreSQL's btree index
+/// rows must stay under 8 KB; SQLite gets the same limit so that both
+/// backends accept the same data). Free-text fields are unbounded.
+constexpr std::size_t max_key_bytes = 512;
+
+/// Checks a batch before it is accepted: JSON fields must be valid JSON, key
+/// fields non-empty, keys and indexed fields at most max_key_bytes. Returns
+/// what is wrong ("" when fine), naming the record and the field.
+std::string validate(const write_batch& batch);
+
+/// Opens (and for SQLite creates, with its directory) the database at `url`.
+/// Throws storage_error when it cannot.
+std::unique_ptr<storage> open_storage(const db_url& url, const storage_options& opts);
+
+} // namespace herald::db
