@@ -55,8 +55,19 @@ supervisor_config domain(const config::settings& s, const std::string& name, str
 
 } // namespace
 
-supervisor_config make_root_config(const config::settings& s,
-                                   std::shared_ptr<agent_directory> dir) {
+data::persistence_options persistence_options_from(const config::settings& s) {
+  data::persistence_options o;
+  o.batch_size = static_cast<std::size_t>(s.get_int("db.batch-size"));
+  o.batch_interval = s.get_duration("db.batch-interval");
+  o.queue_capacity = static_cast<std::size_t>(s.get_int("db.queue-capacity"));
+  o.retry_min = s.get_duration("db.retry-min");
+  o.retry_max = s.get_duration("db.retry-max");
+  o.shutdown_flush_timeout = s.get_duration("db.shutdown-flush-timeout");
+  return o;
+}
+
+supervisor_config make_root_config(const config::settings& s, const app_services& services) {
+  auto dir = services.directory;
   // -- ops ----------------------------------------------------------------------
   std::vector<child_spec> ops;
   auto interval = s.get_duration("ops.health-interval");
@@ -76,6 +87,22 @@ supervisor_config make_root_config(const config::settings& s,
     }));
   }
 
+  // -- data -------------------------------------------------------------------
+  std::vector<child_spec> data_children;
+  if (services.storage) {
+    auto store = services.storage;
+    auto popts = persistence_options_from(s);
+    auto persistence = worker(s, "data", "persistence", [store, popts](caf::local_actor* self,
+                                                                       const std::string&) {
+      return caf::actor_cast<caf::actor>(data::spawn_persistence(self, store, popts));
+    });
+    // It flushes every accepted record before it exits: give it the time.
+    persistence.shutdown_timeout = std::max(persistence.shutdown_timeout,
+                                            popts.shutdown_flush_timeout
+                                              + std::chrono::seconds{2});
+    data_children.push_back(std::move(persistence));
+  }
+
   supervisor_config root;
   root.name = "root";
   root.path = "root";
@@ -83,7 +110,7 @@ supervisor_config make_root_config(const config::settings& s,
   root.directory = dir;
   root.children = {
     supervisor_child(domain(s, "ops", strategy::one_for_one, dir, std::move(ops))),
-    supervisor_child(domain(s, "data", strategy::rest_for_one, dir, {})),
+    supervisor_child(domain(s, "data", strategy::rest_for_one, dir, std::move(data_children))),
     supervisor_child(domain(s, "analysis", strategy::one_for_one, dir, {})),
     supervisor_child(domain(s, "content", strategy::rest_for_one, dir, {})),
     supervisor_child(domain(s, "community", strategy::one_for_one, dir, {})),

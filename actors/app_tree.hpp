@@ -3,7 +3,7 @@
 //
 //   root (one_for_one)
 //   ├── ops        (one_for_one)   health, chaos (when chaos.kill-rate > 0)
-//   ├── data       (rest_for_one)
+//   ├── data       (rest_for_one)  persistence
 //   ├── analysis   (one_for_one)
 //   ├── content    (rest_for_one)
 //   ├── community  (one_for_one)
@@ -13,7 +13,9 @@
 
 #include <memory>
 
+#include "actors/data/persistence.hpp"
 #include "config/settings.hpp"
+#include "db/storage.hpp"
 #include "supervisor/supervisor.hpp"
 
 namespace herald {
@@ -26,8 +28,18 @@ supervision::supervisor_flags supervisor_flags_for(const config::settings& s,
 /// Backoff options of the children of supervisor `name`.
 supervision::backoff_options backoff_for(const config::settings& s, const std::string& name);
 
+/// What the agents of the tree share.
+struct app_services {
+  std::shared_ptr<supervision::agent_directory> directory;
+  /// The database; null runs the tree without the persistence agent.
+  std::shared_ptr<db::storage> storage;
+};
+
+/// The write-behind agent's options from [db].
+data::persistence_options persistence_options_from(const config::settings& s);
+
 /// The root supervisor's configuration with the whole tree below it.
-supervision::supervisor_config make_root_config(
-  const config::settings& s, std::shared_ptr<supervision::agent_directory> dir);
+supervision::supervisor_config make_root_config(const config::settings& s,
+                                                const app_services& services);
 
 } // namespace herald

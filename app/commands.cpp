@@ -27,6 +27,13 @@ const std::vector<command>& commands() {
      "every key, and prints the effective configuration with where each value\n"
      "came from. Secrets are listed by name and source only, never by value.",
      {config_option}, 0, 0, config_check_command},
+    {"migrate", "apply the database schema migrations this binary brings", "",
+     "Applies every missing migration of db/migrations/ in order, each in its own\n"
+     "transaction, and records it in schema_migrations. Safe to run twice and from\n"
+     "several nodes at once. Refuses a database whose schema is newer than this\n"
+     "binary (exit 1). `herald run` migrates at start as well.",
+     {config_option, {"db", "URL", "database URL (default: db.url of the config file)"}}, 0, 0,
+     migrate_command},
   };
   return table;
 }

@@ -11,6 +11,7 @@
 
 #include "actors/app_tree.hpp"
 #include "app/commands.hpp"
+#include "app/database.hpp"
 #include "app/prepare.hpp"
 #include "io/logging.hpp"
 #include "supervisor/agent_directory.hpp"
@@ -109,6 +110,22 @@ int run_command(const invocation& inv) {
     return exit_usage;
   auto log = logging::get("herald");
 
+  // The database first: nothing runs against a schema it does not know.
+  bool usage_error = false;
+  auto store = open_database(p->loaded, {}, usage_error);
+  if (!store)
+    return usage_error ? exit_usage : exit_failure;
+  try {
+    auto report = store->migrate();
+    for (auto& m : report.applied)
+      log->info("database {}: applied migration {}", store->location(), m);
+    log->info("database {} ({}) at schema version {}", store->location(), store->backend(),
+              report.to_version);
+  } catch (const db::storage_error& e) {
+    log->critical("database {}: {}", store->location(), e.what());
+    return exit_failure;
+  }
+
   // Block the shutdown signals before CAF starts its threads, so that only
   // the shutdown controller receives them.
   sigset_t set;
@@ -122,7 +139,7 @@ int run_command(const invocation& inv) {
     caf::actor_system sys{p->system};
     auto dir = std::make_shared<supervision::agent_directory>();
     auto root = caf::actor_cast<caf::actor>(
-      supervision::spawn_supervisor(sys, make_root_config(s, dir)));
+      supervision::spawn_supervisor(sys, make_root_config(s, {dir, store})));
     log->info("herald {} starting on node '{}' (config: {})", HERALD_VERSION,
               s.get_string("herald.node-name"),
               p->loaded.path.empty() ? std::string{"defaults"} : p->loaded.path);

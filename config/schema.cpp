@@ -97,6 +97,41 @@ std::vector<key_spec> make_keys() {
   out.push_back(key("secrets.env-file", value_type::string, value{std::string{}}, "path",
                     "KEY=VALUE file with secrets; empty: environment only. Relative "
                     "paths are resolved against the config file's directory"));
+  // [db]
+  out.push_back(key("db.url", value_type::string, value{std::string{"sqlite://var/herald.db"}},
+                    "URL",
+                    "sqlite://PATH (relative to the working directory unless it starts "
+                    "with /) or postgresql://user@host:port/dbname; the password comes "
+                    "from PGPASSWORD (environment or secrets env file)"));
+  out.push_back(ranged(key("db.pool-size", value_type::integer, value{std::int64_t{4}},
+                           "connections", "database connections per process"),
+                       1, 256));
+  out.push_back(ranged(key("db.connect-timeout", value_type::duration, value{nanoseconds{5s}},
+                           "duration", "PostgreSQL connection timeout"),
+                       1, 300));
+  out.push_back(ranged(key("db.batch-size", value_type::integer, value{std::int64_t{1000}},
+                           "records", "the write-behind agent writes as soon as this many "
+                                      "records wait"),
+                       1, 10'000'000));
+  out.push_back(ranged(key("db.batch-interval", value_type::duration,
+                           value{nanoseconds{200ms}}, "duration",
+                           "... or when the oldest waiting record is this old"),
+                       0.001, 3600));
+  out.push_back(ranged(key("db.queue-capacity", value_type::integer,
+                           value{std::int64_t{100000}}, "records",
+                           "records that may wait; beyond, writes are refused "
+                           "(db_overloaded) and the sender retries"),
+                       1, 100'000'000));
+  out.push_back(ranged(key("db.retry-min", value_type::duration, value{nanoseconds{100ms}},
+                           "duration", "first retry delay after a failed write (doubles)"),
+                       0.001, 3600));
+  out.push_back(ranged(key("db.retry-max", value_type::duration, value{nanoseconds{10s}},
+                           "duration", "longest retry delay during an outage"),
+                       0.001, 86400));
+  out.push_back(ranged(key("db.shutdown-flush-timeout", value_type::duration,
+                           value{nanoseconds{5s}}, "duration",
+                           "on shutdown, how long to keep retrying the last writes"),
+                       0, 3600));
   // [log]
   out.push_back(one_of(key("log.level", value_type::string, value{std::string{"info"}}, "",
                            "default level of every logger"),

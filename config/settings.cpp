@@ -377,6 +377,19 @@ validation_result validate(const schema& s, const std::vector<raw_entry>& raw) {
       result.values.set(spec.key, parent->val, origin::defaults, "inherited from " + spec.inherits);
     }
   }
+  // Consistency between keys (each check names both keys and what to change).
+  if (result.errors.empty()) {
+    auto flush = result.values.find("db.shutdown-flush-timeout");
+    auto grace = result.values.find("herald.shutdown-grace");
+    if (flush && grace
+        && std::get<std::chrono::nanoseconds>(flush->val)
+             >= std::get<std::chrono::nanoseconds>(grace->val))
+      result.errors.push_back(
+        {flush->source, "db.shutdown-flush-timeout", render(flush->val),
+         "must be shorter than herald.shutdown-grace (" + render(grace->val)
+           + "), or shutdown kills the writer before it finishes: lower it or raise "
+             "herald.shutdown-grace"});
+  }
   return result;
 }
 

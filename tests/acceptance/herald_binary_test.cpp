@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "support/backends.hpp"
 #include "support/process.hpp"
 
 using herald::test::process;
@@ -78,8 +79,9 @@ TEST_CASE("herald config check on a file with a misspelled key exits 2 naming th
 TEST_CASE("herald run under chaos keeps running, logs restarts and exits 0 on SIGTERM",
           "[acceptance][run][chaos]") {
   process p{{herald_bin, "run", "--config", shipped_conf, "--chaos.kill-rate=50",
-             "--chaos.seed=7", "--supervision.ops.intensity=100000",
-             "--supervision.ops.period=1s", "--ops.health-interval=100ms"}};
+             "--chaos.seed=7", "--supervision.intensity=100000", "--supervision.period=1s",
+             "--ops.health-interval=100ms",
+             "--db.url=sqlite:///tmp/herald-chaos-" + std::to_string(::getpid()) + ".db"}};
   REQUIRE(p.wait_output("herald running", 30s));
   // Many restarts must happen while the process stays up.
   REQUIRE(p.wait_output("restart #20)", 30s));
@@ -124,4 +126,46 @@ TEST_CASE("a config file named by HERALD_CONFIG must exist", "[acceptance][confi
                                   "config", "check"});
   CHECK(ok == 0);
   CHECK(text.find("; file: " + shipped_conf) != std::string::npos);
+}
+
+TEST_CASE("herald migrate brings SQLite and PostgreSQL to the schema, twice safely",
+          "[acceptance][db]") {
+  for (auto& t : herald::test::fresh_backends()) {
+    INFO(t.name);
+    auto [c1, o1] = process::run({herald_bin, "migrate", "--config", shipped_conf, "--db", t.url});
+    INFO(o1);
+    CHECK(c1 == 0);
+    CHECK(o1.find("schema version 0 -> 1") != std::string::npos);
+    CHECK(o1.find("applied 0001_initial") != std::string::npos);
+    auto [c2, o2] = process::run({herald_bin, "migrate", "--config", shipped_conf, "--db", t.url});
+    CHECK(c2 == 0);
+    CHECK(o2.find("(up to date)") != std::string::npos);
+  }
+  if (!herald::test::pg_available())
+    WARN("PostgreSQL is not running (start the tests through ctest): only SQLite was migrated");
+}
+
+TEST_CASE("herald migrate refuses a database newer than the binary", "[acceptance][db]") {
+  auto path = "/tmp/herald-newer-" + std::to_string(::getpid()) + ".db";
+  std::remove(path.c_str());
+  auto url = "sqlite://" + path;
+  REQUIRE(process::run({herald_bin, "migrate", "--config", shipped_conf, "--db", url}).first == 0);
+  REQUIRE(std::system(("sqlite3 '" + path + "' \"INSERT INTO schema_migrations VALUES "
+                       "(99, 'future', 'x')\"").c_str()) == 0);
+  auto [code, out] = process::run({herald_bin, "migrate", "--config", shipped_conf, "--db", url});
+  CHECK(code == 1);
+  CHECK(out.find("newer than this herald binary") != std::string::npos);
+  auto [rc, rout] = process::run({herald_bin, "run", "--config", shipped_conf,
+                                  "--db.url=" + url});
+  CHECK(rc == 1);
+  CHECK(rout.find("newer than this herald binary") != std::string::npos);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("a bad database URL is a usage error naming the key", "[acceptance][db]") {
+  auto [code, out] = process::run({herald_bin, "run", "--config", shipped_conf,
+                                   "--db.url=mysql://localhost/x"});
+  CHECK(code == 2);
+  CHECK(out.find("db.url") != std::string::npos);
+  CHECK(out.find("unsupported database URL") != std::string::npos);
 }

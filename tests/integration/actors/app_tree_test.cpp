@@ -34,7 +34,7 @@ TEST_CASE("the default tree starts every domain supervisor and the health agent"
   config::herald_system_config cfg;
   caf::actor_system sys{cfg};
   auto dir = std::make_shared<supervision::agent_directory>();
-  auto root = supervision::spawn_supervisor(sys, make_root_config(defaults_with(), dir));
+  auto root = supervision::spawn_supervisor(sys, make_root_config(defaults_with(), {dir, nullptr}));
   caf::scoped_actor self{sys};
   bool ready = false;
   self->request(root, 10s, ready_atom::value)

@@ -1,0 +1,35 @@
+#include "app/database.hpp"
+
+#include <chrono>
+#include <iostream>
+
+namespace herald::app {
+
+std::shared_ptr<db::storage> open_database(const config::loaded_config& cfg,
+                                           const std::string& url_override, bool& usage_error) {
+  const auto& s = cfg.values;
+  auto text = url_override.empty() ? s.get_string("db.url") : url_override;
+  usage_error = false;
+  db::db_url url;
+  if (auto err = db::parse_url(text, url); !err.empty()) {
+    auto source = url_override.empty() ? s.find("db.url")->source : std::string{"--db"};
+    std::cerr << "herald: " << source << ": key 'db.url' = \"" << text << "\": " << err << "\n";
+    usage_error = true;
+    return nullptr;
+  }
+  db::storage_options o;
+  o.pool_size = static_cast<std::size_t>(s.get_int("db.pool-size"));
+  o.connect_timeout_seconds = static_cast<int>(
+    std::chrono::duration_cast<std::chrono::seconds>(s.get_duration("db.connect-timeout"))
+      .count());
+  if (auto pw = cfg.secret_store.get("PGPASSWORD"))
+    o.password = *pw;
+  try {
+    return db::open_storage(url, o);
+  } catch (const db::storage_error& e) {
+    std::cerr << "herald: cannot open the database: " << e.what() << "\n";
+    return nullptr;
+  }
+}
+
+} // namespace herald::app
