@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/data/persistence.hpp"
 #include "io/logging.hpp"
 
 namespace herald::ops {
@@ -31,6 +32,33 @@ std::string status_line(caf::local_actor* self, const supervision::agent_directo
          + std::to_string(self->system().registry().running()) + " live actors";
 }
 
+std::string describe(const db::db_status& st) {
+  if (st.available)
+    return "database " + st.backend + " available, " + std::to_string(st.pending)
+           + " records pending";
+  return "database " + st.backend + " UNAVAILABLE (" + st.last_error + "), "
+         + std::to_string(st.pending) + " records pending";
+}
+
+/// Builds the status line, asking the persistence agent (found through the
+/// directory) for the database's state, and hands it to `k`.
+template <class Self, class K>
+void with_status(Self* self, K k) {
+  auto line = status_line(self, *self->state.dir);
+  caf::actor_addr db;
+  for (auto& rec : self->state.dir->snapshot())
+    if (rec.path == "data.persistence" && rec.running)
+      db = rec.addr;
+  auto handle = caf::actor_cast<data::persistence_actor>(db);
+  if (!handle) {
+    k(line);
+    return;
+  }
+  self->request(handle, std::chrono::seconds{2}, caf::get_atom::value)
+    .then([k, line](db::db_status& st) mutable { k(line + "; " + describe(st)); },
+          [k, line](caf::error&) mutable { k(line + "; database: persistence agent did not answer"); });
+}
+
 health_actor::behavior_type health_impl(health_actor::stateful_pointer<health_state> self,
                                         std::chrono::nanoseconds interval,
                                         std::shared_ptr<supervision::agent_directory> dir) {
@@ -41,10 +69,19 @@ health_actor::behavior_type health_impl(health_actor::stateful_pointer<health_st
   self->delayed_send(self, interval, caf::tick_atom::value);
   return {
     [self](caf::tick_atom) {
-      self->state.log->info("{}", status_line(self, *self->state.dir));
+      with_status(self, [self](const std::string& line) {
+        if (line.find("UNAVAILABLE") != std::string::npos)
+          self->state.log->warn("{}", line);
+        else
+          self->state.log->info("{}", line);
+      });
       self->delayed_send(self, self->state.interval, caf::tick_atom::value);
     },
-    [self](caf::get_atom) { return status_line(self, *self->state.dir); },
+    [self](caf::get_atom) -> caf::result<std::string> {
+      auto rp = self->make_response_promise<std::string>();
+      with_status(self, [rp](const std::string& line) mutable { rp.deliver(line); });
+      return rp;
+    },
   };
 }
 

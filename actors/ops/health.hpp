@@ -1,7 +1,8 @@
 #pragma once
 // The health agent ("ops.health"): every `ops.health-interval` logs one status
-// line (agents running, supervisors, restarts, live actors in the system), and
-// answers a status query with the same numbers.
+// line (agents running, supervisors, restarts, live actors in the system, and
+// the database's availability as the persistence agent reports it: the
+// readiness an operator reads), and answers a status query with that line.
 
 #include <chrono>
 #include <cstdint>

@@ -8,6 +8,10 @@
 #include "actors/ops/health.hpp"
 #include "config/loader.hpp"
 #include "config/schema.hpp"
+#include "db/storage.hpp"
+
+#include <cstdio>
+#include <unistd.h>
 
 using namespace herald;
 using namespace std::chrono_literals;
@@ -59,10 +63,45 @@ TEST_CASE("the default tree starts every domain supervisor and the health agent"
     .receive([&](std::string& s) { status = s; }, [](caf::error&) {});
   INFO(status);
   CHECK(status.find("1 agents and 7 supervisors running") != std::string::npos);
+  CHECK(status.find("database") == std::string::npos); // no storage in this tree
   self->monitor(root);
   caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
   self->receive([](caf::down_msg&) {}, caf::after(10s) >> [] { FAIL("root did not stop"); });
   CHECK_FALSE(running(*dir, "root"));
+}
+
+TEST_CASE("the health status reports the database through the persistence agent",
+          "[app][tree][db]") {
+  config::herald_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto dir = std::make_shared<supervision::agent_directory>();
+  db::db_url url;
+  auto path = "/tmp/herald-tree-" + std::to_string(::getpid()) + ".db";
+  REQUIRE(db::parse_url("sqlite://" + path, url).empty());
+  std::shared_ptr<db::storage> store = db::open_storage(url, {});
+  store->migrate();
+  auto root = supervision::spawn_supervisor(sys, make_root_config(defaults_with(), {dir, store}));
+  caf::scoped_actor self{sys};
+  self->request(root, 10s, ready_atom::value).receive([](bool) {}, [](caf::error&) {});
+  CHECK(running(*dir, "data.persistence"));
+  caf::actor ops, health;
+  self->request(root, 5s, caf::get_atom::value, std::string{"ops"})
+    .receive([&](caf::actor& a) { ops = a; }, [](caf::error&) {});
+  REQUIRE(ops);
+  self->request(caf::actor_cast<supervision::supervisor_actor>(ops), 5s, caf::get_atom::value,
+                std::string{"health"})
+    .receive([&](caf::actor& h) { health = h; }, [](caf::error&) {});
+  REQUIRE(health);
+  std::string status;
+  self->request(caf::actor_cast<ops::health_actor>(health), 5s, caf::get_atom::value)
+    .receive([&](std::string& s) { status = s; }, [](caf::error&) {});
+  INFO(status);
+  CHECK(status.find("2 agents and 7 supervisors running") != std::string::npos);
+  CHECK(status.find("database sqlite available, 0 records pending") != std::string::npos);
+  self->monitor(root);
+  caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+  self->receive([](caf::down_msg&) {}, caf::after(10s) >> [] { FAIL("root did not stop"); });
+  std::remove(path.c_str());
 }
 
 TEST_CASE("per-supervisor settings override the [supervision] defaults", "[app][tree]") {
