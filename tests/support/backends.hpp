@@ -13,6 +13,8 @@
 
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
+
 namespace herald::test {
 
 struct backend_target {
@@ -59,6 +61,21 @@ inline std::vector<backend_target> fresh_backends() {
       out.push_back({"postgresql", url});
   }
   return out;
+}
+
+/// Runs `body(target)` once per backend, each in its own Catch2 section with
+/// a fresh database; warns visibly when PostgreSQL is not there.
+template <class F>
+void for_each_backend(F body) {
+  auto targets = fresh_backends();
+  if (targets.size() < 2)
+    WARN("PostgreSQL is not running (start the tests through ctest, which starts it): "
+         "only SQLite is tested here");
+  for (auto& t : targets) {
+    DYNAMIC_SECTION(t.name) {
+      body(t);
+    }
+  }
 }
 
 } // namespace herald::test

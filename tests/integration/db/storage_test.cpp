@@ -12,6 +12,7 @@
 using namespace herald;
 using namespace herald::db;
 using herald::test::backend_target;
+using herald::test::for_each_backend;
 using herald::test::fresh_backends;
 
 namespace {
@@ -31,18 +32,6 @@ std::unique_ptr<storage> migrated(const backend_target& t) {
 }
 
 /// Runs `body` once per backend, each in its own section with a fresh database.
-template <class F>
-void for_each_backend(F body) {
-  auto targets = fresh_backends();
-  if (targets.size() < 2)
-    WARN("PostgreSQL is not running (start the tests through ctest, which starts it): "
-         "only SQLite is tested here");
-  for (auto& t : targets) {
-    DYNAMIC_SECTION(t.name) {
-      body(t);
-    }
-  }
-}
 
 candle make_candle(const std::string& symbol, std::int64_t open_time, bool extras = true) {
   candle c;

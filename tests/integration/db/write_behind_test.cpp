@@ -16,6 +16,7 @@ using namespace herald;
 using namespace herald::data;
 using namespace std::chrono_literals;
 using herald::test::backend_target;
+using herald::test::for_each_backend;
 
 namespace {
 
@@ -79,17 +80,6 @@ struct fixture {
   }
 };
 
-template <class F>
-void for_each_backend(F body) {
-  auto targets = herald::test::fresh_backends();
-  if (targets.size() < 2)
-    WARN("PostgreSQL is not running (start the tests through ctest): only SQLite is tested");
-  for (auto& t : targets) {
-    DYNAMIC_SECTION(t.name) {
-      body(t);
-    }
-  }
-}
 
 } // namespace
 
