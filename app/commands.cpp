@@ -34,6 +34,15 @@ const std::vector<command>& commands() {
      "binary (exit 1). `herald run` migrates at start as well.",
      {config_option, {"db", "URL", "database URL (default: db.url of the config file)"}}, 0, 0,
      migrate_command},
+    {"resample", "resample a candle file to a higher interval and print it as CSV", "FILE",
+     "Reads any supported candle file (data.vision CSV with ms or us times, CSV with a\n"
+     "header, freqtrade JSON rows, pandas JSON columns), validates it, and prints the\n"
+     "bars of the --to interval as CSV on stdout, built as the exchange builds them\n"
+     "(zero-volume filler minutes do not set open/high/low). A summary goes to stderr.",
+     {{"to", "INTERVAL", "target interval (3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 1w)"},
+      {"interval", "INTERVAL", "source interval (default: inferred from the file)"},
+      {"symbol", "SYMBOL", "symbol written into the candles (default: none)"}},
+     1, 1, resample_command},
   };
   return table;
 }

@@ -20,5 +20,6 @@ const std::vector<command>& commands();
 int run_command(const invocation& inv);
 int config_check_command(const invocation& inv);
 int migrate_command(const invocation& inv);
+int resample_command(const invocation& inv);
 
 } // namespace herald::app
