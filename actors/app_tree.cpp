@@ -2,6 +2,9 @@
 
 #include <caf/all.hpp>
 
+#include "market/interval.hpp"
+
+#include "actors/data/sources.hpp"
 #include "actors/ops/chaos.hpp"
 #include "actors/ops/health.hpp"
 
@@ -66,6 +69,23 @@ data::persistence_options persistence_options_from(const config::settings& s) {
   return o;
 }
 
+data::hub_options hub_options_from(const config::settings& s) {
+  data::hub_options o;
+  o.depth = static_cast<std::size_t>(s.get_int("hub.depth"));
+  o.resample_to = s.get_list("hub.resample-to");
+  o.persist = s.get_bool("hub.persist");
+  return o;
+}
+
+namespace {
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+} // namespace
+
 supervisor_config make_root_config(const config::settings& s, const app_services& services) {
   auto dir = services.directory;
   // -- ops ----------------------------------------------------------------------
@@ -101,6 +121,47 @@ supervisor_config make_root_config(const config::settings& s, const app_services
                                             popts.shutdown_flush_timeout
                                               + std::chrono::seconds{2});
     data_children.push_back(std::move(persistence));
+  }
+  if (services.progress) {
+    auto hopts = hub_options_from(s);
+    hopts.persist = hopts.persist && services.storage != nullptr;
+    data_children.push_back(worker(s, "data", "hub", [hopts, dir](caf::local_actor* self,
+                                                                  const std::string&) {
+      return caf::actor_cast<caf::actor>(data::spawn_hub(self, hopts, dir));
+    }));
+    auto progress = services.progress;
+    auto max = static_cast<std::uint64_t>(s.get_int("scanner.max-candles"));
+    auto speed = s.get_real("scanner.speed");
+    if (s.get_string("scanner.source") == "replay") {
+      data::replay_source_options ro;
+      ro.files = s.get_list("scanner.files");
+      ro.symbol = s.get_list("scanner.symbols").empty() ? "" : s.get_list("scanner.symbols")[0];
+      ro.speed = speed;
+      ro.max_candles = max;
+      data_children.push_back(worker(s, "data", "scanner", [ro, dir, progress](
+                                                               caf::local_actor* self,
+                                                               const std::string&) {
+        return caf::actor_cast<caf::actor>(data::spawn_replay_source(self, ro, dir, progress));
+      }));
+    } else {
+      data::sim_source_options so;
+      auto interval = s.get_string("scanner.interval");
+      auto ms = *market::interval_ms(interval);
+      for (auto& sym : s.get_list("scanner.symbols"))
+        so.sim.symbols.push_back(data::default_sim_symbol(sym, ms));
+      so.sim.interval = interval;
+      so.sim.seed = static_cast<std::uint64_t>(s.get_int("scanner.seed"));
+      auto start = s.get_int("scanner.start-time");
+      so.speed = speed;
+      so.max_candles = max;
+      data_children.push_back(worker(s, "data", "scanner", [so, start, dir, progress](
+                                                               caf::local_actor* self,
+                                                               const std::string&) mutable {
+        // Live runs start now; a restarted source resumes at the current time.
+        so.sim.start_time = start != 0 ? start : now_ms();
+        return caf::actor_cast<caf::actor>(data::spawn_sim_source(self, so, dir, progress));
+      }));
+    }
   }
 
   supervisor_config root;

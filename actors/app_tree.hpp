@@ -3,7 +3,7 @@
 //
 //   root (one_for_one)
 //   ├── ops        (one_for_one)   health, chaos (when chaos.kill-rate > 0)
-//   ├── data       (rest_for_one)  persistence
+//   ├── data       (rest_for_one)  persistence, hub, scanner
 //   ├── analysis   (one_for_one)
 //   ├── content    (rest_for_one)
 //   ├── community  (one_for_one)
@@ -13,7 +13,9 @@
 
 #include <memory>
 
+#include "actors/data/hub.hpp"
 #include "actors/data/persistence.hpp"
+#include "actors/data/run_progress.hpp"
 #include "config/settings.hpp"
 #include "db/storage.hpp"
 #include "supervisor/supervisor.hpp"
@@ -33,7 +35,12 @@ struct app_services {
   std::shared_ptr<supervision::agent_directory> directory;
   /// The database; null runs the tree without the persistence agent.
   std::shared_ptr<db::storage> storage;
+  /// Where bounded runs report completion; null: no market data agents.
+  std::shared_ptr<data::run_progress> progress;
 };
+
+/// The hub's options from [hub].
+data::hub_options hub_options_from(const config::settings& s);
 
 /// The write-behind agent's options from [db].
 data::persistence_options persistence_options_from(const config::settings& s);

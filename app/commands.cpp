@@ -20,8 +20,13 @@ const std::vector<command>& commands() {
   static const std::vector<command> table = {
     {"run", "start the whole system in one process (offline defaults)", "",
      "Starts the supervision tree and every agent, and runs until SIGINT or\n"
-     "SIGTERM, then stops in reverse start order within herald.shutdown-grace.",
-     {config_option}, 0, 0, run_command},
+     "SIGTERM, then stops in reverse start order within herald.shutdown-grace.\n"
+     "With --candles N the run is bounded: each source stops after N candles per\n"
+     "series (as fast as possible unless --scanner.speed is given), the pipeline\n"
+     "drains, a summary is printed, and herald exits 0.",
+     {config_option,
+      {"candles", "N", "bounded run: stop after N candles per simulated series"}},
+     0, 0, run_command},
     {"config check", "validate a config file and print the effective configuration", "",
      "Reads the config file and the --section.key=value overrides, validates\n"
      "every key, and prints the effective configuration with where each value\n"

@@ -1,6 +1,9 @@
 // herald run: the whole system in one process.
 
+#include <algorithm>
+#include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
@@ -10,6 +13,9 @@
 #include <caf/io/all.hpp>
 
 #include "actors/app_tree.hpp"
+#include "actors/data/hub.hpp"
+#include "actors/data/persistence.hpp"
+#include "market/interval.hpp"
 #include "app/commands.hpp"
 #include "app/database.hpp"
 #include "app/prepare.hpp"
@@ -101,7 +107,58 @@ private:
 
 } // namespace
 
-int run_command(const invocation& inv) {
+namespace {
+
+void print_summary(caf::scoped_actor& self, const supervision::agent_directory& dir,
+                   std::uint64_t candles) {
+  std::cout << "herald run: bounded run finished: " << candles << " candles per source series\n";
+  if (auto hub = caf::actor_cast<data::hub_actor>(dir.find("data.hub"))) {
+    self->request(hub, std::chrono::seconds{30}, stats_atom::value)
+      .receive(
+        [](std::vector<series_stats>& xs) {
+          std::printf("  %-12s %-8s %10s %10s %9s %5s  %s\n", "symbol", "interval", "accepted",
+                      "duplicates", "rejected", "gaps", "last bar");
+          for (auto& x : xs)
+            std::printf("  %-12s %-8s %10llu %10llu %9llu %5llu  %s\n", x.symbol.c_str(),
+                        x.interval.c_str(), static_cast<unsigned long long>(x.accepted),
+                        static_cast<unsigned long long>(x.duplicates),
+                        static_cast<unsigned long long>(x.rejected),
+                        static_cast<unsigned long long>(x.gaps),
+                        market::format_utc(x.last_open_time).c_str());
+        },
+        [](caf::error&) { std::cout << "  (the hub did not answer)\n"; });
+  }
+  if (auto db = caf::actor_cast<data::persistence_actor>(dir.find("data.persistence"))) {
+    self->request(db, std::chrono::seconds{30}, caf::get_atom::value)
+      .receive(
+        [](db::db_status& st) {
+          std::cout << "  database " << st.backend << ": " << st.written << " records written, "
+                    << st.pending << " pending, " << st.rejected << " refused, " << st.failures
+                    << " failed attempts\n";
+        },
+        [](caf::error&) { std::cout << "  (the persistence agent did not answer)\n"; });
+  }
+  std::cout << "  restarts: " << dir.total_restarts() << "\n" << std::flush;
+}
+
+} // namespace
+
+int run_command(const invocation& given) {
+  // --candles N: a bounded run, as fast as possible unless --scanner.speed is given.
+  auto inv = given;
+  if (inv.has("candles")) {
+    auto n = inv.get("candles");
+    if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos || n == "0") {
+      std::cerr << "herald run: --candles needs a positive number, got '" << n << "'\n";
+      return exit_usage;
+    }
+    inv.overrides.push_back("--scanner.max-candles=" + n);
+    bool speed_given = std::any_of(inv.overrides.begin(), inv.overrides.end(), [](auto& o) {
+      return o.rfind("--scanner.speed=", 0) == 0;
+    });
+    if (!speed_given)
+      inv.overrides.push_back("--scanner.speed=0");
+  }
   auto p = prepare(inv);
   if (!p)
     return exit_usage;
@@ -138,8 +195,10 @@ int run_command(const invocation& inv) {
   {
     caf::actor_system sys{p->system};
     auto dir = std::make_shared<supervision::agent_directory>();
+    auto progress = std::make_shared<data::run_progress>();
+    auto bounded = s.get_int("scanner.max-candles") > 0;
     auto root = caf::actor_cast<caf::actor>(
-      supervision::spawn_supervisor(sys, make_root_config(s, {dir, store})));
+      supervision::spawn_supervisor(sys, make_root_config(s, {dir, store, progress})));
     log->info("herald {} starting on node '{}' (config: {})", HERALD_VERSION,
               s.get_string("herald.node-name"),
               p->loaded.path.empty() ? std::string{"defaults"} : p->loaded.path);
@@ -156,11 +215,52 @@ int run_command(const invocation& inv) {
             log->info("herald running: supervision tree up; SIGINT or SIGTERM stops it");
           },
           [&](caf::error&) {}); // the root's down_msg follows and tells why
-      self->receive([&](caf::down_msg& dm) { root_reason = dm.reason; });
+      // A bounded run ends when its source is done: a helper thread turns that
+      // into a message to this (scoped) actor.
+      std::thread waiter;
+      std::atomic<bool> stop_waiter{false};
+      if (bounded)
+        waiter = std::thread([&, me = caf::actor{self}] {
+          while (!stop_waiter)
+            if (progress->wait_done(1, std::chrono::steady_clock::now()
+                                         + std::chrono::milliseconds{200})) {
+              caf::anon_send(me, caf::ok_atom::value);
+              return;
+            }
+        });
+      bool finished = false;
+      bool root_is_down = false;
+      while (!root_is_down) {
+        self->receive(
+          [&](caf::down_msg& dm) {
+            root_reason = dm.reason;
+            root_is_down = true;
+          },
+          [&](caf::ok_atom) {
+            // Drain: the hub hands its candles to persistence, which writes them.
+            if (auto hub = caf::actor_cast<data::hub_actor>(dir->find("data.hub")))
+              self->request(hub, std::chrono::seconds{120}, caf::flush_atom::value)
+                .receive([&](bool all) {
+                           if (!all)
+                             log->warn("bounded run: not every candle could be stored");
+                         },
+                         [&](caf::error& e) {
+                           log->warn("bounded run: drain failed: {}", caf::to_string(e));
+                         });
+            auto done = progress->done();
+            print_summary(self, *dir, done.empty() ? 0 : done.begin()->second);
+            finished = true;
+            log->info("bounded run finished; stopping");
+            caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+          });
+      }
+      stop_waiter = true;
+      if (waiter.joinable())
+        waiter.join();
       ctl.root_down();
       if (ctl.timed_out())
         rc = exit_failure;
-      else if (!ctl.requested()) {
+      else if (!ctl.requested() && !finished) {
         log->critical("the root supervisor failed ({}); herald stops",
                       supervision::describe_reason(root_reason));
         rc = exit_failure;

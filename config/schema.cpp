@@ -1,5 +1,7 @@
 #include "config/schema.hpp"
 
+#include "market/interval.hpp"
+
 #include <algorithm>
 #include <chrono>
 
@@ -30,6 +32,19 @@ key_spec ranged(key_spec s, std::optional<double> min, std::optional<double> max
 key_spec one_of(key_spec s, std::vector<std::string> allowed) {
   s.allowed = std::move(allowed);
   return s;
+}
+
+std::string check_symbol(const std::string& s) {
+  if (s.size() < 2 || s.size() > 20
+      || !std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }))
+    return "expected a symbol of 2 to 20 upper-case letters and digits, e.g. \"BTCUSDT\"";
+  return {};
+}
+
+std::string check_interval(const std::string& s) {
+  if (!market::interval_ms(s))
+    return "expected an interval: 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 1w";
+  return {};
 }
 
 std::string check_logger_level(const std::string& entry) {
@@ -170,6 +185,48 @@ std::vector<key_spec> make_keys() {
   out.push_back(ranged(key("chaos.seed", value_type::integer, value{std::int64_t{0}}, "",
                            "random seed of the chaos agent; 0 picks one at start"),
                        0, 9.2e18));
+  // [scanner]
+  out.push_back(one_of(key("scanner.source", value_type::string, value{std::string{"simulated"}},
+                           "", "where candles come from"),
+                       {"simulated", "replay"}));
+  {
+    auto k = key("scanner.symbols", value_type::string_list,
+                 value{std::vector<std::string>{"BTCUSDT", "ETHUSDT", "SOLUSDT"}}, "",
+                 "symbols of the simulated market (replay: the first names the file's symbol)");
+    k.check_element = &check_symbol;
+    out.push_back(std::move(k));
+  }
+  out.push_back(one_of(key("scanner.interval", value_type::string, value{std::string{"1m"}}, "",
+                           "base interval of the sources"),
+                       market::interval_names()));
+  out.push_back(ranged(key("scanner.speed", value_type::real, value{60.0}, "x real time",
+                           "60: one 1m bar per second; 1: real time; 0: as fast as possible"),
+                       0, 1e9));
+  out.push_back(ranged(key("scanner.seed", value_type::integer, value{std::int64_t{42}}, "",
+                           "seed of the simulated market (same seed, same data)"),
+                       0, 9.2e18));
+  out.push_back(ranged(key("scanner.start-time", value_type::integer, value{std::int64_t{0}},
+                           "ms since epoch", "open time of the first simulated bar; 0: now"),
+                       0, 9.2e15));
+  out.push_back(key("scanner.files", value_type::string_list, value{std::vector<std::string>{}},
+                    "paths", "candle files replayed by source = \"replay\""));
+  out.push_back(ranged(key("scanner.max-candles", value_type::integer, value{std::int64_t{0}},
+                           "candles", "stop after this many candles per series (0: never); "
+                                      "herald run --candles N sets it"),
+                       0, 1e12));
+  // [hub]
+  out.push_back(ranged(key("hub.depth", value_type::integer, value{std::int64_t{1000}},
+                           "candles", "rolling window kept per (symbol, interval)"),
+                       1, 10'000'000));
+  {
+    auto k = key("hub.resample-to", value_type::string_list,
+                 value{std::vector<std::string>{"5m", "15m", "1h"}}, "",
+                 "higher intervals built from each base series");
+    k.check_element = &check_interval;
+    out.push_back(std::move(k));
+  }
+  out.push_back(key("hub.persist", value_type::boolean, value{true}, "",
+                    "store every accepted candle in market_data"));
   // [ops]
   out.push_back(ranged(key("ops.health-interval", value_type::duration,
                            value{nanoseconds{30s}}, "duration",

@@ -390,6 +390,14 @@ validation_result validate(const schema& s, const std::vector<raw_entry>& raw) {
            + "), or shutdown kills the writer before it finishes: lower it or raise "
              "herald.shutdown-grace"});
   }
+  if (result.errors.empty()) {
+    auto source = result.values.find("scanner.source");
+    auto files = result.values.find("scanner.files");
+    if (source && files && std::get<std::string>(source->val) == "replay"
+        && std::get<std::vector<std::string>>(files->val).empty())
+      result.errors.push_back({source->source, "scanner.source", render(source->val),
+                               "needs candle files: set scanner.files"});
+  }
   return result;
 }
 

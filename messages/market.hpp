@@ -43,4 +43,26 @@ typename Inspector::result_type inspect(Inspector& f, candle& x) {
            x.taker_buy_quote);
 }
 
+/// Counters of one series at the market-data hub.
+struct series_stats {
+  std::string symbol;
+  std::string interval;
+  std::uint64_t accepted = 0;
+  std::uint64_t duplicates = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t gaps = 0;
+  std::int64_t last_open_time = 0;
+};
+
+inline bool operator==(const series_stats& a, const series_stats& b) {
+  return a.symbol == b.symbol && a.interval == b.interval && a.accepted == b.accepted
+         && a.duplicates == b.duplicates && a.rejected == b.rejected && a.gaps == b.gaps
+         && a.last_open_time == b.last_open_time;
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, series_stats& x) {
+  return f(x.symbol, x.interval, x.accepted, x.duplicates, x.rejected, x.gaps, x.last_open_time);
+}
+
 } // namespace herald

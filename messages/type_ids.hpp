@@ -22,6 +22,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
 
   // -- market ----------------------------------------------------------------
   CAF_ADD_TYPE_ID(herald, (herald::candle))
+  CAF_ADD_TYPE_ID(herald, (herald::series_stats))
 
   // -- storage (persistence) -------------------------------------------------
   CAF_ADD_TYPE_ID(herald, (herald::db::news_article))
@@ -44,5 +45,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_ATOM(herald, herald, restart_atom, "restart")
   CAF_ADD_ATOM(herald, herald, stop_timeout_atom, "stoptmo")
   CAF_ADD_ATOM(herald, herald, ready_atom, "ready")
+  CAF_ADD_ATOM(herald, herald, stats_atom, "stats")
+  CAF_ADD_ATOM(herald, herald, subscribe_atom, "hsubscribe")
 
 CAF_END_TYPE_ID_BLOCK(herald)

@@ -55,6 +55,14 @@ std::vector<agent_record> agent_directory::snapshot() const {
   return out;
 }
 
+caf::actor_addr agent_directory::find(const std::string& path) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto i = agents_.find(path);
+  if (i == agents_.end() || !i->second.running)
+    return {};
+  return i->second.addr;
+}
+
 std::uint64_t agent_directory::total_restarts() const {
   std::lock_guard<std::mutex> guard{mtx_};
   return total_restarts_;

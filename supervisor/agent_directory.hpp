@@ -36,6 +36,8 @@ public:
   void removed(const std::string& path);
 
   std::vector<agent_record> snapshot() const;
+  /// The address of the running agent at `path` (null when none).
+  caf::actor_addr find(const std::string& path) const;
   std::uint64_t total_restarts() const;
   /// Restarts of one path (0 when unknown).
   std::uint64_t restarts(const std::string& path) const;

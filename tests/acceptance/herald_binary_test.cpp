@@ -169,3 +169,29 @@ TEST_CASE("a bad database URL is a usage error naming the key", "[acceptance][db
   CHECK(out.find("db.url") != std::string::npos);
   CHECK(out.find("unsupported database URL") != std::string::npos);
 }
+
+TEST_CASE("herald run --candles N stops after N candles per series, drains, summarises, exits 0",
+          "[acceptance][run][bounded]") {
+  auto path = "/tmp/herald-bounded-" + std::to_string(::getpid()) + ".db";
+  std::remove(path.c_str());
+  auto [code, out] = process::run({herald_bin, "run", "--config", shipped_conf, "--candles", "240",
+                                   "--db.url=sqlite://" + path, "--scanner.seed=5"});
+  INFO(out);
+  CHECK(code == 0);
+  CHECK(out.find("bounded run finished: 240 candles") != std::string::npos);
+  CHECK(out.find("herald stopped (orderly shutdown)") != std::string::npos);
+  // every candle the run produced is in the database, higher intervals included
+  auto count = [&](const std::string& interval) {
+    return herald::test::run_line("sqlite3 '" + path
+                                  + "' \"SELECT COUNT(*) FROM market_data WHERE symbol = "
+                                    "'BTCUSDT' AND interval = '"
+                                  + interval + "'\"");
+  };
+  CHECK(count("1m") == "240");
+  CHECK(count("1h") >= "3");
+  auto [bad, bad_out] = process::run({herald_bin, "run", "--config", shipped_conf, "--candles",
+                                      "many"});
+  CHECK(bad == 2);
+  CHECK(bad_out.find("--candles needs a positive number") != std::string::npos);
+  std::remove(path.c_str());
+}

@@ -79,6 +79,11 @@ herald::candle sample<herald::candle>(caf::actor_system&) {
 }
 
 template <>
+herald::series_stats sample<herald::series_stats>(caf::actor_system&) {
+  return {"BTCUSDT", "1m", 1000, 3, 2, 1, 1'700'000'000'000};
+}
+
+template <>
 herald::db::news_article sample<herald::db::news_article>(caf::actor_system&) {
   return {"n1", "coindesk", "https://x", hostile, hostile, R"(["BTCUSDT"])", 1, -0.5};
 }

@@ -1,0 +1,278 @@
+#include "actors/data/hub.hpp"
+
+#include <deque>
+#include <map>
+#include <utility>
+
+#include <caf/all.hpp>
+
+#include "actors/data/persistence.hpp"
+#include "io/logging.hpp"
+#include "market/candle_window.hpp"
+#include "market/interval.hpp"
+#include "market/resample.hpp"
+#include "market/validation.hpp"
+
+namespace herald::data {
+
+namespace {
+
+using series_key = std::pair<std::string, std::string>; // symbol, interval
+
+struct series {
+  series(std::size_t depth, std::int64_t ms) : window(depth), validator(ms) {}
+  market::candle_window window;
+  market::series_validator validator;
+  std::vector<market::resampler> up; ///< builders of the higher intervals
+  std::vector<std::string> up_names;
+};
+
+struct subscription {
+  std::string symbol;
+  std::string interval;
+  candle_sink_actor sink;
+  bool matches(const candle& c) const {
+    return (symbol == "*" || symbol == c.symbol) && (interval == "*" || interval == c.interval);
+  }
+};
+
+struct hub_state {
+  static inline const char* name = "herald.hub";
+  hub_actor::pointer self = nullptr;
+  hub_options opts;
+  std::shared_ptr<supervision::agent_directory> dir;
+  std::shared_ptr<spdlog::logger> log;
+  std::map<series_key, series> all;
+  std::vector<subscription> subs;
+  std::deque<candle> to_persist;
+  std::uint64_t unpersisted_dropped = 0;
+  bool write_in_flight = false;
+  std::vector<std::function<void(bool)>> after_write;
+
+  void resume_waiters() {
+    for (auto& w : std::exchange(after_write, {}))
+      persist(std::move(w));
+  }
+  bool timer_armed = false;
+
+  series& get_series(const candle& c, std::int64_t ms, bool derived) {
+    auto key = series_key{c.symbol, c.interval};
+    auto it = all.find(key);
+    if (it != all.end())
+      return it->second;
+    it = all.emplace(key, series{opts.depth, ms}).first;
+    if (derived)
+      return it->second; // higher bars are built from the base series only
+    for (auto& name : opts.resample_to) {
+      auto to = market::interval_ms(name);
+      if (to && *to > ms && *to % ms == 0) {
+        it->second.up.emplace_back(ms, *to, name);
+        it->second.up_names.push_back(name);
+      }
+    }
+    return it->second;
+  }
+
+  /// Validates, stores, resamples and fans out one candle; true if accepted.
+  /// `derived`: a bar the hub built itself from a base series.
+  bool accept(const candle& c, bool derived = false) {
+    auto ms = market::interval_ms(c.interval);
+    if (!ms) {
+      log->warn("candle with unknown interval '{}' for {} rejected", c.interval, c.symbol);
+      return false;
+    }
+    auto& s = get_series(c, *ms, derived);
+    auto gaps_before = s.validator.gaps().size();
+    switch (s.validator.check(c)) {
+      case market::series_validator::verdict::duplicate:
+        return false;
+      case market::series_validator::verdict::rejected:
+        log->warn("{} {} candle at {} rejected: {}", c.symbol, c.interval,
+                  market::format_utc(c.open_time), market::to_string(s.validator.last_reason()));
+        return false;
+      case market::series_validator::verdict::accepted:
+        break;
+    }
+    if (s.validator.gaps().size() > gaps_before) {
+      auto& g = s.validator.gaps().back();
+      log->warn("{} {}: gap of {} bars from {} to {}", c.symbol, c.interval, g.missing(*ms),
+                market::format_utc(g.from), market::format_utc(g.to));
+    }
+    s.window.push(c);
+    fan_out(c);
+    if (opts.persist)
+      enqueue(c);
+    for (auto& r : s.up)
+      if (auto bar = r.push(c))
+        accept(*bar, true); // a completed higher bar is a candle of its own series
+    return true;
+  }
+
+  void fan_out(const candle& c) {
+    for (auto& sub : subs)
+      if (sub.matches(c))
+        self->send(sub.sink, c);
+  }
+
+  // -- persistence ---------------------------------------------------------------
+
+  void enqueue(const candle& c) {
+    if (to_persist.size() >= opts.persist_buffer) {
+      to_persist.pop_front();
+      if (unpersisted_dropped++ % 10000 == 0)
+        log->error("persistence unavailable for too long: {} candles not stored so far "
+                   "(buffer of {} full)",
+                   unpersisted_dropped, opts.persist_buffer);
+    }
+    to_persist.push_back(c);
+    if (to_persist.size() >= opts.persist_batch)
+      persist();
+    else
+      arm();
+  }
+
+  void arm() {
+    if (timer_armed || to_persist.empty())
+      return;
+    timer_armed = true;
+    self->delayed_send(self, opts.persist_interval, caf::tick_atom::value);
+  }
+
+  persistence_actor persistence() const {
+    return caf::actor_cast<persistence_actor>(dir->find("data.persistence"));
+  }
+
+  /// Sends the buffered candles (one write at a time, in order). `done` runs
+  /// once this write is answered, with whether it was stored.
+  void persist(std::function<void(bool)> done = nullptr) {
+    if (write_in_flight) {
+      if (done)
+        after_write.push_back(std::move(done)); // continues when the write is answered
+      return;
+    }
+    if (to_persist.empty()) {
+      if (done)
+        done(true);
+      return;
+    }
+    auto p = persistence();
+    if (!p) {
+      arm();
+      if (done)
+        done(false);
+      return;
+    }
+    db::write_batch b;
+    auto n = std::min(to_persist.size(), opts.persist_batch);
+    b.candles.assign(to_persist.begin(), to_persist.begin() + static_cast<std::ptrdiff_t>(n));
+    write_in_flight = true;
+    self->request(p, std::chrono::seconds{30}, std::move(b))
+      .then(
+        [this, n, done](db::write_ack&) {
+          write_in_flight = false;
+          to_persist.erase(to_persist.begin(), to_persist.begin() + static_cast<std::ptrdiff_t>(n));
+          resume_waiters();
+          if (done)
+            persist(done);
+          else if (to_persist.size() >= opts.persist_batch)
+            persist();
+          else
+            arm();
+        },
+        [this, done](caf::error& err) {
+          // Overloaded or restarting: keep the candles and try again later.
+          write_in_flight = false;
+          log->warn("persistence refused {} candles ({}); retrying",
+                    std::min(to_persist.size(), opts.persist_batch), caf::to_string(err));
+          arm();
+          for (auto& w : std::exchange(after_write, {}))
+            w(false);
+          if (done)
+            done(false);
+        });
+  }
+};
+
+hub_actor::behavior_type hub_impl(hub_actor::stateful_pointer<hub_state> self, hub_options opts,
+                                  std::shared_ptr<supervision::agent_directory> dir) {
+  auto& st = self->state;
+  st.self = self;
+  st.opts = std::move(opts);
+  st.dir = std::move(dir);
+  st.log = logging::get("data.hub");
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& subs = self->state.subs;
+    subs.erase(std::remove_if(subs.begin(), subs.end(),
+                              [&](const subscription& s) { return s.sink.address() == dm.source; }),
+               subs.end());
+  });
+  return {
+    [self](std::vector<candle>& cs) -> std::uint64_t {
+      std::uint64_t n = 0;
+      for (auto& c : cs)
+        n += self->state.accept(c) ? 1 : 0;
+      return n;
+    },
+    [self](subscribe_atom, std::string& symbol, std::string& interval,
+           candle_sink_actor& sink) -> bool {
+      if (!sink)
+        return false;
+      self->monitor(sink);
+      self->state.subs.push_back({std::move(symbol), std::move(interval), std::move(sink)});
+      return true;
+    },
+    [self](caf::get_atom, const std::string& symbol, const std::string& interval,
+           std::uint32_t n) -> std::vector<candle> {
+      auto& all = self->state.all;
+      auto it = all.find({symbol, interval});
+      if (it == all.end())
+        return {};
+      return it->second.window.last(n);
+    },
+    [self](stats_atom) {
+      std::vector<series_stats> out;
+      for (auto& [key, s] : self->state.all)
+        out.push_back({key.first, key.second, s.validator.accepted(), s.validator.duplicates(),
+                       s.validator.rejected(), s.validator.gaps().size(),
+                       s.validator.last_open_time()});
+      return out;
+    },
+    [self](caf::flush_atom) -> caf::result<bool> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<bool>();
+      st.persist([self, rp](bool stored_all) mutable {
+        if (!stored_all) {
+          rp.deliver(false);
+          return;
+        }
+        auto p = self->state.persistence();
+        if (!p) {
+          rp.deliver(false);
+          return;
+        }
+        self->request(p, std::chrono::seconds{60}, caf::flush_atom::value)
+          .then([rp](db::db_status& s) mutable { rp.deliver(s.pending == 0); },
+                [rp](caf::error&) mutable { rp.deliver(false); });
+      });
+      return rp;
+    },
+    [self](caf::tick_atom) {
+      self->state.timer_armed = false;
+      self->state.persist();
+    },
+  };
+}
+
+} // namespace
+
+hub_actor spawn_hub(caf::local_actor* parent, hub_options opts,
+                    std::shared_ptr<supervision::agent_directory> dir) {
+  return parent->spawn(hub_impl, std::move(opts), std::move(dir));
+}
+
+hub_actor spawn_hub(caf::actor_system& sys, hub_options opts,
+                    std::shared_ptr<supervision::agent_directory> dir) {
+  return sys.spawn(hub_impl, std::move(opts), std::move(dir));
+}
+
+} // namespace herald::data

@@ -1,0 +1,57 @@
+#pragma once
+// The market-data hub ("data.hub"): replaces the Redis of the systems we
+// replace. Sources send closed candles; the hub validates them per series
+// (bad ones rejected with a counted reason, duplicates dropped, gaps logged),
+// keeps a rolling window per (symbol, interval), builds the configured higher
+// intervals with the resampler, fans every accepted candle out to the
+// subscribers of its series, and persists candles through data.persistence
+// (found by name in the agent directory).
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "messages/type_ids.hpp"
+#include "supervisor/agent_directory.hpp"
+
+namespace herald::data {
+
+/// Whoever wants candles: one closed candle per message.
+using candle_sink_actor = caf::typed_actor<caf::reacts_to<candle>>;
+
+struct hub_options {
+  std::size_t depth = 1000;                ///< candles kept per series
+  std::vector<std::string> resample_to;    ///< higher intervals built from each base series
+  bool persist = true;
+  std::size_t persist_batch = 500;         ///< candles per write to data.persistence
+  std::chrono::nanoseconds persist_interval = std::chrono::milliseconds{100};
+  std::size_t persist_buffer = 1'000'000;  ///< candles held while persistence is unavailable
+};
+
+using hub_actor = caf::typed_actor<
+  /// Closed candles from a source, oldest first; answers how many were accepted.
+  caf::replies_to<std::vector<candle>>::with<std::uint64_t>,
+  /// Subscribes a sink to a series; "*" matches every symbol or interval.
+  caf::replies_to<subscribe_atom, std::string, std::string, candle_sink_actor>::with<bool>,
+  /// The last N candles of a series, oldest first.
+  caf::replies_to<caf::get_atom, std::string, std::string, std::uint32_t>::with<std::vector<candle>>,
+  /// Counters of every series.
+  caf::replies_to<stats_atom>::with<std::vector<series_stats>>,
+  /// Hands every buffered candle to data.persistence and waits for it to
+  /// write them; answers whether all were stored.
+  caf::replies_to<caf::flush_atom>::with<bool>,
+  // internal timer
+  caf::reacts_to<caf::tick_atom>>;
+
+hub_actor spawn_hub(caf::local_actor* parent, hub_options opts,
+                    std::shared_ptr<supervision::agent_directory> dir);
+hub_actor spawn_hub(caf::actor_system& sys, hub_options opts,
+                    std::shared_ptr<supervision::agent_directory> dir);
+
+} // namespace herald::data

@@ -1,0 +1,262 @@
+#include "actors/data/sources.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <caf/all.hpp>
+
+#include "actors/data/hub.hpp"
+#include "actors/data/persistence.hpp"
+#include "io/files/candle_file.hpp"
+#include "io/logging.hpp"
+#include "market/interval.hpp"
+
+namespace herald::data {
+
+market::sim_symbol default_sim_symbol(const std::string& symbol, std::int64_t interval_ms) {
+  struct known {
+    const char* prefix;
+    double price;
+    double vol_per_minute;
+    double volume_per_minute;
+  };
+  static const known table[] = {{"BTC", 42000, 0.0012, 40},   {"ETH", 2300, 0.0015, 400},
+                                {"SOL", 100, 0.0022, 5000},   {"BNB", 300, 0.0014, 800},
+                                {"XRP", 0.6, 0.0018, 300000}, {"ADA", 0.5, 0.002, 200000}};
+  market::sim_symbol s;
+  s.symbol = symbol;
+  s.start_price = 10;
+  double vol = 0.002, volume = 1000;
+  for (auto& k : table)
+    if (symbol.rfind(k.prefix, 0) == 0) {
+      s.start_price = k.price;
+      vol = k.vol_per_minute;
+      volume = k.volume_per_minute;
+    }
+  double minutes = static_cast<double>(interval_ms) / 60'000.0;
+  s.volatility = vol * std::sqrt(minutes);
+  s.base_volume = volume * minutes;
+  return s;
+}
+
+namespace {
+
+std::chrono::nanoseconds pace(std::int64_t market_ms, double speed) {
+  if (speed <= 0)
+    return std::chrono::nanoseconds{0};
+  return std::chrono::nanoseconds{static_cast<std::int64_t>(market_ms * 1e6 / speed)};
+}
+
+// -- simulated --------------------------------------------------------------------
+
+struct sim_state {
+  static inline const char* name = "herald.source.simulated";
+  source_actor::pointer self = nullptr;
+  std::unique_ptr<market::simulator> sim;
+  sim_source_options opts;
+  std::shared_ptr<supervision::agent_directory> dir;
+  std::shared_ptr<run_progress> progress;
+  std::shared_ptr<spdlog::logger> log;
+  std::vector<candle> pending; ///< bars not yet taken by the hub
+  std::uint64_t sent = 0;      ///< bars per series
+  std::int64_t interval_ms = 60'000;
+  bool finished = false;
+
+  void next_tick(std::chrono::nanoseconds delay) {
+    if (delay.count() == 0)
+      self->send(self, caf::tick_atom::value);
+    else
+      self->delayed_send(self, delay, caf::tick_atom::value);
+  }
+
+  void store_news() {
+    if (sim->news().empty())
+      return;
+    auto p = caf::actor_cast<persistence_actor>(dir->find("data.persistence"));
+    if (!p)
+      return;
+    db::write_batch b;
+    for (auto& n : sim->news()) {
+      db::news_article a;
+      a.id = "sim-" + std::to_string(opts.sim.seed) + "-" + n.symbol + "-" + std::to_string(n.time);
+      a.source = "simulated";
+      a.url = "sim://news/" + a.id;
+      a.title = n.title;
+      a.body = n.title;
+      a.symbols_json = "[\"" + n.symbol + "\"]";
+      a.published_at = n.time;
+      a.sentiment = n.sentiment;
+      b.news.push_back(std::move(a));
+    }
+    self->request(p, std::chrono::seconds{10}, std::move(b))
+      .then([](db::write_ack&) {},
+            [this](caf::error& e) { log->warn("headlines not stored: {}", caf::to_string(e)); });
+  }
+
+  void tick() {
+    if (finished)
+      return;
+    auto hub = caf::actor_cast<hub_actor>(dir->find("data.hub"));
+    if (!hub) {
+      next_tick(std::chrono::milliseconds{100}); // the hub is (re)starting
+      return;
+    }
+    if (pending.empty()) {
+      pending = sim->next();
+      store_news();
+    }
+    self->request(hub, std::chrono::seconds{30}, pending)
+      .then(
+        [this](std::uint64_t) {
+          pending.clear();
+          ++sent;
+          if (opts.max_candles > 0 && sent >= opts.max_candles) {
+            finished = true;
+            log->info("simulated source done: {} candles per series", sent);
+            if (progress)
+              progress->source_done(opts.name, sent);
+            return;
+          }
+          next_tick(pace(interval_ms, opts.speed));
+        },
+        [this](caf::error& e) {
+          log->warn("hub did not take candles ({}); retrying", caf::to_string(e));
+          next_tick(std::chrono::milliseconds{100});
+        });
+  }
+};
+
+source_actor::behavior_type sim_impl(source_actor::stateful_pointer<sim_state> self,
+                                     sim_source_options opts,
+                                     std::shared_ptr<supervision::agent_directory> dir,
+                                     std::shared_ptr<run_progress> progress) {
+  auto& st = self->state;
+  st.self = self;
+  st.opts = std::move(opts);
+  st.dir = std::move(dir);
+  st.progress = std::move(progress);
+  st.log = logging::get("data.scanner");
+  st.sim = std::make_unique<market::simulator>(st.opts.sim);
+  st.interval_ms = *market::interval_ms(st.opts.sim.interval);
+  st.log->info("simulated market: {} symbols, {} bars, speed {}, seed {}",
+               st.opts.sim.symbols.size(), st.opts.sim.interval,
+               st.opts.speed == 0 ? std::string{"max"} : std::to_string(st.opts.speed),
+               st.opts.sim.seed);
+  st.next_tick(std::chrono::nanoseconds{0});
+  return {
+    [self](caf::tick_atom) { self->state.tick(); },
+  };
+}
+
+// -- replay -----------------------------------------------------------------------
+
+struct replay_state {
+  static inline const char* name = "herald.source.replay";
+  source_actor::pointer self = nullptr;
+  replay_source_options opts;
+  std::shared_ptr<supervision::agent_directory> dir;
+  std::shared_ptr<run_progress> progress;
+  std::shared_ptr<spdlog::logger> log;
+  std::vector<candle> candles;
+  std::size_t next = 0;
+  bool finished = false;
+
+  void next_tick(std::chrono::nanoseconds delay) {
+    if (delay.count() == 0)
+      self->send(self, caf::tick_atom::value);
+    else
+      self->delayed_send(self, delay, caf::tick_atom::value);
+  }
+
+  void finish() {
+    finished = true;
+    log->info("replay done: {} candles sent", next);
+    if (progress)
+      progress->source_done(opts.name, next);
+  }
+
+  void tick() {
+    if (finished)
+      return;
+    if (next >= candles.size()) {
+      finish();
+      return;
+    }
+    auto hub = caf::actor_cast<hub_actor>(dir->find("data.hub"));
+    if (!hub) {
+      next_tick(std::chrono::milliseconds{100});
+      return;
+    }
+    // As fast as possible: chunks; paced: one bar at a time.
+    std::size_t n = opts.speed <= 0 ? std::min<std::size_t>(500, candles.size() - next) : 1;
+    std::vector<candle> chunk(candles.begin() + static_cast<std::ptrdiff_t>(next),
+                              candles.begin() + static_cast<std::ptrdiff_t>(next + n));
+    self->request(hub, std::chrono::seconds{30}, std::move(chunk))
+      .then(
+        [this, n](std::uint64_t) {
+          next += n;
+          if (opts.max_candles > 0 && next >= opts.max_candles) {
+            finish();
+            return;
+          }
+          auto delay = std::chrono::nanoseconds{0};
+          if (opts.speed > 0 && next < candles.size())
+            delay = pace(candles[next].open_time - candles[next - 1].open_time, opts.speed);
+          next_tick(delay);
+        },
+        [this](caf::error& e) {
+          log->warn("hub did not take candles ({}); retrying", caf::to_string(e));
+          next_tick(std::chrono::milliseconds{100});
+        });
+  }
+};
+
+source_actor::behavior_type replay_impl(source_actor::stateful_pointer<replay_state> self,
+                                        replay_source_options opts,
+                                        std::shared_ptr<supervision::agent_directory> dir,
+                                        std::shared_ptr<run_progress> progress) {
+  auto& st = self->state;
+  st.self = self;
+  st.opts = std::move(opts);
+  st.dir = std::move(dir);
+  st.progress = std::move(progress);
+  st.log = logging::get("data.scanner");
+  for (auto& f : st.opts.files) {
+    auto r = io::read_candle_file(f, st.opts.symbol, st.opts.interval);
+    if (!r.ok()) {
+      // A file that cannot be read stops this source; its supervisor decides.
+      st.log->error("replay: {}", r.error->to_string());
+      self->quit(caf::make_error(caf::sec::runtime_error, r.error->to_string()));
+      return {[](caf::tick_atom) {}};
+    }
+    for (auto& p : r.file.problems)
+      st.log->warn("replay: {}:{}: skipped: {}", f, p.line, p.reason);
+    st.log->info("replay: {} ({}, {}): {} candles", f, io::to_string(r.file.format),
+                 r.file.interval, r.file.candles.size());
+    st.candles.insert(st.candles.end(), r.file.candles.begin(), r.file.candles.end());
+  }
+  std::stable_sort(st.candles.begin(), st.candles.end(),
+                   [](const candle& a, const candle& b) { return a.open_time < b.open_time; });
+  st.next_tick(std::chrono::nanoseconds{0});
+  return {
+    [self](caf::tick_atom) { self->state.tick(); },
+  };
+}
+
+} // namespace
+
+source_actor spawn_sim_source(caf::local_actor* parent, sim_source_options opts,
+                              std::shared_ptr<supervision::agent_directory> dir,
+                              std::shared_ptr<run_progress> progress) {
+  return parent->spawn(sim_impl, std::move(opts), std::move(dir), std::move(progress));
+}
+
+source_actor spawn_replay_source(caf::local_actor* parent, replay_source_options opts,
+                                 std::shared_ptr<supervision::agent_directory> dir,
+                                 std::shared_ptr<run_progress> progress) {
+  // Detached: it reads its files while starting.
+  return parent->spawn<caf::detached>(replay_impl, std::move(opts), std::move(dir),
+                                      std::move(progress));
+}
+
+} // namespace herald::data
