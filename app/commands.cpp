@@ -48,6 +48,17 @@ const std::vector<command>& commands() {
       {"interval", "INTERVAL", "source interval (default: inferred from the file)"},
       {"symbol", "SYMBOL", "symbol written into the candles (default: none)"}},
      1, 1, resample_command},
+    {"ingest", "import candle files into the database", "FILE...",
+     "Reads each file (any supported format), validates the candles, and stores them\n"
+     "in market_data, with a progress bar on a terminal (plain lines otherwise) and a\n"
+     "summary per file: rows read, stored, already present, duplicates, rejected by\n"
+     "reason, gaps. Running it twice stores nothing new. A file that cannot be read\n"
+     "at all stops the import with exit code 2, naming the file, line and reason.",
+     {config_option,
+      {"symbol", "SYMBOL", "symbol of the candles (required), e.g. BTCUSDT"},
+      {"interval", "INTERVAL", "interval of the files (default: inferred from each file)"},
+      {"db", "URL", "database URL (default: db.url of the config file)"}},
+     1, 1000000, ingest_command},
   };
   return table;
 }

@@ -21,5 +21,6 @@ int run_command(const invocation& inv);
 int config_check_command(const invocation& inv);
 int migrate_command(const invocation& inv);
 int resample_command(const invocation& inv);
+int ingest_command(const invocation& inv);
 
 } // namespace herald::app

@@ -195,3 +195,47 @@ TEST_CASE("herald run --candles N stops after N candles per series, drains, summ
   CHECK(bad_out.find("--candles needs a positive number") != std::string::npos);
   std::remove(path.c_str());
 }
+
+TEST_CASE("herald ingest imports files idempotently and summarises them",
+          "[acceptance][ingest]") {
+  auto dir = "/tmp/herald-ingest-" + std::to_string(::getpid());
+  std::system(("mkdir -p " + dir).c_str());
+  auto csv = dir + "/BTCUSDT-1m.csv";
+  {
+    std::ofstream out{csv};
+    for (int i = 0; i < 100; ++i) {
+      if (i == 50)
+        continue; // a gap
+      long long t = 1609459200000LL + i * 60000LL;
+      out << t << ",100,101,99,100.5,3," << t + 59999 << ",300,10,1.5,150,0\n";
+    }
+    out << "1609459200000,100,101,99,100.5,3,1609459259999,300,10,1.5,150,0\n"; // out of order
+    out << "1609465200000,abc,101,99,100.5,3,1609465259999,300,10,1.5,150,0\n"; // unreadable
+  }
+  for (auto& t : herald::test::fresh_backends()) {
+    INFO(t.name);
+    auto [c1, o1] = process::run({herald_bin, "ingest", "--config", shipped_conf, "--db", t.url,
+                                  "--symbol", "BTCUSDT", csv});
+    INFO(o1);
+    CHECK(c1 == 0);
+    CHECK(o1.find("read 101 rows, stored 99, already present 0") != std::string::npos);
+    CHECK(o1.find("rejected (out of order): 1") != std::string::npos);
+    CHECK(o1.find("rejected (unreadable row): 1") != std::string::npos);
+    CHECK(o1.find("line 101: field 'open' is not a number: 'abc'") != std::string::npos);
+    CHECK(o1.find("gaps 1") != std::string::npos);
+    auto [c2, o2] = process::run({herald_bin, "ingest", "--config", shipped_conf, "--db", t.url,
+                                  "--symbol", "BTCUSDT", csv});
+    CHECK(c2 == 0);
+    CHECK(o2.find("stored 0, already present 99") != std::string::npos);
+  }
+  auto bad = dir + "/bad.json";
+  {
+    std::ofstream out{bad};
+    out << "[[1609459200000, 1, 2, 0.5, 1.5, 3],\n  [oops]]";
+  }
+  auto [c3, o3] = process::run({herald_bin, "ingest", "--config", shipped_conf, "--db",
+                                "sqlite://" + dir + "/x.db", "--symbol", "BTCUSDT", bad});
+  CHECK(c3 == 2);
+  CHECK(o3.find(bad + ":2: invalid JSON") != std::string::npos);
+  std::system(("rm -rf " + dir).c_str());
+}
