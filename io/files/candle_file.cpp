@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -313,8 +314,83 @@ bool looks_numeric(std::string_view s) {
   return !s.empty() && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-');
 }
 
-void parse_csv(std::string_view text, parse_result& r, const std::string& symbol) {
+/// Scans one unsigned decimal field up to the next ',' (or the end) and
+/// steps past the comma. Exact under the same conditions as parse_number's
+/// fast path; anything else returns false (the general path takes the row).
+inline bool scan_decimal(const char*& p, const char* end, double& out) {
+  std::uint64_t mant = 0;
+  int digits = 0, frac = 0;
+  while (p < end && static_cast<unsigned>(*p - '0') < 10) {
+    mant = mant * 10 + static_cast<unsigned>(*p - '0');
+    ++digits;
+    ++p;
+  }
+  if (p < end && *p == '.') {
+    ++p;
+    while (p < end && static_cast<unsigned>(*p - '0') < 10) {
+      mant = mant * 10 + static_cast<unsigned>(*p - '0');
+      ++digits;
+      ++frac;
+      ++p;
+    }
+  }
+  if (digits == 0 || digits > 19 || frac > 22 || mant >= (std::uint64_t{1} << 53)
+      || (p < end && *p != ','))
+    return false;
+  out = static_cast<double>(mant) / pow10_table[frac];
+  if (p < end)
+    ++p;
+  return true;
+}
+
+inline bool scan_integer(const char*& p, const char* end, std::int64_t& out) {
+  std::int64_t v = 0;
+  const char* b = p;
+  while (p < end && static_cast<unsigned>(*p - '0') < 10 && p - b < 18) {
+    v = v * 10 + (*p - '0');
+    ++p;
+  }
+  if (p == b || (p < end && *p != ','))
+    return false;
+  out = v;
+  if (p < end)
+    ++p;
+  return true;
+}
+
+/// The data.vision fast path: 12 plain numeric fields, no quotes, no spaces.
+/// Returns false when the row is anything else (the general path then reads
+/// it and explains what is wrong).
+bool fast_datavision_row(const char* p, const char* end, candle& c, bool& micro) {
+  std::int64_t t, ct, trades;
+  if (!scan_integer(p, end, t) || !scan_decimal(p, end, c.open) || !scan_decimal(p, end, c.high)
+      || !scan_decimal(p, end, c.low) || !scan_decimal(p, end, c.close)
+      || !scan_decimal(p, end, c.volume) || !scan_integer(p, end, ct)
+      || !scan_decimal(p, end, c.quote_volume) || !scan_integer(p, end, trades)
+      || !scan_decimal(p, end, c.taker_buy_base) || !scan_decimal(p, end, c.taker_buy_quote))
+    return false;
+  if (t >= 100'000'000'000'000) {
+    micro = true;
+    t /= 1000;
+    ct /= 1000;
+  } else if (t < 100'000'000'000) {
+    return false; // seconds: the general path
+  }
+  c.open_time = t;
+  c.close_time = ct;
+  c.trades = trades;
+  c.has_extras = true;
+  return true;
+}
+
+void parse_csv(std::string_view text, parse_result& r, const std::string& symbol,
+               const std::string& interval) {
   auto& file = r.file;
+  // One candle per line: reserve once, from the length of the first line
+  // (counting every newline would cost a full pass over the text).
+  auto first_nl = text.find('\n');
+  auto line_len = first_nl == std::string_view::npos ? text.size() : first_nl + 1;
+  file.candles.reserve(text.size() / std::max<std::size_t>(line_len, 16) + 16);
   std::array<std::string_view, 32> f;
   csv_layout layout;
   layout.index.fill(-1);
@@ -329,6 +405,19 @@ void parse_csv(std::string_view text, parse_result& r, const std::string& symbol
       line.remove_suffix(1);
     if (trim(line).empty())
       continue;
+    if (!first && file.format == candle_format::datavision_csv) {
+      ++file.rows;
+      candle& c = file.candles.emplace_back();
+      c.symbol = symbol;
+      c.interval = interval;
+      bool micro = false;
+      if (fast_datavision_row(line.data(), line.data() + line.size(), c, micro)) {
+        file.microseconds = file.microseconds || micro;
+        continue;
+      }
+      file.candles.pop_back();
+      --file.rows; // read again below, with the reason when it fails
+    }
     auto n = split(line, f);
     if (first) {
       first = false;
@@ -486,7 +575,7 @@ parse_result parse_candles(std::string_view text, const std::string& path,
   if (text[first] == '[' || text[first] == '{')
     parse_json(text, r, symbol);
   else
-    parse_csv(text, r, symbol);
+    parse_csv(text, r, symbol, interval);
   if (r.error)
     return r;
   auto& file = r.file;
@@ -525,7 +614,8 @@ parse_result parse_candles(std::string_view text, const std::string& path,
     ms = best;
   }
   for (auto& c : file.candles) {
-    c.interval = file.interval;
+    if (c.interval.size() != file.interval.size() || c.interval != file.interval)
+      c.interval = file.interval;
     if (c.close_time == 0)
       c.close_time = c.open_time + ms - 1;
   }
