@@ -4,6 +4,7 @@
 
 #include "market/interval.hpp"
 
+#include "actors/data/binance_source.hpp"
 #include "actors/data/sources.hpp"
 #include "actors/ops/chaos.hpp"
 #include "actors/ops/health.hpp"
@@ -132,7 +133,22 @@ supervisor_config make_root_config(const config::settings& s, const app_services
     auto progress = services.progress;
     auto max = static_cast<std::uint64_t>(s.get_int("scanner.max-candles"));
     auto speed = s.get_real("scanner.speed");
-    if (s.get_string("scanner.source") == "replay") {
+    if (s.get_string("scanner.source") == "binance") {
+      data::binance_source_options bo;
+      bo.rest.base_url = s.get_string("binance.rest-url");
+      bo.rest.weight_share = s.get_real("binance.weight-share");
+      bo.ws_url = s.get_string("binance.ws-url");
+      bo.symbols = s.get_list("scanner.symbols");
+      bo.interval = s.get_string("scanner.interval");
+      bo.backfill = std::chrono::duration_cast<std::chrono::milliseconds>(
+        s.get_duration("binance.backfill"));
+      bo.max_candles = max;
+      data_children.push_back(worker(s, "data", "scanner", [bo, dir, progress](
+                                                               caf::local_actor* self,
+                                                               const std::string&) {
+        return caf::actor_cast<caf::actor>(data::spawn_binance_source(self, bo, dir, progress));
+      }));
+    } else if (s.get_string("scanner.source") == "replay") {
       data::replay_source_options ro;
       ro.files = s.get_list("scanner.files");
       ro.symbol = s.get_list("scanner.symbols").empty() ? "" : s.get_list("scanner.symbols")[0];

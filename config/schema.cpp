@@ -188,7 +188,7 @@ std::vector<key_spec> make_keys() {
   // [scanner]
   out.push_back(one_of(key("scanner.source", value_type::string, value{std::string{"simulated"}},
                            "", "where candles come from"),
-                       {"simulated", "replay"}));
+                       {"simulated", "replay", "binance"}));
   {
     auto k = key("scanner.symbols", value_type::string_list,
                  value{std::vector<std::string>{"BTCUSDT", "ETHUSDT", "SOLUSDT"}}, "",
@@ -214,6 +214,20 @@ std::vector<key_spec> make_keys() {
                            "candles", "stop after this many candles per series (0: never); "
                                       "herald run --candles N sets it"),
                        0, 1e12));
+  // [binance]
+  out.push_back(key("binance.rest-url", value_type::string,
+                    value{std::string{"https://api.binance.com"}}, "URL",
+                    "Binance REST base URL (tests point it at a local server)"));
+  out.push_back(key("binance.ws-url", value_type::string,
+                    value{std::string{"wss://stream.binance.com:9443"}}, "URL",
+                    "Binance WebSocket base URL"));
+  out.push_back(ranged(key("binance.weight-share", value_type::real, value{0.5}, "fraction",
+                           "share of the 6000/min request-weight limit Herald may use"),
+                       0.01, 1));
+  out.push_back(ranged(key("binance.backfill", value_type::duration,
+                           value{nanoseconds{std::chrono::hours{24}}}, "duration",
+                           "history loaded over REST at start"),
+                       0, 86400 * 365));
   // [hub]
   out.push_back(ranged(key("hub.depth", value_type::integer, value{std::int64_t{1000}},
                            "candles", "rolling window kept per (symbol, interval)"),

@@ -1,0 +1,192 @@
+#include "actors/data/binance_source.hpp"
+
+#include <map>
+
+#include <caf/all.hpp>
+
+#include "actors/data/hub.hpp"
+#include "io/logging.hpp"
+#include "market/interval.hpp"
+
+namespace herald::data {
+
+namespace {
+
+struct binance_state {
+  static inline const char* name = "herald.source.binance";
+  binance_source_actor::pointer self = nullptr;
+  binance_source_options opts;
+  std::shared_ptr<supervision::agent_directory> dir;
+  std::shared_ptr<run_progress> progress;
+  std::shared_ptr<spdlog::logger> log;
+  std::unique_ptr<io::binance::rest_client> rest;
+  std::unique_ptr<io::binance::kline_stream> stream;
+  std::int64_t interval_ms = 60'000;
+  std::map<std::string, std::int64_t> last_closed; ///< open time of the last closed kline sent
+  std::map<std::string, std::uint64_t> sent;
+  std::vector<candle> outbox;                      ///< waiting for the hub
+  bool sending = false;
+  bool was_connected = false;
+  bool finished = false;
+
+  /// Closed klines newer than what was sent, to the outbox.
+  void take(std::vector<candle> cs) {
+    for (auto& c : cs) {
+      auto& last = last_closed[c.symbol];
+      if (c.open_time <= last)
+        continue;
+      if (opts.max_candles > 0 && sent[c.symbol] >= opts.max_candles)
+        continue;
+      last = c.open_time;
+      ++sent[c.symbol];
+      outbox.push_back(std::move(c));
+    }
+    flush();
+  }
+
+  void flush() {
+    if (sending || outbox.empty())
+      return;
+    auto hub = caf::actor_cast<hub_actor>(dir->find("data.hub"));
+    if (!hub) {
+      self->delayed_send(self, std::chrono::milliseconds{100}, caf::tick_atom::value);
+      return;
+    }
+    sending = true;
+    auto batch = std::move(outbox);
+    outbox.clear();
+    self->request(hub, std::chrono::seconds{30}, batch)
+      .then(
+        [this](std::uint64_t) {
+          sending = false;
+          check_done();
+          flush();
+        },
+        [this, batch](caf::error& e) mutable {
+          sending = false;
+          log->warn("hub did not take {} klines ({}); retrying", batch.size(), caf::to_string(e));
+          batch.insert(batch.end(), outbox.begin(), outbox.end());
+          outbox = std::move(batch);
+          self->delayed_send(self, std::chrono::milliseconds{100}, caf::tick_atom::value);
+        });
+  }
+
+  void check_done() {
+    if (finished || opts.max_candles == 0)
+      return;
+    for (auto& s : opts.symbols)
+      if (sent[s] < opts.max_candles)
+        return;
+    finished = true;
+    log->info("binance source done: {} candles per series", opts.max_candles);
+    if (progress)
+      progress->source_done(opts.name, opts.max_candles);
+  }
+
+  /// Closed klines of every symbol from its last one (or the backfill window)
+  /// up to now, over REST.
+  void backfill() {
+    auto now = opts.now();
+    for (auto& s : opts.symbols) {
+      auto from = last_closed.count(s) ? last_closed[s] + interval_ms
+                                       : market::bar_start(now - opts.backfill.count(), interval_ms);
+      if (from > now)
+        continue;
+      try {
+        auto cs = rest->klines(s, opts.interval, from, now);
+        std::vector<candle> closed;
+        for (auto& c : cs)
+          if (c.close_time < now)
+            closed.push_back(std::move(c));
+        log->info("{} {}: backfilled {} klines over REST from {}", s, opts.interval,
+                  closed.size(), market::format_utc(from));
+        take(std::move(closed));
+      } catch (const io::binance::rest_error& e) {
+        log->error("{} {}: backfill failed: {}", s, opts.interval, e.what());
+      }
+    }
+  }
+};
+
+binance_source_actor::behavior_type
+binance_impl(binance_source_actor::stateful_pointer<binance_state> self,
+                                         binance_source_options opts,
+                                         std::shared_ptr<supervision::agent_directory> dir,
+                                         std::shared_ptr<run_progress> progress) {
+  auto& st = self->state;
+  st.self = self;
+  if (!opts.now)
+    opts.now = [] {
+      using namespace std::chrono;
+      return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    };
+  st.opts = std::move(opts);
+  st.dir = std::move(dir);
+  st.progress = std::move(progress);
+  st.log = logging::get("data.scanner");
+  st.interval_ms = market::interval_ms(st.opts.interval).value_or(60'000);
+  st.rest = std::make_unique<io::binance::rest_client>(st.opts.rest);
+  st.backfill();
+  io::binance::stream_options so;
+  so.base_url = st.opts.ws_url;
+  for (auto& s : st.opts.symbols)
+    so.streams.push_back(io::binance::stream_name(s, st.opts.interval));
+  // The stream's callbacks run on its thread: they only send messages here.
+  auto me = caf::actor_cast<caf::actor>(self);
+  st.stream = std::make_unique<io::binance::kline_stream>(
+    so,
+    [me](const io::binance::kline_event& ev) {
+      if (ev.closed)
+        caf::anon_send(me, ev.bar);
+    },
+    [me](bool connected, const std::string& why) {
+      caf::anon_send(me, caf::connect_atom::value, connected, why);
+    },
+    [me](const std::string& error) { caf::anon_send(me, caf::close_atom::value, error); });
+  st.stream->start();
+  return {
+    [self](caf::tick_atom) { self->state.flush(); },
+    [self](candle& c) {
+      auto& st = self->state;
+      auto last = st.last_closed.count(c.symbol) ? st.last_closed[c.symbol] : 0;
+      if (last != 0 && c.open_time > last + st.interval_ms)
+        st.log->warn("{} {}: stream skipped {} klines; backfilling", c.symbol, c.interval,
+                     (c.open_time - last) / st.interval_ms - 1);
+      if (last != 0 && c.open_time > last + st.interval_ms)
+        st.backfill();
+      st.take({std::move(c)});
+    },
+    [self](caf::connect_atom, bool connected, const std::string& why) {
+      auto& st = self->state;
+      if (connected) {
+        st.log->info("binance stream: {}", why);
+        if (st.was_connected)
+          st.backfill(); // the gap while we were away
+        st.was_connected = true;
+      } else {
+        st.log->warn("binance stream: {}", why);
+      }
+    },
+    [self](caf::close_atom, const std::string& error) {
+      self->state.log->warn("binance stream: {}", error);
+    },
+  };
+}
+
+} // namespace
+
+binance_source_actor spawn_binance_source(caf::local_actor* parent, binance_source_options opts,
+                                          std::shared_ptr<supervision::agent_directory> dir,
+                                          std::shared_ptr<run_progress> progress) {
+  return parent->spawn<caf::detached>(binance_impl, std::move(opts), std::move(dir),
+                                      std::move(progress));
+}
+
+binance_source_actor spawn_binance_source(caf::actor_system& sys, binance_source_options opts,
+                                          std::shared_ptr<supervision::agent_directory> dir,
+                                          std::shared_ptr<run_progress> progress) {
+  return sys.spawn<caf::detached>(binance_impl, std::move(opts), std::move(dir),
+                                  std::move(progress));
+}
+
+} // namespace herald::data
