@@ -5,6 +5,8 @@
 #include "market/interval.hpp"
 
 #include "actors/data/binance_source.hpp"
+#include "actors/data/news.hpp"
+#include "io/news/feed.hpp"
 #include "actors/data/sources.hpp"
 #include "actors/ops/chaos.hpp"
 #include "actors/ops/health.hpp"
@@ -178,6 +180,17 @@ supervisor_config make_root_config(const config::settings& s, const app_services
         return caf::actor_cast<caf::actor>(data::spawn_sim_source(self, so, dir, progress));
       }));
     }
+  }
+
+  if (services.progress && !s.get_list("news.feeds").empty()) {
+    data::news_options no;
+    no.feeds = s.get_list("news.feeds");
+    no.poll_interval = s.get_duration("news.poll-interval");
+    no.aliases = io::news::parse_aliases(s.get_list("news.aliases"));
+    data_children.push_back(worker(s, "data", "news", [no, dir](caf::local_actor* self,
+                                                                const std::string&) {
+      return caf::actor_cast<caf::actor>(data::spawn_news(self, no, dir));
+    }));
   }
 
   supervisor_config root;

@@ -228,6 +228,19 @@ std::vector<key_spec> make_keys() {
                            value{nanoseconds{std::chrono::hours{24}}}, "duration",
                            "history loaded over REST at start"),
                        0, 86400 * 365));
+  // [news]
+  out.push_back(key("news.feeds", value_type::string_list, value{std::vector<std::string>{}},
+                    "files or URLs", "RSS 2.0 / Atom feeds to poll; empty: no news agent"));
+  out.push_back(ranged(key("news.poll-interval", value_type::duration,
+                           value{nanoseconds{std::chrono::minutes{5}}}, "duration",
+                           "how often every feed is read"),
+                       1, 86400));
+  out.push_back(key("news.aliases", value_type::string_list,
+                    value{std::vector<std::string>{"bitcoin=BTCUSDT", "btc=BTCUSDT",
+                                                   "ethereum=ETHUSDT", "ether=ETHUSDT",
+                                                   "eth=ETHUSDT", "solana=SOLUSDT",
+                                                   "sol=SOLUSDT"}},
+                    "", "word=SYMBOL: a news item mentioning the word is about the symbol"));
   // [hub]
   out.push_back(ranged(key("hub.depth", value_type::integer, value{std::int64_t{1000}},
                            "candles", "rolling window kept per (symbol, interval)"),

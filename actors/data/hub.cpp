@@ -44,6 +44,7 @@ struct hub_state {
   std::shared_ptr<spdlog::logger> log;
   std::map<series_key, series> all;
   std::vector<subscription> subs;
+  std::vector<std::pair<std::string, news_sink_actor>> news_subs; ///< symbol or "*"
   std::deque<candle> to_persist;
   std::uint64_t unpersisted_dropped = 0;
   bool write_in_flight = false;
@@ -205,6 +206,10 @@ hub_actor::behavior_type hub_impl(hub_actor::stateful_pointer<hub_state> self, h
     subs.erase(std::remove_if(subs.begin(), subs.end(),
                               [&](const subscription& s) { return s.sink.address() == dm.source; }),
                subs.end());
+    auto& ns = self->state.news_subs;
+    ns.erase(std::remove_if(ns.begin(), ns.end(),
+                            [&](const auto& s) { return s.second.address() == dm.source; }),
+             ns.end());
   });
   return {
     [self](std::vector<candle>& cs) -> std::uint64_t {
@@ -219,6 +224,20 @@ hub_actor::behavior_type hub_impl(hub_actor::stateful_pointer<hub_state> self, h
         return false;
       self->monitor(sink);
       self->state.subs.push_back({std::move(symbol), std::move(interval), std::move(sink)});
+      return true;
+    },
+    [self](db::news_article& a) {
+      // The symbols an article mentions are a JSON array of strings.
+      std::string syms = a.symbols_json;
+      for (auto& [symbol, sink] : self->state.news_subs)
+        if (symbol == "*" || syms.find("\"" + symbol + "\"") != std::string::npos)
+          self->send(sink, a);
+    },
+    [self](subscribe_atom, std::string& symbol, news_sink_actor& sink) -> bool {
+      if (!sink)
+        return false;
+      self->monitor(sink);
+      self->state.news_subs.emplace_back(std::move(symbol), std::move(sink));
       return true;
     },
     [self](caf::get_atom, const std::string& symbol, const std::string& interval,

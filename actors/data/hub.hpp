@@ -5,7 +5,8 @@
 // keeps a rolling window per (symbol, interval), builds the configured higher
 // intervals with the resampler, fans every accepted candle out to the
 // subscribers of its series, and persists candles through data.persistence
-// (found by name in the agent directory).
+// (found by name in the agent directory). News articles from the news agent
+// are fanned out to the subscribers of the symbols they mention.
 
 #include <chrono>
 #include <cstdint>
@@ -25,6 +26,9 @@ namespace herald::data {
 /// Whoever wants candles: one closed candle per message.
 using candle_sink_actor = caf::typed_actor<caf::reacts_to<candle>>;
 
+/// Whoever wants news: one article per message.
+using news_sink_actor = caf::typed_actor<caf::reacts_to<db::news_article>>;
+
 struct hub_options {
   std::size_t depth = 1000;                ///< candles kept per series
   std::vector<std::string> resample_to;    ///< higher intervals built from each base series
@@ -39,6 +43,10 @@ using hub_actor = caf::typed_actor<
   caf::replies_to<std::vector<candle>>::with<std::uint64_t>,
   /// Subscribes a sink to a series; "*" matches every symbol or interval.
   caf::replies_to<subscribe_atom, std::string, std::string, candle_sink_actor>::with<bool>,
+  /// A news article (from the news agent): fanned out to news subscribers.
+  caf::reacts_to<db::news_article>,
+  /// Subscribes a sink to news about a symbol ("*": all news).
+  caf::replies_to<subscribe_atom, std::string, news_sink_actor>::with<bool>,
   /// The last N candles of a series, oldest first.
   caf::replies_to<caf::get_atom, std::string, std::string, std::uint32_t>::with<std::vector<candle>>,
   /// Counters of every series.
