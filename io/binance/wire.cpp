@@ -63,6 +63,8 @@ std::string parse_klines(std::string_view body, const std::string& symbol,
         || !number(row[8], trades) || !number(row[9], c.taker_buy_base)
         || !number(row[10], c.taker_buy_quote))
       return "malformed kline #" + std::to_string(i) + ": a field has the wrong type";
+    if (!(trades >= 0 && trades < 9e15))
+      return "malformed kline #" + std::to_string(i) + ": trade count out of range";
     c.trades = static_cast<std::int64_t>(trades);
     c.has_extras = true;
     out.push_back(std::move(c));
@@ -80,9 +82,12 @@ std::optional<kline_event> parse_kline_frame(std::string_view frame, std::string
     error = std::string{"malformed WebSocket frame: "} + e.what();
     return std::nullopt;
   }
-  if (doc.is_object() && doc.contains("data") && doc.contains("stream"))
-    doc = doc["data"]; // combined stream
-  if (!doc.is_object() || doc.value("e", "") != "kline" || !doc.contains("k"))
+  if (doc.is_object() && doc.contains("data") && doc.contains("stream")) {
+    auto data = doc["data"]; // combined stream
+    doc = std::move(data);
+  }
+  if (!doc.is_object() || !doc.contains("e") || !doc["e"].is_string() || doc["e"] != "kline"
+      || !doc.contains("k"))
     return std::nullopt; // e.g. a subscription answer
   auto& k = doc["k"];
   kline_event ev;
@@ -104,6 +109,10 @@ std::optional<kline_event> parse_kline_frame(std::string_view frame, std::string
     error = "malformed kline event: a field is missing or has the wrong type";
     return std::nullopt;
   }
+  if (!(trades >= 0 && trades < 9e15)) {
+    error = "malformed kline event: trade count out of range";
+    return std::nullopt;
+  }
   c.symbol = k["s"].get<std::string>();
   c.interval = k["i"].get<std::string>();
   c.trades = static_cast<std::int64_t>(trades);
@@ -115,7 +124,8 @@ std::optional<kline_event> parse_kline_frame(std::string_view frame, std::string
 std::string describe_error(std::string_view body) {
   try {
     auto doc = nlohmann::json::parse(body.begin(), body.end());
-    if (doc.is_object() && doc.contains("code") && doc.contains("msg"))
+    if (doc.is_object() && doc.contains("code") && doc["code"].is_number_integer()
+        && doc.contains("msg") && doc["msg"].is_string())
       return std::to_string(doc["code"].get<long long>()) + " " + doc["msg"].get<std::string>();
   } catch (const nlohmann::json::exception&) {
   }

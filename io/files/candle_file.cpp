@@ -299,6 +299,8 @@ std::string read_row(const std::array<std::string_view, 32>& f, std::size_t n,
       return err;
     if (auto err = number(c_trades, v); !err.empty())
       return err;
+    if (!(v >= 0 && v < 9e15))
+      return "field 'trades' out of range";
     c.trades = static_cast<std::int64_t>(v);
     if (auto err = number(c_taker_base, c.taker_buy_base); !err.empty())
       return err;
@@ -485,13 +487,17 @@ void parse_json(std::string_view text, parse_result& r, const std::string& symbo
   } catch (const nlohmann::json::parse_error& e) {
     r.error = file_error{file.path, line_of(text, e.byte), std::string{"invalid JSON: "} + e.what()};
     return;
+  } catch (const nlohmann::json::exception& e) {
+    // e.g. out_of_range on a number too large for any type (found by fuzzing)
+    r.error = file_error{file.path, 0, std::string{"invalid JSON: "} + e.what()};
+    return;
   }
   auto add = [&](std::size_t row, const std::array<const nlohmann::json*, 6>& v) {
     ++file.rows;
     candle c;
     c.symbol = symbol;
     double t;
-    if (!v[0] || !json_number(*v[0], t) || t < 0 || t != std::floor(t)) {
+    if (!v[0] || !json_number(*v[0], t) || !(t >= 0 && t < 9e17) || t != std::floor(t)) {
       file.problems.push_back({row, "row " + std::to_string(row) + ": time is not a number"});
       return;
     }

@@ -142,6 +142,8 @@ bool parse_rfc822(std::string_view s, std::int64_t& ms) {
     return false;
   if (y < 100)
     y += y < 50 ? 2000 : 1900;
+  if (y < 1900 || y > 9999) // found by fuzzing: absurd years overflow the arithmetic
+    return false;
   std::int64_t offset_min = 0;
   std::string z = zone;
   if (!z.empty() && (z[0] == '+' || z[0] == '-') && z.size() >= 5) {
@@ -167,7 +169,8 @@ bool parse_rfc3339(std::string_view s, std::int64_t& ms) {
   char rest[16] = {0};
   std::string str{s};
   int n = std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%lf%15s", &y, &mo, &d, &h, &mi, &sec, rest);
-  if (n < 6 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
+  if (n < 6 || y < 1900 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23
+      || mi > 59 || !(sec >= 0 && sec < 61))
     return false;
   std::int64_t offset_min = 0;
   std::string z = rest;

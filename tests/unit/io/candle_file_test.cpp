@@ -176,6 +176,17 @@ TEST_CASE("files that cannot be read at all name file, line and reason",
   CHECK_FALSE(bin.ok()); // an error, not a crash
   CHECK_FALSE(bin.error->to_string().empty());
 
+  // found by fuzzing: a number too large for JSON's number types
+  auto overflow = parse_candles(R"({"date":{"0":16726e4800000}})", "o.json", "X", "");
+  REQUIRE_FALSE(overflow.ok());
+  CHECK(overflow.error->reason.find("invalid JSON") != std::string::npos);
+
+  // found by fuzzing: a trade count beyond any integer
+  auto trades = parse_candles("1764288000000000,1,2,0.5,1.5,10,1764288059999999,15,1e109,4,6,0\n",
+                              "t.csv", "X", "1m");
+  REQUIRE_FALSE(trades.ok());
+  CHECK(trades.error->reason.find("'trades' out of range") != std::string::npos);
+
   auto missing = read_candle_file("/nonexistent/x.csv", "X", "");
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error->to_string() == "/nonexistent/x.csv: cannot read the file");

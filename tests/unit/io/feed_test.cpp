@@ -47,6 +47,13 @@ TEST_CASE("Atom entries are read with ids, links, summaries and dates", "[news][
   CHECK(f.items[0].published == 1071340202000);
 }
 
+TEST_CASE("absurd dates are refused, not overflowed (found by fuzzing)", "[news][feed]") {
+  std::int64_t ms = 0;
+  CHECK_FALSE(parse_rfc822("Tue, 11 Jun 23585146 04:00:00 GMT", ms));
+  CHECK_FALSE(parse_rfc3339("0000-01-01T00:00:99999999999Z", ms));
+  CHECK(parse_rfc822("Tue, 10 Jun 2003 04:00:00 GMT", ms));
+}
+
 TEST_CASE("what is not a feed is named", "[news][feed]") {
   feed f;
   CHECK(parse_feed("<html><body>hi</body></html>", f).find("neither an RSS") != std::string::npos);
