@@ -54,6 +54,12 @@ public:
       ++connections_;
       cv_.notify_all();
     });
+    ws_.set_pong_handler([this](websocketpp::connection_hdl, std::string payload) {
+      std::lock_guard<std::mutex> g{mtx_};
+      if (payload == "herald-ping")
+        ++pongs_;
+      cv_.notify_all();
+    });
     ws_.set_close_handler([this](websocketpp::connection_hdl h) {
       std::lock_guard<std::mutex> g{mtx_};
       conns_.erase(h);
@@ -135,6 +141,22 @@ public:
         ws_.send(h, frame, websocketpp::frame::opcode::text, ec);
       }
     });
+  }
+
+  /// Pings every client (Binance pings every 20 s); pongs are counted.
+  void ping_all() {
+    asio::post(ws_.get_io_service(), [this] {
+      std::lock_guard<std::mutex> g{mtx_};
+      for (auto& h : conns_) {
+        std::error_code ec;
+        ws_.ping(h, "herald-ping", ec);
+      }
+    });
+  }
+
+  bool wait_pongs(int n, std::chrono::milliseconds timeout = std::chrono::seconds{10}) {
+    std::unique_lock<std::mutex> l{mtx_};
+    return cv_.wait_for(l, timeout, [&] { return pongs_ >= n; });
   }
 
   /// Closes every WebSocket connection, as a network cut would.
@@ -248,6 +270,7 @@ private:
   std::atomic<int> requests_{0};
   std::atomic<int> connections_{0};
   std::atomic<int> used_weight_{12};
+  int pongs_ = 0;
 };
 
 } // namespace herald::test

@@ -138,6 +138,8 @@ TEST_CASE("the stream delivers closed and unclosed klines and reconnects after a
   REQUIRE(events->wait_for([](auto& es) { return !es.empty() && es.back() == "up"; }));
   REQUIRE(b.wait_connections(1));
   CHECK(b.paths().at(0) == "/ws/btcusdt@kline_1m");
+  b.ping_all(); // the client answers the server's pings
+  CHECK(b.wait_pongs(1));
   b.send_kline("BTCUSDT", 10, false);
   b.send_kline("BTCUSDT", 10, true);
   b.send_raw("{\"result\":null,\"id\":1}"); // a subscription answer: ignored
