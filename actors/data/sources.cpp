@@ -47,20 +47,20 @@ std::chrono::nanoseconds pace(std::int64_t market_ms, double speed) {
   return std::chrono::nanoseconds{static_cast<std::int64_t>(market_ms * 1e6 / speed)};
 }
 
-// -- simulated --------------------------------------------------------------------
-
-struct sim_state {
-  static inline const char* name = "herald.source.simulated";
+/// What every source shares: its handles, the tick schedule, the hub lookup.
+struct source_base {
   source_actor::pointer self = nullptr;
-  std::unique_ptr<market::simulator> sim;
-  sim_source_options opts;
   std::shared_ptr<supervision::agent_directory> dir;
   std::shared_ptr<run_progress> progress;
   std::shared_ptr<spdlog::logger> log;
-  std::vector<candle> pending; ///< bars not yet taken by the hub
-  std::uint64_t sent = 0;      ///< bars per series
-  std::int64_t interval_ms = 60'000;
-  bool finished = false;
+
+  void init(source_actor::pointer s, std::shared_ptr<supervision::agent_directory> d,
+            std::shared_ptr<run_progress> p) {
+    self = s;
+    dir = std::move(d);
+    progress = std::move(p);
+    log = logging::get("data.scanner");
+  }
 
   void next_tick(std::chrono::nanoseconds delay) {
     if (delay.count() == 0)
@@ -68,6 +68,27 @@ struct sim_state {
     else
       self->delayed_send(self, delay, caf::tick_atom::value);
   }
+
+  /// The hub, or null while it is (re)starting.
+  hub_actor hub() const { return caf::actor_cast<hub_actor>(dir->find("data.hub")); }
+
+  /// The hub did not take a batch: keep it and try again shortly.
+  void retry_later(const caf::error& e) {
+    log->warn("hub did not take candles ({}); retrying", caf::to_string(e));
+    next_tick(std::chrono::milliseconds{100});
+  }
+};
+
+// -- simulated --------------------------------------------------------------------
+
+struct sim_state : source_base {
+  static inline const char* name = "herald.source.simulated";
+  std::unique_ptr<market::simulator> sim;
+  sim_source_options opts;
+  std::vector<candle> pending; ///< bars not yet taken by the hub
+  std::uint64_t sent = 0;      ///< bars per series
+  std::int64_t interval_ms = 60'000;
+  bool finished = false;
 
   void store_news() {
     if (sim->news().empty())
@@ -96,8 +117,8 @@ struct sim_state {
   void tick() {
     if (finished)
       return;
-    auto hub = caf::actor_cast<hub_actor>(dir->find("data.hub"));
-    if (!hub) {
+    auto h = hub();
+    if (!h) {
       next_tick(std::chrono::milliseconds{100}); // the hub is (re)starting
       return;
     }
@@ -105,7 +126,7 @@ struct sim_state {
       pending = sim->next();
       store_news();
     }
-    self->request(hub, std::chrono::seconds{30}, pending)
+    self->request(h, std::chrono::seconds{30}, pending)
       .then(
         [this](std::uint64_t) {
           pending.clear();
@@ -119,10 +140,7 @@ struct sim_state {
           }
           next_tick(pace(interval_ms, opts.speed));
         },
-        [this](caf::error& e) {
-          log->warn("hub did not take candles ({}); retrying", caf::to_string(e));
-          next_tick(std::chrono::milliseconds{100});
-        });
+        [this](caf::error& e) { retry_later(e); });
   }
 };
 
@@ -131,11 +149,8 @@ source_actor::behavior_type sim_impl(source_actor::stateful_pointer<sim_state> s
                                      std::shared_ptr<supervision::agent_directory> dir,
                                      std::shared_ptr<run_progress> progress) {
   auto& st = self->state;
-  st.self = self;
+  st.init(self, std::move(dir), std::move(progress));
   st.opts = std::move(opts);
-  st.dir = std::move(dir);
-  st.progress = std::move(progress);
-  st.log = logging::get("data.scanner");
   st.sim = std::make_unique<market::simulator>(st.opts.sim);
   st.interval_ms = *market::interval_ms(st.opts.sim.interval);
   st.log->info("simulated market: {} symbols, {} bars, speed {}, seed {}",
@@ -150,23 +165,12 @@ source_actor::behavior_type sim_impl(source_actor::stateful_pointer<sim_state> s
 
 // -- replay -----------------------------------------------------------------------
 
-struct replay_state {
+struct replay_state : source_base {
   static inline const char* name = "herald.source.replay";
-  source_actor::pointer self = nullptr;
   replay_source_options opts;
-  std::shared_ptr<supervision::agent_directory> dir;
-  std::shared_ptr<run_progress> progress;
-  std::shared_ptr<spdlog::logger> log;
   std::vector<candle> candles;
   std::size_t next = 0;
   bool finished = false;
-
-  void next_tick(std::chrono::nanoseconds delay) {
-    if (delay.count() == 0)
-      self->send(self, caf::tick_atom::value);
-    else
-      self->delayed_send(self, delay, caf::tick_atom::value);
-  }
 
   void finish() {
     finished = true;
@@ -182,8 +186,8 @@ struct replay_state {
       finish();
       return;
     }
-    auto hub = caf::actor_cast<hub_actor>(dir->find("data.hub"));
-    if (!hub) {
+    auto h = hub();
+    if (!h) {
       next_tick(std::chrono::milliseconds{100});
       return;
     }
@@ -191,7 +195,7 @@ struct replay_state {
     std::size_t n = opts.speed <= 0 ? std::min<std::size_t>(500, candles.size() - next) : 1;
     std::vector<candle> chunk(candles.begin() + static_cast<std::ptrdiff_t>(next),
                               candles.begin() + static_cast<std::ptrdiff_t>(next + n));
-    self->request(hub, std::chrono::seconds{30}, std::move(chunk))
+    self->request(h, std::chrono::seconds{30}, std::move(chunk))
       .then(
         [this, n](std::uint64_t) {
           next += n;
@@ -204,10 +208,7 @@ struct replay_state {
             delay = pace(candles[next].open_time - candles[next - 1].open_time, opts.speed);
           next_tick(delay);
         },
-        [this](caf::error& e) {
-          log->warn("hub did not take candles ({}); retrying", caf::to_string(e));
-          next_tick(std::chrono::milliseconds{100});
-        });
+        [this](caf::error& e) { retry_later(e); });
   }
 };
 
@@ -216,11 +217,8 @@ source_actor::behavior_type replay_impl(source_actor::stateful_pointer<replay_st
                                         std::shared_ptr<supervision::agent_directory> dir,
                                         std::shared_ptr<run_progress> progress) {
   auto& st = self->state;
-  st.self = self;
+  st.init(self, std::move(dir), std::move(progress));
   st.opts = std::move(opts);
-  st.dir = std::move(dir);
-  st.progress = std::move(progress);
-  st.log = logging::get("data.scanner");
   for (auto& f : st.opts.files) {
     auto r = io::read_candle_file(f, st.opts.symbol, st.opts.interval);
     if (!r.ok()) {
