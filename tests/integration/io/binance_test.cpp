@@ -210,3 +210,26 @@ TEST_CASE("the binance source backfills, follows the stream, and fills the gap a
   caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
 }
+
+TEST_CASE("the stream reconnects on its own before the connection age limit",
+          "[binance][stream]") {
+  binance_double b{t0, 60'000, 10};
+  auto events = std::make_shared<test::event_log>();
+  stream_options so;
+  so.base_url = b.ws_url();
+  so.streams = {stream_name("BTCUSDT", "1m"), stream_name("ETHUSDT", "1m")};
+  so.backoff_min = 20ms;
+  so.max_connection_age = 200ms; // Binance: 24 h; shortened for the test
+  kline_stream s{so, [](const kline_event&) {},
+                 [events](bool up, const std::string& why) {
+                   events->add(up ? "up" : "down " + why);
+                 },
+                 [](const std::string&) {}};
+  s.start();
+  REQUIRE(b.wait_connections(3));
+  CHECK(b.paths().at(0) == "/stream?streams=btcusdt@kline_1m/ethusdt@kline_1m");
+  auto es = events->events();
+  REQUIRE(es.size() >= 2);
+  CHECK(es[1].find("age limit") != std::string::npos);
+  s.stop();
+}
