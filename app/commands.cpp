@@ -59,6 +59,14 @@ const std::vector<command>& commands() {
       {"interval", "INTERVAL", "interval of the files (default: inferred from each file)"},
       {"db", "URL", "database URL (default: db.url of the config file)"}},
      1, 1000000, ingest_command},
+    {"indicators", "print the indicators of a candle file as CSV", "FILE",
+     "Reads any supported candle file and prints, per valid candle, the columns\n"
+     "open_time,close,sma20,ema20,rsi14,atr14,bb_lower,bb_middle,bb_upper,macd,\n"
+     "macd_signal,macd_hist,zscore20 (open_time in ms; a cell is empty until its\n"
+     "indicator is warm). EMAs are seeded with the SMA of their first N values, RSI and\n"
+     "ATR use Wilder smoothing, Bollinger bands and z-scores the population SD.",
+     {{"interval", "INTERVAL", "interval of the file (default: inferred)"}}, 1, 1,
+     indicators_command},
   };
   return table;
 }

@@ -22,5 +22,6 @@ int config_check_command(const invocation& inv);
 int migrate_command(const invocation& inv);
 int resample_command(const invocation& inv);
 int ingest_command(const invocation& inv);
+int indicators_command(const invocation& inv);
 
 } // namespace herald::app

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "support/backends.hpp"
 #include "support/process.hpp"
@@ -238,4 +239,39 @@ TEST_CASE("herald ingest imports files idempotently and summarises them",
   CHECK(c3 == 2);
   CHECK(o3.find(bad + ":2: invalid JSON") != std::string::npos);
   std::system(("rm -rf " + dir).c_str());
+}
+
+TEST_CASE("herald indicators prints the documented columns, empty until warm",
+          "[acceptance][indicators]") {
+  auto csv = "/tmp/herald-ind-" + std::to_string(::getpid()) + ".csv";
+  {
+    std::ofstream out{csv};
+    out << "timestamp,open,high,low,close,volume\n";
+    for (int i = 0; i < 60; ++i)
+      out << "2024-01-01 00:" << (i < 10 ? "0" : "") << i << ":00+0000," << 100 + i % 5 << ","
+          << 110 + i % 5 << "," << 95 + i % 5 << "," << 101 + i % 7 << ",10\n";
+  }
+  auto [code, out] = process::run({herald_bin, "indicators", csv});
+  INFO(out);
+  CHECK(code == 0);
+  std::istringstream lines{out};
+  std::string header, first, last, line;
+  std::getline(lines, header);
+  std::getline(lines, first);
+  int rows = 1;
+  while (std::getline(lines, line))
+    if (!line.empty() && std::isdigit(static_cast<unsigned char>(line[0]))) {
+      last = line;
+      ++rows;
+    }
+  CHECK(header == "open_time,close,sma20,ema20,rsi14,atr14,bb_lower,bb_middle,bb_upper,macd,"
+                  "macd_signal,macd_hist,zscore20");
+  CHECK(rows == 60);
+  CHECK(first == "1704067200000,101,,,,,,,,,,,");
+  CHECK(std::count(last.begin(), last.end(), ',') == 12);
+  CHECK(last.find(",,") == std::string::npos); // everything warm after 60 bars
+  auto [bad, bad_out] = process::run({herald_bin, "indicators", "/nonexistent.csv"});
+  CHECK(bad == 2);
+  CHECK(bad_out.find("/nonexistent.csv: cannot read the file") != std::string::npos);
+  std::remove(csv.c_str());
 }
