@@ -1,0 +1,126 @@
+#pragma once
+// The technical analyzers (pure classes, one instance per series). Options
+// carry the periods and thresholds; their defaults are the documented ones.
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+
+#include "analysis/analyzer.hpp"
+#include "market/indicators.hpp"
+
+namespace herald::analysis {
+
+/// RSI(14) zones and the MACD histogram's direction.
+class momentum final : public analyzer {
+public:
+  struct options {
+    std::size_t rsi_period = 14;
+    double overbought = 70;
+    double oversold = 30;
+  };
+  momentum() : momentum(options{}) {}
+  explicit momentum(options o) : opts_(o), rsi_(o.rsi_period), macd_(12, 26, 9), atr_(14) {}
+  const char* name() const override { return "momentum"; }
+
+protected:
+  void analyse(const candle& c, result& out) override;
+
+private:
+  options opts_;
+  market::rsi rsi_;
+  market::macd macd_;
+  market::atr atr_;
+  std::optional<double> prev_hist_;
+};
+
+/// ATR(14)/close percentile over a lookback: low / normal / high regime. It
+/// drives confidence scaling, not direction: its score is always 0.
+class volatility_regime final : public analyzer {
+public:
+  struct options {
+    std::size_t atr_period = 14;
+    std::size_t lookback = 100;
+    double low = 0.2;  ///< percentile below: low regime
+    double high = 0.8; ///< percentile above: high regime
+  };
+  volatility_regime() : volatility_regime(options{}) {}
+  explicit volatility_regime(options o) : opts_(o), atr_(o.atr_period), pct_(o.lookback) {}
+  const char* name() const override { return "volatility_regime"; }
+
+protected:
+  void analyse(const candle& c, result& out) override;
+
+private:
+  options opts_;
+  market::atr atr_;
+  market::rolling_percentile pct_;
+};
+
+/// Z-score mean reversion: far above the mean is bearish, far below bullish.
+class statistical_edge final : public analyzer {
+public:
+  struct options {
+    std::size_t period = 20;
+    double full_scale = 3; ///< |z| giving the full score
+  };
+  statistical_edge() : statistical_edge(options{}) {}
+  explicit statistical_edge(options o) : opts_(o), z_(o.period) {}
+  const char* name() const override { return "statistical_edge"; }
+
+protected:
+  void analyse(const candle& c, result& out) override;
+
+private:
+  options opts_;
+  market::zscore z_;
+};
+
+/// Fast/slow moving-average trend, slope of the slow average, and the swing
+/// high/low structure (higher highs and higher lows, or lower ones).
+class market_structure final : public analyzer {
+public:
+  struct options {
+    std::size_t fast = 20;
+    std::size_t slow = 50;
+    std::size_t swing = 3; ///< bars each side of a swing point
+  };
+  market_structure() : market_structure(options{}) {}
+  explicit market_structure(options o) : opts_(o), fast_(o.fast), slow_(o.slow) {}
+  const char* name() const override { return "market_structure"; }
+
+protected:
+  void analyse(const candle& c, result& out) override;
+
+private:
+  options opts_;
+  market::ema fast_, slow_;
+  std::deque<double> slow_hist_;
+  std::deque<candle> recent_;
+  std::deque<double> swing_highs_, swing_lows_;
+};
+
+/// Taker buy/sell imbalance, volume z-score and OBV slope; lower confidence
+/// when the source has no taker volumes.
+class order_flow final : public analyzer {
+public:
+  struct options {
+    std::size_t volume_period = 20;
+    std::size_t obv_slope = 10;
+  };
+  order_flow() : order_flow(options{}) {}
+  explicit order_flow(options o) : opts_(o), vol_z_(o.volume_period) {}
+  const char* name() const override { return "order_flow"; }
+
+protected:
+  void analyse(const candle& c, result& out) override;
+
+private:
+  options opts_;
+  market::zscore vol_z_;
+  market::obv obv_;
+  std::deque<double> obv_hist_;
+  market::rolling_stats vol_scale_{50};
+};
+
+} // namespace herald::analysis
