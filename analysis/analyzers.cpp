@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "market/interval.hpp"
+#include "market/resample.hpp"
+
 namespace herald::analysis {
 
 namespace {
@@ -168,6 +171,182 @@ void order_flow::analyse(const candle& c, result& out) {
   out.payload = dump({{"taker_imbalance", c.has_extras ? nlohmann::json(imbalance) : nullptr},
                       {"volume_z", opt(vz)},
                       {"obv_slope", obv_slope}});
+}
+
+} // namespace herald::analysis
+
+// -- pattern recognition ----------------------------------------------------------------
+
+namespace herald::analysis {
+
+namespace {
+
+double body(const candle& c) {
+  return std::abs(c.close - c.open);
+}
+bool bullish(const candle& c) {
+  return c.close > c.open;
+}
+bool bearish(const candle& c) {
+  return c.close < c.open;
+}
+double range(const candle& c) {
+  return c.high - c.low;
+}
+
+} // namespace
+
+void pattern_recognition::analyse(const candle& c, result& out) {
+  body_.push(body(c));
+  double avg_body = std::max(body_.mean(), 1e-12);
+  bars_.push_back(c);
+  if (bars_.size() > opts_.breakout_bars + 1)
+    bars_.pop_front();
+  window_.push_back(c);
+  if (window_.size() > opts_.double_window)
+    window_.pop_front();
+  auto n = bars_.size();
+  nlohmann::json found = nlohmann::json::array();
+  double score = 0;
+  auto add = [&](const char* name, double s) {
+    found.push_back(name);
+    score += s;
+  };
+  double r = range(c);
+  if (r > 0) {
+    double upper = c.high - std::max(c.open, c.close), lower = std::min(c.open, c.close) - c.low;
+    if (body(c) <= 0.1 * r)
+      add("doji", 0);
+    else if (lower >= 2 * body(c) && upper <= 0.3 * body(c) + 0.1 * r)
+      add("hammer", 0.4);
+    else if (upper >= 2 * body(c) && lower <= 0.3 * body(c) + 0.1 * r)
+      add("shooting star", -0.4);
+  }
+  if (n >= 2) {
+    auto& p = bars_[n - 2];
+    if (bearish(p) && bullish(c) && c.open <= p.close && c.close >= p.open && body(c) > body(p))
+      add("bullish engulfing", 0.6);
+    if (bullish(p) && bearish(c) && c.open >= p.close && c.close <= p.open && body(c) > body(p))
+      add("bearish engulfing", -0.6);
+  }
+  if (n >= 3) {
+    auto &a = bars_[n - 3], &b = bars_[n - 2];
+    bool small_middle = body(b) < 0.5 * avg_body;
+    if (bearish(a) && body(a) > avg_body && small_middle && bullish(c)
+        && c.close > (a.open + a.close) / 2)
+      add("morning star", 0.7);
+    if (bullish(a) && body(a) > avg_body && small_middle && bearish(c)
+        && c.close < (a.open + a.close) / 2)
+      add("evening star", -0.7);
+    if (bullish(a) && bullish(b) && bullish(c) && b.close > a.close && c.close > b.close
+        && body(a) > 0.5 * avg_body && body(b) > 0.5 * avg_body && body(c) > 0.5 * avg_body)
+      add("three white soldiers", 0.6);
+    if (bearish(a) && bearish(b) && bearish(c) && b.close < a.close && c.close < b.close
+        && body(a) > 0.5 * avg_body && body(b) > 0.5 * avg_body && body(c) > 0.5 * avg_body)
+      add("three black crows", -0.6);
+  }
+  if (n == opts_.breakout_bars + 1) {
+    double hi = bars_[0].high, lo = bars_[0].low;
+    for (std::size_t i = 0; i + 1 < n; ++i) {
+      hi = std::max(hi, bars_[i].high);
+      lo = std::min(lo, bars_[i].low);
+    }
+    if (c.close > hi)
+      add("range breakout up", 0.5);
+    else if (c.close < lo)
+      add("range breakout down", -0.5);
+  }
+  // Double top / bottom: the two highest (lowest) closes of the window are
+  // within tolerance, separated by a pullback, and price is back below (above)
+  // the pullback's extreme.
+  if (window_.size() == opts_.double_window) {
+    std::size_t i1 = 0, i2 = 0;
+    for (std::size_t i = 0; i < window_.size(); ++i)
+      if (window_[i].high > window_[i1].high)
+        i1 = i;
+    double best = -1;
+    for (std::size_t i = 0; i < window_.size(); ++i)
+      if ((i + 5 < i1 || i > i1 + 5) && window_[i].high > best) {
+        best = window_[i].high;
+        i2 = i;
+      }
+    if (best > 0 && std::abs(best - window_[i1].high) <= opts_.double_tolerance * window_[i1].high) {
+      auto a = std::min(i1, i2), b = std::max(i1, i2);
+      double trough = window_[a].low;
+      for (auto i = a; i <= b; ++i)
+        trough = std::min(trough, window_[i].low);
+      if (b + 1 < window_.size() && c.close < trough)
+        add("double top", -0.5);
+    }
+    std::size_t j1 = 0, j2 = 0;
+    for (std::size_t i = 0; i < window_.size(); ++i)
+      if (window_[i].low < window_[j1].low)
+        j1 = i;
+    double worst = -1;
+    for (std::size_t i = 0; i < window_.size(); ++i)
+      if ((i + 5 < j1 || i > j1 + 5) && (worst < 0 || window_[i].low < worst)) {
+        worst = window_[i].low;
+        j2 = i;
+      }
+    if (worst > 0 && std::abs(worst - window_[j1].low) <= opts_.double_tolerance * window_[j1].low) {
+      auto a = std::min(j1, j2), b = std::max(j1, j2);
+      double peak = window_[a].high;
+      for (auto i = a; i <= b; ++i)
+        peak = std::max(peak, window_[i].high);
+      if (b + 1 < window_.size() && c.close > peak)
+        add("double bottom", 0.5);
+    }
+  }
+  out.score = score;
+  out.confidence = found.empty() ? 0 : std::min(100.0, 40 + 60 * std::abs(score));
+  out.payload = dump({{"patterns", found}});
+}
+
+// -- multi timeframe ------------------------------------------------------------------------
+
+struct multi_timeframe::frame {
+  frame(std::int64_t from, std::int64_t to, std::size_t fast, std::size_t slow)
+    : up(from, to, ""), fast_ema(fast), slow_ema(slow) {}
+  market::resampler up;
+  market::ema fast_ema, slow_ema;
+  std::optional<double> trend; ///< (fast - slow) / slow of the last closed bar
+  std::int64_t ms = 0;
+};
+
+multi_timeframe::multi_timeframe(options o) : opts_(std::move(o)) {
+}
+
+void multi_timeframe::analyse(const candle& c, result& out) {
+  if (frames_.empty()) {
+    auto base = market::interval_ms(c.interval).value_or(60'000);
+    for (auto ms : opts_.higher_ms)
+      if (ms > base && ms % base == 0) {
+        frames_.push_back(std::make_shared<frame>(base, ms, opts_.fast, opts_.slow));
+        frames_.back()->ms = ms;
+      }
+  }
+  nlohmann::json per = nlohmann::json::object();
+  int votes = 0, up = 0, down = 0;
+  for (auto& f : frames_) {
+    if (auto bar = f->up.push(c)) {
+      auto fe = f->fast_ema.push(bar->close);
+      auto se = f->slow_ema.push(bar->close);
+      if (fe && se && *se > 0)
+        f->trend = (*fe - *se) / *se;
+    }
+    per[market::interval_name(f->ms)] = f->trend ? nlohmann::json(*f->trend) : nlohmann::json(nullptr);
+    if (f->trend) {
+      ++votes;
+      up += *f->trend > 0;
+      down += *f->trend < 0;
+    }
+  }
+  if (votes > 0) {
+    out.score = static_cast<double>(up - down) / static_cast<double>(frames_.size());
+    out.confidence = 100.0 * std::max(up, down) / static_cast<double>(frames_.size())
+                     * static_cast<double>(votes) / static_cast<double>(frames_.size());
+  }
+  out.payload = dump({{"trend", per}, {"agree_up", up}, {"agree_down", down}});
 }
 
 } // namespace herald::analysis

@@ -4,10 +4,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
+#include <vector>
 #include <optional>
 
 #include "analysis/analyzer.hpp"
 #include "market/indicators.hpp"
+#include "market/resample.hpp"
 
 namespace herald::analysis {
 
@@ -121,6 +124,52 @@ private:
   market::obv obv_;
   std::deque<double> obv_hist_;
   market::rolling_stats vol_scale_{50};
+};
+
+/// Candlestick patterns (engulfing, hammer, shooting star, doji, morning /
+/// evening star, three soldiers / crows), N-bar range breakouts, and double
+/// tops / bottoms. The score sums the patterns found on this bar.
+class pattern_recognition final : public analyzer {
+public:
+  struct options {
+    std::size_t breakout_bars = 20;
+    double double_tolerance = 0.003; ///< two tops within 0.3% are "double"
+    std::size_t double_window = 60;
+  };
+  pattern_recognition() : pattern_recognition(options{}) {}
+  explicit pattern_recognition(options o) : opts_(o) {}
+  const char* name() const override { return "pattern_recognition"; }
+
+protected:
+  void analyse(const candle& c, result& out) override;
+
+private:
+  options opts_;
+  std::deque<candle> bars_; ///< the last breakout_bars + 1
+  std::deque<candle> window_; ///< for double tops / bottoms
+  market::rolling_stats body_{20};
+};
+
+/// Agreement of the trend (fast vs slow EMA) across higher intervals built
+/// from the base series by the resampler.
+class multi_timeframe final : public analyzer {
+public:
+  struct options {
+    std::vector<std::int64_t> higher_ms = {5 * 60'000, 15 * 60'000, 60 * 60'000};
+    std::size_t fast = 9;
+    std::size_t slow = 21;
+  };
+  multi_timeframe() : multi_timeframe(options{}) {}
+  explicit multi_timeframe(options o);
+  const char* name() const override { return "multi_timeframe"; }
+
+protected:
+  void analyse(const candle& c, result& out) override;
+
+private:
+  struct frame;
+  options opts_;
+  std::vector<std::shared_ptr<frame>> frames_;
 };
 
 } // namespace herald::analysis

@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <algorithm>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -147,6 +149,105 @@ TEST_CASE("order flow: aggressive buying on a volume spike is bullish, selling b
   CHECK(nlohmann::json::parse(rn.payload)["taker_imbalance"].is_null());
 }
 
+namespace {
+candle ohlc(int i, double o, double h, double l, double c) {
+  auto x = bar(i, o, c);
+  x.high = h;
+  x.low = l;
+  return x;
+}
+std::vector<std::string> patterns(const result& r) {
+  return nlohmann::json::parse(r.payload)["patterns"].get<std::vector<std::string>>();
+}
+bool has(const std::vector<std::string>& xs, const std::string& x) {
+  return std::find(xs.begin(), xs.end(), x) != xs.end();
+}
+} // namespace
+
+TEST_CASE("candlestick patterns are recognised", "[analysis][patterns]") {
+  SECTION("a bullish engulfing pair") {
+    pattern_recognition p;
+    p.on_candle(ohlc(0, 105, 105.5, 101.5, 102));
+    auto r = p.on_candle(ohlc(1, 101.5, 106.5, 101, 106));
+    CHECK(has(patterns(r), "bullish engulfing"));
+    CHECK(r.score > 0.5);
+  }
+  SECTION("a bearish engulfing pair") {
+    pattern_recognition p;
+    p.on_candle(ohlc(0, 102, 105.5, 101.5, 105));
+    auto r = p.on_candle(ohlc(1, 105.5, 106, 101, 101.5));
+    CHECK(has(patterns(r), "bearish engulfing"));
+    CHECK(r.score < -0.5);
+  }
+  SECTION("hammer, shooting star, doji") {
+    pattern_recognition p;
+    CHECK(has(patterns(p.on_candle(ohlc(0, 100, 100.6, 96, 100.5))), "hammer"));
+    CHECK(has(patterns(p.on_candle(ohlc(1, 101.2, 105, 100.0, 100.1))), "shooting star"));
+    CHECK(has(patterns(p.on_candle(ohlc(2, 100, 101, 99, 100.02))), "doji"));
+  }
+  SECTION("morning star and three white soldiers") {
+    pattern_recognition p;
+    for (int i = 0; i < 10; ++i)
+      p.on_candle(ohlc(i, 100, 101, 99, 100.5));
+    p.on_candle(ohlc(10, 104, 104.2, 99.8, 100));  // long bearish
+    p.on_candle(ohlc(11, 99.9, 100.1, 99.5, 99.8)); // small
+    auto r = p.on_candle(ohlc(12, 100, 103.2, 99.9, 103)); // strong bullish past the midpoint
+    CHECK(has(patterns(r), "morning star"));
+    pattern_recognition q;
+    for (int i = 0; i < 10; ++i)
+      q.on_candle(ohlc(i, 100, 100.6, 99.6, 100.4));
+    q.on_candle(ohlc(10, 100, 101.1, 99.9, 101));
+    q.on_candle(ohlc(11, 101, 102.1, 100.9, 102));
+    auto s = q.on_candle(ohlc(12, 102, 103.1, 101.9, 103));
+    CHECK(has(patterns(s), "three white soldiers"));
+  }
+  SECTION("a 20-bar range breakout") {
+    pattern_recognition p;
+    for (int i = 0; i < 20; ++i)
+      p.on_candle(ohlc(i, 100, 101, 99, 100 + (i % 2) * 0.5));
+    auto r = p.on_candle(ohlc(20, 100.5, 103, 100.4, 102.5));
+    CHECK(has(patterns(r), "range breakout up"));
+  }
+  SECTION("a double top breaking its neckline") {
+    pattern_recognition p;
+    std::vector<double> path;
+    for (int i = 0; i < 15; ++i)
+      path.push_back(100 + i);          // up to 114
+    for (int i = 0; i < 10; ++i)
+      path.push_back(114 - i);          // pullback to 105
+    for (int i = 0; i < 10; ++i)
+      path.push_back(105 + i);          // back up to 114
+    for (int i = 0; i < 25; ++i)
+      path.push_back(114 - i * 0.45);   // and down through the neckline
+    result r;
+    double prev = path.front();
+    bool seen = false;
+    for (std::size_t i = 0; i < path.size(); ++i) {
+      r = p.on_candle(ohlc(static_cast<int>(i), prev, std::max(prev, path[i]) + 0.1,
+                           std::min(prev, path[i]) - 0.1, path[i]));
+      seen = seen || has(patterns(r), "double top");
+      prev = path[i];
+    }
+    CHECK(seen);
+  }
+}
+
+TEST_CASE("multi-timeframe: every higher interval agrees in a steady trend", "[analysis]") {
+  multi_timeframe up, down;
+  result ru, rd;
+  // 1m bars over two days: 5m, 15m and 1h trends all warm
+  for (int i = 0; i < 2 * 24 * 60; ++i) {
+    double wobble = (i % 7) * 0.01;
+    ru = up.on_candle(bar(i, 100 + i * 0.01 + wobble, 100 + (i + 1) * 0.01 + wobble));
+    rd = down.on_candle(bar(i, 200 - i * 0.01 + wobble, 200 - (i + 1) * 0.01 + wobble));
+  }
+  CHECK(ru.score == 1.0);
+  CHECK(ru.confidence == 100.0);
+  CHECK(rd.score == -1.0);
+  auto p = nlohmann::json::parse(ru.payload);
+  CHECK(p["trend"]["1h"].get<double>() > 0);
+}
+
 TEST_CASE("bad input never makes an analyzer answer NaN", "[analysis][bad-input]") {
   std::vector<std::unique_ptr<analyzer>> all;
   auto make_all = [&] {
@@ -156,6 +257,8 @@ TEST_CASE("bad input never makes an analyzer answer NaN", "[analysis][bad-input]
     all.push_back(std::make_unique<statistical_edge>());
     all.push_back(std::make_unique<market_structure>());
     all.push_back(std::make_unique<order_flow>());
+    all.push_back(std::make_unique<pattern_recognition>());
+    all.push_back(std::make_unique<multi_timeframe>());
   };
   auto check = [](const result& r) {
     CHECK(std::isfinite(r.score));
