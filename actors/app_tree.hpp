@@ -3,7 +3,7 @@
 //
 //   root (one_for_one)
 //   ├── ops        (one_for_one)   health, chaos (when chaos.kill-rate > 0)
-//   ├── data       (rest_for_one)  persistence, hub, scanner
+//   ├── data       (rest_for_one)  persistence, hub, scanner, news (with news.feeds)
 //   ├── analysis   (one_for_one)
 //   ├── content    (rest_for_one)
 //   ├── community  (one_for_one)

@@ -262,6 +262,33 @@ std::vector<key_spec> make_keys() {
   return out;
 }
 
+// Rules between keys.
+std::vector<schema::check> make_checks() {
+  return {
+    [](const settings& v) {
+      std::vector<config_error> out;
+      auto flush = v.find("db.shutdown-flush-timeout");
+      auto grace = v.find("herald.shutdown-grace");
+      if (flush && grace
+          && std::get<nanoseconds>(flush->val) >= std::get<nanoseconds>(grace->val))
+        out.push_back({flush->source, "db.shutdown-flush-timeout", render(flush->val),
+                       "must be shorter than herald.shutdown-grace (" + render(grace->val)
+                         + "), or shutdown kills the writer before it finishes: lower it or "
+                           "raise herald.shutdown-grace"});
+      return out;
+    },
+    [](const settings& v) {
+      std::vector<config_error> out;
+      auto source = v.find("scanner.source");
+      if (source && std::get<std::string>(source->val) == "replay"
+          && v.get_list("scanner.files").empty())
+        out.push_back({source->source, "scanner.source", render(source->val),
+                       "needs candle files: set scanner.files"});
+      return out;
+    },
+  };
+}
+
 } // namespace
 
 const std::vector<std::string>& log_levels() {
@@ -277,7 +304,7 @@ const std::vector<std::string>& supervisor_names() {
 }
 
 const schema& herald_schema() {
-  static const schema s{make_keys()};
+  static const schema s{make_keys(), make_checks()};
   return s;
 }
 

@@ -191,7 +191,8 @@ const std::vector<std::string>& settings::get_list(const std::string& key) const
 
 // -- schema ---------------------------------------------------------------------
 
-schema::schema(std::vector<key_spec> keys) : keys_(std::move(keys)) {
+schema::schema(std::vector<key_spec> keys, std::vector<check> checks)
+  : keys_(std::move(keys)), checks_(std::move(checks)) {
 }
 
 const key_spec* schema::find(const std::string& key) const {
@@ -377,27 +378,10 @@ validation_result validate(const schema& s, const std::vector<raw_entry>& raw) {
       result.values.set(spec.key, parent->val, origin::defaults, "inherited from " + spec.inherits);
     }
   }
-  // Consistency between keys (each check names both keys and what to change).
-  if (result.errors.empty()) {
-    auto flush = result.values.find("db.shutdown-flush-timeout");
-    auto grace = result.values.find("herald.shutdown-grace");
-    if (flush && grace
-        && std::get<std::chrono::nanoseconds>(flush->val)
-             >= std::get<std::chrono::nanoseconds>(grace->val))
-      result.errors.push_back(
-        {flush->source, "db.shutdown-flush-timeout", render(flush->val),
-         "must be shorter than herald.shutdown-grace (" + render(grace->val)
-           + "), or shutdown kills the writer before it finishes: lower it or raise "
-             "herald.shutdown-grace"});
-  }
-  if (result.errors.empty()) {
-    auto source = result.values.find("scanner.source");
-    auto files = result.values.find("scanner.files");
-    if (source && files && std::get<std::string>(source->val) == "replay"
-        && std::get<std::vector<std::string>>(files->val).empty())
-      result.errors.push_back({source->source, "scanner.source", render(source->val),
-                               "needs candle files: set scanner.files"});
-  }
+  if (result.errors.empty())
+    for (auto& check : s.checks())
+      for (auto& e : check(result.values))
+        result.errors.push_back(std::move(e));
   return result;
 }
 

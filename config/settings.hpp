@@ -4,6 +4,7 @@
 // Pure code: no CAF include. config/loader.hpp adapts CAF's INI parser to it.
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -113,8 +114,13 @@ private:
 /// The herald schema: every key of every herald section.
 class schema {
 public:
-  explicit schema(std::vector<key_spec> keys);
+  /// A rule between keys, run on otherwise valid settings: returns the
+  /// errors it finds (naming both keys and what to change).
+  using check = std::function<std::vector<config_error>(const settings&)>;
+
+  explicit schema(std::vector<key_spec> keys, std::vector<check> checks = {});
   const std::vector<key_spec>& keys() const { return keys_; }
+  const std::vector<check>& checks() const { return checks_; }
   const key_spec* find(const std::string& key) const;
   /// Whether `section` (e.g. "supervision.ops") holds herald keys.
   bool owns_section(const std::string& section) const;
@@ -123,6 +129,7 @@ public:
 
 private:
   std::vector<key_spec> keys_;
+  std::vector<check> checks_;
 };
 
 /// The result of validation: the effective settings, or every error found.
@@ -134,7 +141,7 @@ struct validation_result {
 
 /// Validates raw entries (in precedence order: later entries override
 /// earlier ones) against the schema. Defaults fill unset keys; optional keys
-/// with `inherits` take the inherited value.
+/// with `inherits` take the inherited value; the schema's checks run last.
 validation_result validate(const schema& s, const std::vector<raw_entry>& raw);
 
 /// Converts one raw value to the type a key expects, or explains why not.

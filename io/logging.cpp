@@ -13,6 +13,8 @@ namespace herald::logging {
 
 namespace {
 
+constexpr const char* text_pattern = "%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v";
+
 /// One JSON object per line: ts (ISO-8601 UTC, ms), level, logger, thread, msg.
 class json_formatter final : public spdlog::formatter {
 public:
@@ -59,7 +61,7 @@ registry& reg() {
 
 std::vector<spdlog::sink_ptr> default_sinks() {
   auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-  console->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v");
+  console->set_pattern(text_pattern);
   return {console};
 }
 
@@ -107,7 +109,7 @@ std::string setup(const options& opts) {
     if (opts.json)
       s->set_formatter(std::make_unique<json_formatter>());
     else
-      s->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v");
+      s->set_pattern(text_pattern);
   }
   auto& r = reg();
   std::lock_guard<std::mutex> guard{r.mtx};

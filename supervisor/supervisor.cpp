@@ -267,7 +267,8 @@ struct supervisor_state {
     live->erase(std::remove(live->begin(), live->end(), addr), live->end());
   }
 
-  void on_child_down(child_state& c, const caf::error& reason) {
+  /// Records that a child is gone (whether it failed or was stopped).
+  void mark_down(child_state& c, const caf::error& reason) {
     forget(c.handle);
     auto desc = describe_reason(reason);
     c.running = false;
@@ -275,6 +276,10 @@ struct supervisor_state {
     c.last_exit_reason = desc;
     if (cfg.directory)
       cfg.directory->exited(c.path, desc);
+  }
+
+  void on_child_down(child_state& c, const caf::error& reason) {
+    mark_down(c, reason);
     if (shutting_down)
       return;
     if (busy()) {
@@ -412,13 +417,7 @@ struct supervisor_state {
   }
 
   void on_stopped(child_state& c, const caf::error& reason) {
-    forget(c.handle);
-    auto desc = describe_reason(reason);
-    c.running = false;
-    c.handle = caf::actor{};
-    c.last_exit_reason = desc;
-    if (cfg.directory)
-      cfg.directory->exited(c.path, desc);
+    mark_down(c, reason);
     stopping_id.clear();
     stop_next();
   }

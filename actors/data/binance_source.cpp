@@ -149,11 +149,11 @@ binance_impl(binance_source_actor::stateful_pointer<binance_state> self,
     [self](candle& c) {
       auto& st = self->state;
       auto last = st.last_closed.count(c.symbol) ? st.last_closed[c.symbol] : 0;
-      if (last != 0 && c.open_time > last + st.interval_ms)
+      if (last != 0 && c.open_time > last + st.interval_ms) {
         st.log->warn("{} {}: stream skipped {} klines; backfilling", c.symbol, c.interval,
                      (c.open_time - last) / st.interval_ms - 1);
-      if (last != 0 && c.open_time > last + st.interval_ms)
         st.backfill();
+      }
       st.take({std::move(c)});
     },
     [self](caf::connect_atom, bool connected, const std::string& why) {

@@ -83,6 +83,7 @@ struct persistence_state {
     try {
       storage->write(batch);
       on_written(n);
+      pending_count -= n;
       return true;
     } catch (const db::storage_error& e) {
       if (e.transient()) {
@@ -103,14 +104,15 @@ struct persistence_state {
         ++written;
       } catch (const db::storage_error& e) {
         if (e.transient()) {
-          // The outage started midway: requeue what is left, in order.
+          // The outage started midway: requeue what is left, in order, and
+          // report the outage (after counting what did get written).
+          status.written += written;
           on_outage(e.what());
           db::write_batch rest;
           for (std::size_t j = i; j < singles.size(); ++j)
             rest.append(std::move(singles[j]));
           rest.append(std::move(pending));
           pending = std::move(rest);
-          on_written_partial(written);
           pending_count = pending.size();
           return false;
         }
@@ -119,23 +121,16 @@ struct persistence_state {
                    caf::deep_to_string(singles[i]), e.what());
       }
     }
-    on_written_partial(written);
+    on_written(written);
     pending_count = pending.size();
     return true;
   }
 
+  /// `n` records reached the database: it is available again.
   void on_written(std::size_t n) {
     status.written += n;
-    pending_count -= n;
     if (!status.available)
-      log->info("database available again; {} pending records flushed", n);
-    status.available = true;
-    status.last_error.clear();
-    consecutive_failures = 0;
-  }
-
-  void on_written_partial(std::size_t n) {
-    status.written += n;
+      log->info("database available again; {} records written", n);
     status.available = true;
     status.last_error.clear();
     consecutive_failures = 0;

@@ -131,3 +131,20 @@ TEST_CASE("log.levels entries must read logger=level", "[config]") {
   list.items.pop_back();
   CHECK(validate(herald_schema(), {file_entry("log.levels", list)}).ok());
 }
+
+TEST_CASE("rules between keys name both keys and what to change", "[config]") {
+  auto flush = validate(herald_schema(), {file_entry("db.shutdown-flush-timeout", dur(20s))});
+  REQUIRE(flush.errors.size() == 1);
+  CHECK(flush.errors[0].key == "db.shutdown-flush-timeout");
+  CHECK(flush.errors[0].message.find("shorter than herald.shutdown-grace (10s)")
+        != std::string::npos);
+  auto replay = validate(herald_schema(), {file_entry("scanner.source", str("replay"))});
+  REQUIRE(replay.errors.size() == 1);
+  CHECK(replay.errors[0].message == "needs candle files: set scanner.files");
+  raw_value files;
+  files.k = raw_value::kind::list;
+  files.items = {str("a.csv")};
+  CHECK(validate(herald_schema(), {file_entry("scanner.source", str("replay")),
+                                   file_entry("scanner.files", files)})
+          .ok());
+}
