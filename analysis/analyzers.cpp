@@ -3,26 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include <nlohmann/json.hpp>
-
 #include "market/interval.hpp"
 #include "market/resample.hpp"
 
 namespace herald::analysis {
-
-namespace {
-
-std::string dump(const nlohmann::json& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-nlohmann::json opt(std::optional<double> x) {
-  if (!x || !std::isfinite(*x))
-    return nullptr;
-  return *x;
-}
-
-} // namespace
 
 // -- momentum ---------------------------------------------------------------------------
 
@@ -50,9 +34,9 @@ void momentum::analyse(const candle& c, result& out) {
     prev_hist_ = m->histogram;
   out.score = 0.5 * rsi_part + 0.5 * macd_part;
   out.confidence = r && m ? 40 + 60 * std::min(1.0, std::abs(out.score)) : 0;
-  out.payload = dump({{"rsi", opt(r)},
-                      {"macd_hist", m ? nlohmann::json(m->histogram) : nlohmann::json(nullptr)},
-                      {"atr", opt(a)}});
+  out.fact("rsi", r);
+  out.fact("macd_hist", m ? std::optional<double>{m->histogram} : std::nullopt);
+  out.fact("atr", a);
 }
 
 // -- volatility regime ------------------------------------------------------------------
@@ -72,7 +56,9 @@ void volatility_regime::analyse(const candle& c, result& out) {
     // Certain at the extremes of the distribution, less so in the middle.
     out.confidence = 50 + 100 * std::abs(*p - 0.5);
   }
-  out.payload = dump({{"atr_over_close", rel}, {"percentile", opt(p)}, {"regime", regime}});
+  out.fact("atr_over_close", rel);
+  out.fact("percentile", p);
+  out.label("regime", regime);
 }
 
 // -- statistical edge -------------------------------------------------------------------
@@ -83,7 +69,7 @@ void statistical_edge::analyse(const candle& c, result& out) {
     out.score = -std::clamp(*z / opts_.full_scale, -1.0, 1.0);
     out.confidence = 100 * std::min(1.0, std::abs(*z) / opts_.full_scale);
   }
-  out.payload = dump({{"zscore", opt(z)}});
+  out.fact("zscore", z);
 }
 
 // -- market structure -------------------------------------------------------------------
@@ -91,39 +77,29 @@ void statistical_edge::analyse(const candle& c, result& out) {
 void market_structure::analyse(const candle& c, result& out) {
   auto f = fast_.push(c.close);
   auto s = slow_.push(c.close);
-  if (s) {
-    slow_hist_.push_back(*s);
-    if (slow_hist_.size() > 10)
-      slow_hist_.pop_front();
-  }
+  if (s)
+    slow_hist_.push(*s);
   // Swing points: the middle bar of a 2*swing+1 window is the extreme. A bar
   // opens at the previous close, so equal highs/lows on consecutive bars are
   // common: the swing is the first of equals (strict on the left, not on the
   // right).
-  recent_.push_back(c);
+  recent_.push({c.high, c.low});
   auto w = 2 * opts_.swing + 1;
-  if (recent_.size() > w)
-    recent_.pop_front();
   if (recent_.size() == w) {
-    auto& mid = recent_[opts_.swing];
+    const auto* bars = recent_.data();
+    auto& mid = bars[opts_.swing];
     bool high = true, low = true;
     for (std::size_t i = 0; i < w; ++i) {
       if (i == opts_.swing)
         continue;
       bool left = i < opts_.swing;
-      high = high && (left ? mid.high > recent_[i].high : mid.high >= recent_[i].high);
-      low = low && (left ? mid.low < recent_[i].low : mid.low <= recent_[i].low);
+      high = high && (left ? mid.high > bars[i].high : mid.high >= bars[i].high);
+      low = low && (left ? mid.low < bars[i].low : mid.low <= bars[i].low);
     }
-    if (high) {
-      swing_highs_.push_back(mid.high);
-      if (swing_highs_.size() > 2)
-        swing_highs_.pop_front();
-    }
-    if (low) {
-      swing_lows_.push_back(mid.low);
-      if (swing_lows_.size() > 2)
-        swing_lows_.pop_front();
-    }
+    if (high)
+      swing_highs_.push(mid.high);
+    if (low)
+      swing_lows_.push(mid.low);
   }
   double trend = 0, slope = 0, structure = 0;
   if (f && s && *s > 0)
@@ -138,12 +114,12 @@ void market_structure::analyse(const candle& c, result& out) {
   out.score = 0.4 * trend + 0.3 * slope + 0.3 * structure;
   bool agree = (trend > 0) == (slope > 0) && (structure == 0 || (structure > 0) == (trend > 0));
   out.confidence = s ? (agree ? 50 + 50 * std::abs(out.score) : 25 + 25 * std::abs(out.score)) : 0;
-  out.payload = dump({{"fast", opt(f)},
-                      {"slow", opt(s)},
-                      {"slope", slope},
-                      {"structure", structure > 0   ? "higher highs and lows"
-                                    : structure < 0 ? "lower highs and lows"
-                                                    : "mixed"}});
+  out.fact("fast", f);
+  out.fact("slow", s);
+  out.fact("slope", slope);
+  out.label("structure", structure > 0   ? "higher highs and lows"
+                         : structure < 0 ? "lower highs and lows"
+                                         : "mixed");
 }
 
 // -- order flow -------------------------------------------------------------------------
@@ -154,9 +130,7 @@ void order_flow::analyse(const candle& c, result& out) {
     imbalance = std::clamp(2 * c.taker_buy_base / c.volume - 1, -1.0, 1.0);
   auto vz = vol_z_.push(c.volume);
   auto o = obv_.push(c.close, c.volume);
-  obv_hist_.push_back(o);
-  if (obv_hist_.size() > opts_.obv_slope)
-    obv_hist_.pop_front();
+  obv_hist_.push(o);
   vol_scale_.push(c.volume);
   double obv_slope = 0;
   double scale = vol_scale_.mean() * static_cast<double>(opts_.obv_slope);
@@ -168,9 +142,9 @@ void order_flow::analyse(const candle& c, result& out) {
   if (!c.has_extras)
     out.score = 0.4 * obv_slope * weight / 2;
   out.confidence = vz ? (c.has_extras ? 60 : 30) * std::min(1.0, 0.5 + std::abs(out.score)) : 0;
-  out.payload = dump({{"taker_imbalance", c.has_extras ? nlohmann::json(imbalance) : nullptr},
-                      {"volume_z", opt(vz)},
-                      {"obv_slope", obv_slope}});
+  out.fact("taker_imbalance", c.has_extras ? std::optional<double>{imbalance} : std::nullopt);
+  out.fact("volume_z", vz);
+  out.fact("obv_slope", obv_slope);
 }
 
 } // namespace herald::analysis
@@ -181,125 +155,207 @@ namespace herald::analysis {
 
 namespace {
 
-double body(const candle& c) {
+template <class Bar>
+double body(const Bar& c) {
   return std::abs(c.close - c.open);
 }
-bool bullish(const candle& c) {
+template <class Bar>
+bool bullish(const Bar& c) {
   return c.close > c.open;
 }
-bool bearish(const candle& c) {
+template <class Bar>
+bool bearish(const Bar& c) {
   return c.close < c.open;
 }
-double range(const candle& c) {
-  return c.high - c.low;
+
+enum pattern : std::uint32_t {
+  doji,
+  hammer,
+  shooting_star,
+  bullish_engulfing,
+  bearish_engulfing,
+  morning_star,
+  evening_star,
+  three_white_soldiers,
+  three_black_crows,
+  breakout_up,
+  breakout_down,
+  double_top,
+  double_bottom,
+};
+
+const char* const pattern_names[] = {
+  "doji",          "hammer",          "shooting star",        "bullish engulfing",
+  "bearish engulfing", "morning star", "evening star",        "three white soldiers",
+  "three black crows", "range breakout up", "range breakout down", "double top",
+  "double bottom"};
+
+/// Index of the first maximum (or minimum) of xs[0..n).
+template <class Better>
+std::size_t extreme(const double* xs, std::size_t n, Better better) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < n; ++i)
+    if (better(xs[i], xs[best]))
+      best = i;
+  return best;
+}
+
+/// The structure of a double top (over highs, pullback over lows) or bottom
+/// (over lows, pullback over highs) in a window: the most extreme bar i1 (the
+/// first of equals), the most extreme bar i2 more than 5 bars away from it,
+/// and the pullback extreme between them. nullopt when there is no second bar.
+struct double_shape {
+  std::size_t i1, i2;
+  double pull;
+};
+
+std::optional<double_shape> find_double(const double* top, const double* other, std::size_t n,
+                                        bool tops) {
+  auto better = [tops](double a, double b) { return tops ? a > b : a < b; };
+  auto i1 = extreme(top, n, better);
+  std::size_t i2 = n;
+  for (std::size_t i = 0; i < n; ++i)
+    if ((i + 5 < i1 || i > i1 + 5) && (i2 == n || better(top[i], top[i2])))
+      i2 = i;
+  if (i2 == n)
+    return std::nullopt;
+  auto a = std::min(i1, i2), b = std::max(i1, i2);
+  double pull = other[a];
+  for (auto i = a; i <= b; ++i)
+    pull = tops ? std::min(pull, other[i]) : std::max(pull, other[i]);
+  return double_shape{i1, i2, pull};
 }
 
 } // namespace
 
 void pattern_recognition::analyse(const candle& c, result& out) {
-  body_.push(body(c));
+  double b = body(c);
+  body_.push(b);
   double avg_body = std::max(body_.mean(), 1e-12);
-  bars_.push_back(c);
-  if (bars_.size() > opts_.breakout_bars + 1)
-    bars_.pop_front();
-  window_.push_back(c);
-  if (window_.size() > opts_.double_window)
-    window_.pop_front();
+  bars_.push({c.open, c.high, c.low, c.close});
+  highs_.push(c.high);
+  lows_.push(c.low);
   auto n = bars_.size();
-  nlohmann::json found = nlohmann::json::array();
+  const auto* bars = bars_.data();
+  std::uint32_t found = 0;
   double score = 0;
-  auto add = [&](const char* name, double s) {
-    found.push_back(name);
+  auto add = [&](pattern p, double s) {
+    found |= 1u << p;
     score += s;
   };
-  double r = range(c);
+  double r = c.high - c.low;
   if (r > 0) {
     double upper = c.high - std::max(c.open, c.close), lower = std::min(c.open, c.close) - c.low;
-    if (body(c) <= 0.1 * r)
-      add("doji", 0);
-    else if (lower >= 2 * body(c) && upper <= 0.3 * body(c) + 0.1 * r)
-      add("hammer", 0.4);
-    else if (upper >= 2 * body(c) && lower <= 0.3 * body(c) + 0.1 * r)
-      add("shooting star", -0.4);
+    if (b <= 0.1 * r)
+      add(doji, 0);
+    else if (lower >= 2 * b && upper <= 0.3 * b + 0.1 * r)
+      add(hammer, 0.4);
+    else if (upper >= 2 * b && lower <= 0.3 * b + 0.1 * r)
+      add(shooting_star, -0.4);
   }
   if (n >= 2) {
-    auto& p = bars_[n - 2];
-    if (bearish(p) && bullish(c) && c.open <= p.close && c.close >= p.open && body(c) > body(p))
-      add("bullish engulfing", 0.6);
-    if (bullish(p) && bearish(c) && c.open >= p.close && c.close <= p.open && body(c) > body(p))
-      add("bearish engulfing", -0.6);
+    auto& p = bars[n - 2];
+    if (bearish(p) && bullish(c) && c.open <= p.close && c.close >= p.open && b > body(p))
+      add(bullish_engulfing, 0.6);
+    if (bullish(p) && bearish(c) && c.open >= p.close && c.close <= p.open && b > body(p))
+      add(bearish_engulfing, -0.6);
   }
   if (n >= 3) {
-    auto &a = bars_[n - 3], &b = bars_[n - 2];
-    bool small_middle = body(b) < 0.5 * avg_body;
-    if (bearish(a) && body(a) > avg_body && small_middle && bullish(c)
-        && c.close > (a.open + a.close) / 2)
-      add("morning star", 0.7);
-    if (bullish(a) && body(a) > avg_body && small_middle && bearish(c)
-        && c.close < (a.open + a.close) / 2)
-      add("evening star", -0.7);
-    if (bullish(a) && bullish(b) && bullish(c) && b.close > a.close && c.close > b.close
-        && body(a) > 0.5 * avg_body && body(b) > 0.5 * avg_body && body(c) > 0.5 * avg_body)
-      add("three white soldiers", 0.6);
-    if (bearish(a) && bearish(b) && bearish(c) && b.close < a.close && c.close < b.close
-        && body(a) > 0.5 * avg_body && body(b) > 0.5 * avg_body && body(c) > 0.5 * avg_body)
-      add("three black crows", -0.6);
+    auto &x = bars[n - 3], &y = bars[n - 2];
+    bool small_middle = body(y) < 0.5 * avg_body;
+    if (bearish(x) && body(x) > avg_body && small_middle && bullish(c)
+        && c.close > (x.open + x.close) / 2)
+      add(morning_star, 0.7);
+    if (bullish(x) && body(x) > avg_body && small_middle && bearish(c)
+        && c.close < (x.open + x.close) / 2)
+      add(evening_star, -0.7);
+    bool big = body(x) > 0.5 * avg_body && body(y) > 0.5 * avg_body && b > 0.5 * avg_body;
+    if (big && bullish(x) && bullish(y) && bullish(c) && y.close > x.close && c.close > y.close)
+      add(three_white_soldiers, 0.6);
+    if (big && bearish(x) && bearish(y) && bearish(c) && y.close < x.close && c.close < y.close)
+      add(three_black_crows, -0.6);
   }
   if (n == opts_.breakout_bars + 1) {
-    double hi = bars_[0].high, lo = bars_[0].low;
-    for (std::size_t i = 0; i + 1 < n; ++i) {
-      hi = std::max(hi, bars_[i].high);
-      lo = std::min(lo, bars_[i].low);
+    double hi = bars[0].high, lo = bars[0].low;
+    for (std::size_t i = 1; i + 1 < n; ++i) {
+      hi = std::max(hi, bars[i].high);
+      lo = std::min(lo, bars[i].low);
     }
     if (c.close > hi)
-      add("range breakout up", 0.5);
+      add(breakout_up, 0.5);
     else if (c.close < lo)
-      add("range breakout down", -0.5);
+      add(breakout_down, -0.5);
   }
-  // Double top / bottom: the two highest (lowest) closes of the window are
-  // within tolerance, separated by a pullback, and price is back below (above)
-  // the pullback's extreme.
-  if (window_.size() == opts_.double_window) {
-    std::size_t i1 = 0, i2 = 0;
-    for (std::size_t i = 0; i < window_.size(); ++i)
-      if (window_[i].high > window_[i1].high)
-        i1 = i;
-    double best = -1;
-    for (std::size_t i = 0; i < window_.size(); ++i)
-      if ((i + 5 < i1 || i > i1 + 5) && window_[i].high > best) {
-        best = window_[i].high;
-        i2 = i;
-      }
-    if (best > 0 && std::abs(best - window_[i1].high) <= opts_.double_tolerance * window_[i1].high) {
-      auto a = std::min(i1, i2), b = std::max(i1, i2);
-      double trough = window_[a].low;
-      for (auto i = a; i <= b; ++i)
-        trough = std::min(trough, window_[i].low);
-      if (b + 1 < window_.size() && c.close < trough)
-        add("double top", -0.5);
-    }
-    std::size_t j1 = 0, j2 = 0;
-    for (std::size_t i = 0; i < window_.size(); ++i)
-      if (window_[i].low < window_[j1].low)
-        j1 = i;
-    double worst = -1;
-    for (std::size_t i = 0; i < window_.size(); ++i)
-      if ((i + 5 < j1 || i > j1 + 5) && (worst < 0 || window_[i].low < worst)) {
-        worst = window_[i].low;
-        j2 = i;
-      }
-    if (worst > 0 && std::abs(worst - window_[j1].low) <= opts_.double_tolerance * window_[j1].low) {
-      auto a = std::min(j1, j2), b = std::max(j1, j2);
-      double peak = window_[a].high;
-      for (auto i = a; i <= b; ++i)
-        peak = std::max(peak, window_[i].high);
-      if (b + 1 < window_.size() && c.close > peak)
-        add("double bottom", 0.5);
-    }
+  ++seq_;
+  if (highs_.full()) {
+    if (double_fires(tops_, highs_, lows_, c.close, true))
+      add(double_top, -0.5);
+    if (double_fires(bottoms_, lows_, highs_, c.close, false))
+      add(double_bottom, 0.5);
   }
   out.score = score;
-  out.confidence = found.empty() ? 0 : std::min(100.0, 40 + 60 * std::abs(score));
-  out.payload = dump({{"patterns", found}});
+  out.confidence = found == 0 ? 0 : std::min(100.0, 40 + 60 * std::abs(score));
+  out.list_key = "patterns";
+  out.list_names = pattern_names;
+  out.list_bits = found;
+}
+
+bool pattern_recognition::double_fires(shape_cache& k, const market::ring<double>& top,
+                                       const market::ring<double>& other, double close,
+                                       bool tops) {
+  // Sequence numbers: the window holds bars seq_ - n .. seq_ - 1 (the newest).
+  auto n = top.size();
+  auto first = seq_ - n, newest = seq_ - 1;
+  double x = top.back();
+  auto better = [tops](double a, double b) { return tops ? a > b : a < b; };
+  // The shape is kept by sequence number and updated with the new bar; the
+  // window is scanned again (O(n)) only when one of its bars left the window
+  // or the new extreme has no second bar outside its 5-bar zone.
+  auto at = [&](std::uint64_t seq) { return top[seq - first]; };
+  auto scan = [&] {
+    auto s = find_double(top.data(), other.data(), n, tops);
+    k.valid = true;
+    k.has_i2 = s.has_value();
+    if (s) {
+      k.i1 = first + s->i1;
+      k.i2 = first + s->i2;
+      k.pull = s->pull;
+    } else {
+      k.i1 = first + extreme(top.data(), n, better);
+    }
+  };
+  bool changed = false;
+  if (!k.valid || k.i1 < first || !k.has_i2 || k.i2 < first) {
+    scan();
+  } else if (better(x, at(k.i1))) {
+    // A new extreme: the old one (the best of all older bars) is the second,
+    // if it lies outside the new one's zone.
+    if (k.i1 + 5 < newest) {
+      k.i2 = k.i1;
+      k.i1 = newest;
+      changed = true;
+    } else {
+      scan();
+    }
+  } else if (newest > k.i1 + 5 && better(x, at(k.i2))) {
+    k.i2 = newest;
+    changed = true;
+  }
+  if (changed) {
+    auto lo = std::min(k.i1, k.i2), hi = std::max(k.i1, k.i2);
+    double pull = other[lo - first];
+    for (auto i = lo; i <= hi; ++i)
+      pull = tops ? std::min(pull, other[i - first]) : std::max(pull, other[i - first]);
+    k.pull = pull;
+  }
+  if (!k.has_i2)
+    return false;
+  double t1 = top[k.i1 - first], t2 = top[k.i2 - first];
+  if (t2 <= 0 || std::abs(t2 - t1) > opts_.double_tolerance * std::abs(t1))
+    return false;
+  if (std::max(k.i1, k.i2) >= newest)
+    return false; // the pattern needs a bar after its second extreme
+  return tops ? close < k.pull : close > k.pull;
 }
 
 // -- multi timeframe ------------------------------------------------------------------------
@@ -320,25 +376,26 @@ void multi_timeframe::analyse(const candle& c, result& out) {
   if (frames_.empty()) {
     auto base = market::interval_ms(c.interval).value_or(60'000);
     for (auto ms : opts_.higher_ms)
-      if (ms > base && ms % base == 0) {
+      if (ms > base && ms % base == 0 && frames_.size() < result::max_facts - 2) {
         frames_.push_back(std::make_shared<frame>(base, ms, opts_.fast, opts_.slow));
         frames_.back()->ms = ms;
+        keys_.push_back("trend." + market::interval_name(ms));
       }
   }
-  nlohmann::json per = nlohmann::json::object();
   int votes = 0, up = 0, down = 0;
-  for (auto& f : frames_) {
-    if (auto bar = f->up.push(c)) {
-      auto fe = f->fast_ema.push(bar->close);
-      auto se = f->slow_ema.push(bar->close);
+  for (std::size_t i = 0; i < frames_.size(); ++i) {
+    auto& f = *frames_[i];
+    if (auto bar = f.up.push(c)) {
+      auto fe = f.fast_ema.push(bar->close);
+      auto se = f.slow_ema.push(bar->close);
       if (fe && se && *se > 0)
-        f->trend = (*fe - *se) / *se;
+        f.trend = (*fe - *se) / *se;
     }
-    per[market::interval_name(f->ms)] = f->trend ? nlohmann::json(*f->trend) : nlohmann::json(nullptr);
-    if (f->trend) {
+    out.fact(keys_[i].c_str(), f.trend);
+    if (f.trend) {
       ++votes;
-      up += *f->trend > 0;
-      down += *f->trend < 0;
+      up += *f.trend > 0;
+      down += *f.trend < 0;
     }
   }
   if (votes > 0) {
@@ -346,7 +403,8 @@ void multi_timeframe::analyse(const candle& c, result& out) {
     out.confidence = 100.0 * std::max(up, down) / static_cast<double>(frames_.size())
                      * static_cast<double>(votes) / static_cast<double>(frames_.size());
   }
-  out.payload = dump({{"trend", per}, {"agree_up", up}, {"agree_down", down}});
+  out.fact("agree_up", up);
+  out.fact("agree_down", down);
 }
 
 } // namespace herald::analysis

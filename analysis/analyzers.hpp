@@ -10,6 +10,7 @@
 
 #include "analysis/analyzer.hpp"
 #include "market/indicators.hpp"
+#include "market/ring.hpp"
 #include "market/resample.hpp"
 
 namespace herald::analysis {
@@ -98,9 +99,12 @@ protected:
 private:
   options opts_;
   market::ema fast_, slow_;
-  std::deque<double> slow_hist_;
-  std::deque<candle> recent_;
-  std::deque<double> swing_highs_, swing_lows_;
+  market::ring<double> slow_hist_{10};
+  struct hl {
+    double high = 0, low = 0;
+  };
+  market::ring<hl> recent_{2 * opts_.swing + 1};
+  market::ring<double> swing_highs_{2}, swing_lows_{2};
 };
 
 /// Taker buy/sell imbalance, volume z-score and OBV slope; lower confidence
@@ -122,7 +126,7 @@ private:
   options opts_;
   market::zscore vol_z_;
   market::obv obv_;
-  std::deque<double> obv_hist_;
+  market::ring<double> obv_hist_{opts_.obv_slope};
   market::rolling_stats vol_scale_{50};
 };
 
@@ -137,7 +141,8 @@ public:
     std::size_t double_window = 60;
   };
   pattern_recognition() : pattern_recognition(options{}) {}
-  explicit pattern_recognition(options o) : opts_(o) {}
+  explicit pattern_recognition(options o)
+    : opts_(o), bars_(o.breakout_bars + 1), highs_(o.double_window), lows_(o.double_window) {}
   const char* name() const override { return "pattern_recognition"; }
 
 protected:
@@ -145,8 +150,22 @@ protected:
 
 private:
   options opts_;
-  std::deque<candle> bars_; ///< the last breakout_bars + 1
-  std::deque<candle> window_; ///< for double tops / bottoms
+  struct ohlc {
+    double open = 0, high = 0, low = 0, close = 0;
+  };
+  market::ring<ohlc> bars_;           ///< the last breakout_bars + 1
+  market::ring<double> highs_, lows_; ///< for double tops / bottoms
+  /// The last double top / bottom shape found, by bar sequence number; it is
+  /// searched again only when the window invalidates it.
+  struct shape_cache {
+    bool valid = false, has_i2 = false;
+    std::uint64_t i1 = 0, i2 = 0;
+    double pull = 0;
+  };
+  shape_cache tops_, bottoms_;
+  std::uint64_t seq_ = 0; ///< bars seen
+  bool double_fires(shape_cache& k, const market::ring<double>& top,
+                    const market::ring<double>& other, double close, bool tops);
   market::rolling_stats body_{20};
 };
 
@@ -170,6 +189,7 @@ private:
   struct frame;
   options opts_;
   std::vector<std::shared_ptr<frame>> frames_;
+  std::vector<std::string> keys_; ///< "trend.5m", ... (payload keys)
 };
 
 } // namespace herald::analysis

@@ -178,14 +178,19 @@ double obv::push(double close, double volume) {
 }
 
 std::optional<double> rolling_percentile::push(double x) {
+  if (std::isnan(x))
+    return std::nullopt; // NaN has no rank: keep the window as it is
   buf_.push_back(x);
-  if (buf_.size() > n_)
+  sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), x), x);
+  if (buf_.size() > n_) {
+    sorted_.erase(std::lower_bound(sorted_.begin(), sorted_.end(), buf_.front()));
     buf_.pop_front();
+  }
   if (buf_.size() < n_)
     return std::nullopt;
-  double below = 0;
-  for (double v : buf_)
-    below += v < x ? 1.0 : (v == x ? 0.5 : 0.0);
+  auto lo = std::lower_bound(sorted_.begin(), sorted_.end(), x);
+  auto hi = std::upper_bound(lo, sorted_.end(), x);
+  double below = static_cast<double>(lo - sorted_.begin()) + 0.5 * static_cast<double>(hi - lo);
   return below / static_cast<double>(buf_.size());
 }
 

@@ -149,12 +149,13 @@ class rolling_percentile {
 public:
   explicit rolling_percentile(std::size_t n) : n_(n) {}
   /// Share (0..1) of the window's values strictly below `x` plus half of the
-  /// equal ones; O(n) per value (n is small: a lookback).
+  /// equal ones; O(log n) search plus an O(n) memmove of a sorted copy.
   std::optional<double> push(double x);
 
 private:
   std::size_t n_;
-  std::deque<double> buf_;
+  std::deque<double> buf_;     ///< arrival order
+  std::vector<double> sorted_; ///< the same values, sorted
 };
 
 } // namespace herald::market

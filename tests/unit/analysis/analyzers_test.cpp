@@ -69,15 +69,15 @@ TEST_CASE("momentum turns bullish when a decline reverses into a strong rally", 
   auto r = feed(m, xs);
   CHECK(r.score > 0.1);
   CHECK(r.confidence > 40);
-  auto p = nlohmann::json::parse(r.payload);
+  auto p = nlohmann::json::parse(r.payload_json());
   CHECK(p["rsi"].get<double>() > 50);
-  CHECK(r.agent == "momentum");
+  CHECK(std::string(r.agent) == "momentum");
 }
 
 TEST_CASE("momentum reads a long decline as oversold", "[analysis]") {
   momentum m;
   auto r = feed(m, ramp(200, -1, 60));
-  CHECK(nlohmann::json::parse(r.payload)["rsi"].get<double>() < 30);
+  CHECK(nlohmann::json::parse(r.payload_json())["rsi"].get<double>() < 30);
 }
 
 TEST_CASE("volatility regime: a burst of wide bars is high, a calm stretch low; never a direction",
@@ -89,11 +89,11 @@ TEST_CASE("volatility regime: a burst of wide bars is high, a calm stretch low; 
     r = v.on_candle(bar(i, 100, 100.05, 10, 0.5, true, 0.05));
   for (int k = 0; k < 20; ++k, ++i)
     r = v.on_candle(bar(i, 100, k % 2 ? 104 : 96, 10, 0.5, true, 2));
-  CHECK(nlohmann::json::parse(r.payload)["regime"] == "high");
+  CHECK(nlohmann::json::parse(r.payload_json())["regime"] == "high");
   CHECK(r.score == 0);
   for (int k = 0; k < 120; ++k, ++i)
     r = v.on_candle(bar(i, 100, 100.01, 10, 0.5, true, 0.01));
-  CHECK(nlohmann::json::parse(r.payload)["regime"] == "low");
+  CHECK(nlohmann::json::parse(r.payload_json())["regime"] == "low");
   CHECK(r.score == 0);
 }
 
@@ -122,10 +122,10 @@ TEST_CASE("market structure: a zigzag uptrend is bullish with higher highs and l
   }
   auto r = feed(ms, up);
   CHECK(r.score > 0.4);
-  CHECK(nlohmann::json::parse(r.payload)["structure"] == "higher highs and lows");
+  CHECK(nlohmann::json::parse(r.payload_json())["structure"] == "higher highs and lows");
   auto d = feed(down_ms, down);
   CHECK(d.score < -0.4);
-  CHECK(nlohmann::json::parse(d.payload)["structure"] == "lower highs and lows");
+  CHECK(nlohmann::json::parse(d.payload_json())["structure"] == "lower highs and lows");
 }
 
 TEST_CASE("order flow: aggressive buying on a volume spike is bullish, selling bearish; "
@@ -146,7 +146,7 @@ TEST_CASE("order flow: aggressive buying on a volume spike is bullish, selling b
   CHECK(rb.score > 0.3);
   CHECK(rs.score < -0.3);
   CHECK(rn.confidence < rb.confidence);
-  CHECK(nlohmann::json::parse(rn.payload)["taker_imbalance"].is_null());
+  CHECK(nlohmann::json::parse(rn.payload_json())["taker_imbalance"].is_null());
 }
 
 namespace {
@@ -157,7 +157,7 @@ candle ohlc(int i, double o, double h, double l, double c) {
   return x;
 }
 std::vector<std::string> patterns(const result& r) {
-  return nlohmann::json::parse(r.payload)["patterns"].get<std::vector<std::string>>();
+  return nlohmann::json::parse(r.payload_json())["patterns"].get<std::vector<std::string>>();
 }
 bool has(const std::vector<std::string>& xs, const std::string& x) {
   return std::find(xs.begin(), xs.end(), x) != xs.end();
@@ -244,7 +244,7 @@ TEST_CASE("multi-timeframe: every higher interval agrees in a steady trend", "[a
   CHECK(ru.score == 1.0);
   CHECK(ru.confidence == 100.0);
   CHECK(rd.score == -1.0);
-  auto p = nlohmann::json::parse(ru.payload);
+  auto p = nlohmann::json::parse(ru.payload_json());
   CHECK(p["trend"]["1h"].get<double>() > 0);
 }
 
@@ -267,7 +267,7 @@ TEST_CASE("bad input never makes an analyzer answer NaN", "[analysis][bad-input]
     CHECK(r.score <= 1);
     CHECK(r.confidence >= 0);
     CHECK(r.confidence <= 100);
-    CHECK(nlohmann::json::accept(r.payload));
+    CHECK(nlohmann::json::accept(r.payload_json()));
   };
   SECTION("a single candle") {
     make_all();
@@ -286,4 +286,58 @@ TEST_CASE("bad input never makes an analyzer answer NaN", "[analysis][bad-input]
       for (int i = 0; i < 100; ++i)
         check(a->on_candle(bar(i, 0, 0, 0, 0, false, 0)));
   }
+}
+
+TEST_CASE("double tops and bottoms: the cached search agrees with a full scan on every bar",
+          "[analysis]") {
+  // Reference: the definition, scanned over the whole window on every bar.
+  auto scan = [](const std::vector<candle>& w, double close, bool tops) {
+    auto top = [&](std::size_t i) { return tops ? w[i].high : w[i].low; };
+    auto other = [&](std::size_t i) { return tops ? w[i].low : w[i].high; };
+    auto better = [&](double a, double b) { return tops ? a > b : a < b; };
+    std::size_t n = w.size(), i1 = 0, i2 = n;
+    for (std::size_t i = 1; i < n; ++i)
+      if (better(top(i), top(i1)))
+        i1 = i;
+    for (std::size_t i = 0; i < n; ++i)
+      if ((i + 5 < i1 || i > i1 + 5) && (i2 == n || better(top(i), top(i2))))
+        i2 = i;
+    if (i2 == n || top(i2) <= 0 || std::abs(top(i2) - top(i1)) > 0.003 * top(i1))
+      return false;
+    auto a = std::min(i1, i2), b = std::max(i1, i2);
+    if (b + 1 >= n)
+      return false;
+    double pull = other(a);
+    for (auto i = a; i <= b; ++i)
+      pull = tops ? std::min(pull, other(i)) : std::max(pull, other(i));
+    return tops ? close < pull : close > pull;
+  };
+  pattern_recognition p;
+  std::vector<candle> window;
+  std::uint64_t state = 12345;
+  auto rnd = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) / 9007199254740992.0;
+  };
+  double price = 100;
+  int tops = 0, bottoms = 0;
+  for (int i = 0; i < 20000; ++i) {
+    // A tight random walk revisits its extremes often: many double shapes.
+    double next = price * (1 + (rnd() - 0.5) * 0.004);
+    auto c = bar(i, price, next, 10, 0.5, true, price * 0.0005 * rnd());
+    price = next;
+    window.push_back(c);
+    if (window.size() > 60)
+      window.erase(window.begin());
+    auto found = patterns(p.on_candle(c));
+    bool want_top = window.size() == 60 && scan(window, c.close, true);
+    bool want_bottom = window.size() == 60 && scan(window, c.close, false);
+    INFO("bar " << i);
+    REQUIRE(has(found, "double top") == want_top);
+    REQUIRE(has(found, "double bottom") == want_bottom);
+    tops += want_top;
+    bottoms += want_bottom;
+  }
+  CHECK(tops > 10); // the walk did exercise both shapes
+  CHECK(bottoms > 10);
 }
