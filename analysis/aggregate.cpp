@@ -1,0 +1,91 @@
+#include "analysis/aggregate.hpp"
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+namespace herald::analysis {
+
+const char* to_string(direction d) {
+  switch (d) {
+    case direction::long_:
+      return "long";
+    case direction::short_:
+      return "short";
+    default:
+      return "neutral";
+  }
+}
+
+std::string signal::id() const {
+  return symbol + ":" + interval + ":" + std::to_string(time);
+}
+
+std::string signal::payload_json() const {
+  auto parts = nlohmann::json::array();
+  for (auto& c : contributions)
+    parts.push_back({{"analyzer", c.analyzer},
+                     {"present", c.present},
+                     {"score", c.score},
+                     {"confidence", c.confidence},
+                     {"weight", c.weight}});
+  nlohmann::json j = {{"score", score},     {"strength", strength}, {"price", price},
+                      {"regime", regime},   {"missing", missing},   {"contributions", parts}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+namespace {
+
+double round_to(double x, int decimals) {
+  double f = std::pow(10.0, decimals);
+  double r = std::round(x * f) / f;
+  return r == 0 ? 0.0 : r; // no "-0"
+}
+
+} // namespace
+
+signal aggregate(const aggregate_options& opts, std::string symbol, std::string interval,
+                 std::int64_t time, double price, std::vector<contribution> parts,
+                 const std::string& regime) {
+  signal s;
+  s.symbol = std::move(symbol);
+  s.interval = std::move(interval);
+  s.time = time;
+  s.price = price;
+  s.regime = regime.empty() ? "unknown" : regime;
+  double num = 0, den = 0, total_weight = 0, conf = 0;
+  for (auto& c : parts) {
+    auto it = opts.weights.find(c.analyzer);
+    c.weight = it == opts.weights.end() ? 1.0 : it->second;
+    if (c.analyzer == "volatility_regime")
+      continue; // no direction: it scales confidence below
+    total_weight += c.weight;
+    if (!c.present) {
+      ++s.missing;
+      continue;
+    }
+    double wc = c.weight * c.confidence / 100;
+    num += wc * c.score;
+    den += wc;
+    conf += c.weight * c.confidence;
+  }
+  for (auto& c : parts)
+    if (c.analyzer == "volatility_regime" && !c.present)
+      ++s.missing;
+  s.score = den > 0 ? num / den : 0;
+  s.confidence = total_weight > 0 ? conf / total_weight : 0;
+  if (s.regime == "low")
+    s.confidence *= opts.scale_low;
+  else if (s.regime == "high")
+    s.confidence *= opts.scale_high;
+  s.score = round_to(s.score, opts.decimals);
+  s.strength = std::abs(s.score);
+  s.confidence = round_to(std::min(100.0, std::max(0.0, s.confidence)), opts.decimals);
+  s.dir = s.score >= opts.threshold    ? direction::long_
+          : s.score <= -opts.threshold ? direction::short_
+                                       : direction::neutral;
+  s.contributions = std::move(parts);
+  return s;
+}
+
+} // namespace herald::analysis
