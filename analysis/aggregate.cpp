@@ -24,7 +24,7 @@ std::string signal::id() const {
 std::string signal::payload_json() const {
   auto parts = nlohmann::json::array();
   for (auto& c : contributions)
-    parts.push_back({{"analyzer", c.analyzer},
+    parts.push_back({{"analyzer", kind_name(static_cast<kind>(c.analyzer))},
                      {"present", c.present},
                      {"score", c.score},
                      {"confidence", c.confidence},
@@ -54,10 +54,10 @@ signal aggregate(const aggregate_options& opts, std::string symbol, std::string 
   s.price = price;
   s.regime = regime.empty() ? "unknown" : regime;
   double num = 0, den = 0, total_weight = 0, conf = 0;
+  constexpr auto regime_kind = static_cast<std::uint8_t>(kind::volatility_regime);
   for (auto& c : parts) {
-    auto it = opts.weights.find(c.analyzer);
-    c.weight = it == opts.weights.end() ? 1.0 : it->second;
-    if (c.analyzer == "volatility_regime")
+    c.weight = c.analyzer < kind_count ? opts.weights[c.analyzer] : 0.0;
+    if (c.analyzer == regime_kind)
       continue; // no direction: it scales confidence below
     total_weight += c.weight;
     if (!c.present) {
@@ -70,7 +70,7 @@ signal aggregate(const aggregate_options& opts, std::string symbol, std::string 
     conf += c.weight * c.confidence;
   }
   for (auto& c : parts)
-    if (c.analyzer == "volatility_regime" && !c.present)
+    if (c.analyzer == regime_kind && !c.present)
       ++s.missing;
   s.score = den > 0 ? num / den : 0;
   s.confidence = total_weight > 0 ? conf / total_weight : 0;

@@ -6,10 +6,12 @@
 // failed are absent: they are left out of the average and lower the
 // confidence (their weight counts in the denominator). Pure code.
 
+#include <array>
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
+
+#include "analysis/kinds.hpp"
 
 namespace herald::analysis {
 
@@ -18,7 +20,7 @@ const char* to_string(direction d);
 
 /// One analyzer's part in a signal.
 struct contribution {
-  std::string analyzer;
+  std::uint8_t analyzer = 0; ///< a kind (kinds.hpp)
   bool present = false; ///< answered within its deadline
   double score = 0;
   double confidence = 0;
@@ -44,8 +46,8 @@ struct signal {
 };
 
 struct aggregate_options {
-  /// Weight per analyzer name; analyzers not listed weigh 1.
-  std::map<std::string, double> weights;
+  /// Weight per analyzer kind.
+  std::array<double, kind_count> weights{1, 1, 1, 1, 1, 1, 1, 1};
   double threshold = 0.15;  ///< |score| from which a signal is long / short
   double scale_low = 0.9;   ///< confidence factor in the low-volatility regime
   double scale_high = 0.75; ///< ... in the high-volatility regime
@@ -54,8 +56,9 @@ struct aggregate_options {
   int decimals = 6;
 };
 
-/// Builds the signal of one candle from its contributions (present or not)
-/// and the regime label of the volatility analyzer ("" when absent).
+/// Builds the signal of one candle from its contributions (present or not;
+/// disabled analyzers are simply not passed) and the regime label of the
+/// volatility analyzer ("" when absent).
 signal aggregate(const aggregate_options& opts, std::string symbol, std::string interval,
                  std::int64_t time, double price, std::vector<contribution> parts,
                  const std::string& regime);

@@ -10,6 +10,7 @@
 
 #include "actors/data/hub.hpp"
 #include "actors/data/persistence.hpp"
+#include "analysis/sentiment.hpp"
 #include "io/logging.hpp"
 #include "io/news/feed.hpp"
 
@@ -97,7 +98,9 @@ struct news_state {
           = nlohmann::json(io::news::tag_symbols(item.title + " " + item.summary, opts.aliases))
               .dump();
         a.published_at = item.published != 0 ? item.published : now_ms();
-        a.sentiment = 0; // scored by the news_sentiment analyzer
+        a.sentiment = analysis::score_text(opts.lexicon ? *opts.lexicon : analysis::lexicon::builtin(),
+                                           item.title + ". " + item.summary)
+                        .score;
         batch.news.push_back(std::move(a));
       }
     }

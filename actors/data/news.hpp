@@ -4,7 +4,8 @@
 // has already stored (by guid / id / link), tags each new item with the
 // symbols it mentions (configurable aliases: "bitcoin" -> BTCUSDT), stores it
 // in news_articles through data.persistence and publishes it to the hub.
-// Sentiment is stored as 0 here: the news_sentiment analyzer scores it.
+// Each article is scored with the sentiment lexicon (title and summary) before
+// it is stored; the news_sentiment analyzer weighs these scores over time.
 // Detached: fetching blocks.
 
 #include <chrono>
@@ -19,6 +20,10 @@
 
 #include "supervisor/agent_directory.hpp"
 
+namespace herald::analysis {
+class lexicon;
+} // namespace herald::analysis
+
 namespace herald::data {
 
 struct news_options {
@@ -26,6 +31,8 @@ struct news_options {
   std::chrono::nanoseconds poll_interval = std::chrono::minutes{5};
   std::map<std::string, std::string> aliases; ///< lower-case word -> symbol
   std::chrono::seconds timeout{10};
+  /// Scores articles; null: the built-in finance lexicon.
+  std::shared_ptr<const analysis::lexicon> lexicon;
 };
 
 using news_actor = caf::typed_actor<caf::reacts_to<caf::tick_atom>>;

@@ -92,6 +92,16 @@ TEST_CASE("feeds are polled, de-duplicated, tagged, stored and published", "[dat
     self->request(p, 10s, caf::flush_atom::value).receive([](db::db_status&) {}, [](caf::error&) {});
     auto stored = store->news_since(0, 100);
     CHECK(stored.size() == 3);
+    // each article is scored with the lexicon when it is stored
+    for (auto& a : stored) {
+      CAPTURE(a.title, a.sentiment);
+      if (a.title == "Bitcoin jumps")
+        CHECK(a.sentiment > 0);
+      else if (a.title == "Ether slips")
+        CHECK(a.sentiment < 0);
+      else
+        CHECK(a.sentiment == 0);
+    }
     for (auto a : {news.address(), hub.address(), p.address(), sink.address()})
       caf::anon_send_exit(caf::actor_cast<caf::actor>(a), caf::exit_reason::user_shutdown);
   }

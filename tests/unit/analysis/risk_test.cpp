@@ -15,7 +15,7 @@ namespace {
 
 contribution part(const char* name, double score, double conf, bool present = true) {
   contribution c;
-  c.analyzer = name;
+  c.analyzer = static_cast<std::uint8_t>(*kind_from_name(name));
   c.score = score;
   c.confidence = conf;
   c.present = present;
@@ -42,7 +42,7 @@ signal sig(direction d, double price, std::int64_t minute, double conf = 80,
 TEST_CASE("aggregation: confidence-weighted, weights from config, absent analyzers lower "
           "confidence", "[analysis][aggregate]") {
   aggregate_options o;
-  o.weights = {{"momentum", 2.0}};
+  o.weights[static_cast<std::size_t>(kind::momentum)] = 2.0;
   auto s = aggregate(o, "BTCUSDT", "1m", 0, 100,
                      {part("momentum", 1.0, 100), part("order_flow", -1.0, 50)}, "normal");
   // (2*1*1 + 1*0.5*-1) / (2*1 + 1*0.5) = 1.5 / 2.5
