@@ -4,7 +4,9 @@
 
 #include "market/interval.hpp"
 
+#include "actors/analysis/pipeline.hpp"
 #include "actors/data/binance_source.hpp"
+#include "analysis/sentiment.hpp"
 #include "actors/data/news.hpp"
 #include "io/news/feed.hpp"
 #include "actors/data/sources.hpp"
@@ -77,6 +79,82 @@ data::hub_options hub_options_from(const config::settings& s) {
   o.depth = static_cast<std::size_t>(s.get_int("hub.depth"));
   o.resample_to = s.get_list("hub.resample-to");
   o.persist = s.get_bool("hub.persist");
+  return o;
+}
+
+analysis_actors::analysis_tree_options analysis_options_from(const config::settings& s) {
+  analysis_actors::analysis_tree_options o;
+  auto& p = o.pipeline;
+  p.symbols = s.get_list("analysis.symbols");
+  p.intervals = s.get_list("analysis.intervals");
+  p.enabled.fill(false);
+  for (auto& name : s.get_list("analysis.analyzers"))
+    if (auto k = analysis::kind_from_name(name))
+      p.enabled[static_cast<std::size_t>(*k)] = true;
+  using std::chrono::duration_cast;
+  using ms = std::chrono::milliseconds;
+  p.deadline = duration_cast<ms>(s.get_duration("analysis.deadline"));
+  p.restart_wait = duration_cast<ms>(s.get_duration("analysis.restart-wait"));
+  p.order_wait = duration_cast<ms>(s.get_duration("analysis.order-wait"));
+  p.max_batch = static_cast<std::size_t>(s.get_int("analysis.max-batch"));
+  p.aggregate.threshold = s.get_real("analysis.threshold");
+  p.aggregate.scale_low = s.get_real("analysis.regime-scale-low");
+  p.aggregate.scale_high = s.get_real("analysis.regime-scale-high");
+  for (std::size_t k = 0; k < analysis::kind_count; ++k) {
+    std::string name = analysis::kind_name(analysis::kind_at(k));
+    std::replace(name.begin(), name.end(), '_', '-');
+    auto key = "analysis." + name + ".weight";
+    if (s.contains(key))
+      p.aggregate.weights[k] = s.get_real(key);
+  }
+  o.rebuild_candles = static_cast<std::uint32_t>(s.get_int("analysis.rebuild-candles"));
+  o.persist = s.get_bool("analysis.persist");
+  auto& a = o.analyzers;
+  auto sz = [&](const char* k) { return static_cast<std::size_t>(s.get_int(k)); };
+  a.market_structure_opts = {sz("analysis.market-structure.fast"),
+                             sz("analysis.market-structure.slow"),
+                             sz("analysis.market-structure.swing")};
+  a.order_flow_opts = {sz("analysis.order-flow.volume-period"), sz("analysis.order-flow.obv-slope")};
+  a.momentum_opts = {sz("analysis.momentum.rsi-period"), s.get_real("analysis.momentum.overbought"),
+                     s.get_real("analysis.momentum.oversold")};
+  a.volatility_regime_opts = {sz("analysis.volatility-regime.atr-period"),
+                              sz("analysis.volatility-regime.lookback"),
+                              s.get_real("analysis.volatility-regime.low"),
+                              s.get_real("analysis.volatility-regime.high")};
+  a.news_sentiment_opts.half_life_ms
+    = duration_cast<ms>(s.get_duration("analysis.news-sentiment.half-life")).count();
+  a.news_sentiment_opts.prior = s.get_real("analysis.news-sentiment.prior");
+  a.multi_timeframe_opts.higher_ms.clear();
+  for (auto& iv : s.get_list("analysis.multi-timeframe.intervals"))
+    if (auto ms_ = market::interval_ms(iv))
+      a.multi_timeframe_opts.higher_ms.push_back(*ms_);
+  a.multi_timeframe_opts.fast = sz("analysis.multi-timeframe.fast");
+  a.multi_timeframe_opts.slow = sz("analysis.multi-timeframe.slow");
+  a.pattern_recognition_opts = {sz("analysis.pattern-recognition.breakout-bars"),
+                                s.get_real("analysis.pattern-recognition.double-tolerance"),
+                                sz("analysis.pattern-recognition.double-window")};
+  a.statistical_edge_opts = {sz("analysis.statistical-edge.period"),
+                             s.get_real("analysis.statistical-edge.full-scale")};
+  auto& r = o.risk;
+  r.initial_equity = s.get_real("risk.initial-equity");
+  r.position_fraction = s.get_real("risk.position-fraction");
+  r.max_symbol_exposure = s.get_real("risk.max-symbol-exposure");
+  r.max_total_exposure = s.get_real("risk.max-total-exposure");
+  r.reduce_drawdown = s.get_real("risk.reduce-drawdown");
+  r.halt_drawdown = s.get_real("risk.halt-drawdown");
+  r.reduce_factor = s.get_real("risk.reduce-factor");
+  r.halt_bars = s.get_int("risk.halt-bars");
+  r.hold_bars = s.get_int("risk.hold-bars");
+  r.cooldown_losses = static_cast<int>(s.get_int("risk.cooldown-losses"));
+  r.cooldown_window = s.get_int("risk.cooldown-window");
+  r.cooldown_bars = s.get_int("risk.cooldown-bars");
+  r.min_confidence = s.get_real("risk.min-confidence");
+  r.veto_high_volatility = s.get_bool("risk.veto-high-volatility");
+  r.fee = s.get_real("risk.fee");
+  o.flags = supervisor_flags_for(s, "analysis", strategy::one_for_one);
+  o.series_flags = o.flags;
+  o.backoff = backoff_for(s, "analysis");
+  o.shutdown_timeout = s.get_duration("supervision.analysis.shutdown-timeout");
   return o;
 }
 
@@ -187,6 +265,9 @@ supervisor_config make_root_config(const config::settings& s, const app_services
     no.feeds = s.get_list("news.feeds");
     no.poll_interval = s.get_duration("news.poll-interval");
     no.aliases = io::news::parse_aliases(s.get_list("news.aliases"));
+    auto lex = s.get_string("analysis.news-sentiment.lexicon");
+    if (!lex.empty()) // checked by config validation: loads here
+      no.lexicon = std::make_shared<analysis::lexicon>(analysis::lexicon::load(lex));
     data_children.push_back(worker(s, "data", "news", [no, dir](caf::local_actor* self,
                                                                 const std::string&) {
       return caf::actor_cast<caf::actor>(data::spawn_news(self, no, dir));
@@ -201,7 +282,9 @@ supervisor_config make_root_config(const config::settings& s, const app_services
   root.children = {
     supervisor_child(domain(s, "ops", strategy::one_for_one, dir, std::move(ops))),
     supervisor_child(domain(s, "data", strategy::rest_for_one, dir, std::move(data_children))),
-    supervisor_child(domain(s, "analysis", strategy::one_for_one, dir, {})),
+    services.progress && s.get_bool("analysis.enabled")
+      ? supervisor_child(analysis_actors::analysis_tree(analysis_options_from(s), dir))
+      : supervisor_child(domain(s, "analysis", strategy::one_for_one, dir, {})),
     supervisor_child(domain(s, "content", strategy::rest_for_one, dir, {})),
     supervisor_child(domain(s, "community", strategy::one_for_one, dir, {})),
     supervisor_child(domain(s, "learning", strategy::one_for_one, dir, {})),

@@ -4,7 +4,8 @@
 //   root (one_for_one)
 //   ├── ops        (one_for_one)   health, chaos (when chaos.kill-rate > 0)
 //   ├── data       (rest_for_one)  persistence, hub, scanner, news (with news.feeds)
-//   ├── analysis   (one_for_one)
+//   ├── analysis   (one_for_one)   risk, series (pool of per-series supervisors,
+//   │                                each with one actor per analyzer kind), pipeline
 //   ├── content    (rest_for_one)
 //   ├── community  (one_for_one)
 //   └── learning   (one_for_one)
@@ -13,6 +14,7 @@
 
 #include <memory>
 
+#include "actors/analysis/pipeline.hpp"
 #include "actors/data/hub.hpp"
 #include "actors/data/persistence.hpp"
 #include "actors/data/run_progress.hpp"
@@ -41,6 +43,9 @@ struct app_services {
 
 /// The hub's options from [hub].
 data::hub_options hub_options_from(const config::settings& s);
+
+/// The analysis subtree's options from [analysis], [analysis.*] and [risk].
+analysis_actors::analysis_tree_options analysis_options_from(const config::settings& s);
 
 /// The write-behind agent's options from [db].
 data::persistence_options persistence_options_from(const config::settings& s);

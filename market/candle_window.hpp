@@ -2,7 +2,9 @@
 // A rolling window of the last `capacity` candles of one series: a ring
 // buffer, O(1) per push, no allocation after construction. Pure code.
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "messages/market.hpp"
@@ -37,7 +39,25 @@ public:
     return out;
   }
 
+  /// The last `n` candles that opened before `before`, oldest first.
+  std::vector<candle> last_before(std::size_t n, std::int64_t before) const {
+    // Newest first, skip those at or after `before`, take n.
+    std::size_t skip = 0;
+    while (skip < size_ && at_from_back(skip).open_time >= before)
+      ++skip;
+    std::size_t take = std::min(n, size_ - skip);
+    std::vector<candle> out;
+    out.reserve(take);
+    for (std::size_t i = skip + take; i > skip; --i)
+      out.push_back(at_from_back(i - 1));
+    return out;
+  }
+
 private:
+  /// i-th candle from the newest (0 = newest).
+  const candle& at_from_back(std::size_t i) const {
+    return buf_[(head_ + 2 * buf_.size() - 1 - i) % buf_.size()];
+  }
   std::vector<candle> buf_;
   std::size_t head_ = 0;
   std::size_t size_ = 0;

@@ -9,6 +9,7 @@
 
 #include <caf/type_id.hpp>
 
+#include "messages/analysis.hpp"
 #include "messages/market.hpp"
 #include "messages/ops.hpp"
 #include "messages/storage.hpp"
@@ -40,6 +41,19 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(herald, (herald::db::db_status))
   CAF_ADD_TYPE_ID(herald, (herald::db::variant_stats))
 
+  // -- analysis --------------------------------------------------------------
+  CAF_ADD_TYPE_ID(herald, (std::vector<herald::candle>))
+  CAF_ADD_TYPE_ID(herald, (herald::candle_batch))
+  CAF_ADD_TYPE_ID(herald, (herald::analysis_job))
+  CAF_ADD_TYPE_ID(herald, (herald::analyzer_output))
+  CAF_ADD_TYPE_ID(herald, (herald::analysis_reply))
+  CAF_ADD_TYPE_ID(herald, (herald::analysis::signal))
+  CAF_ADD_TYPE_ID(herald, (herald::analysis::contribution))
+  CAF_ADD_TYPE_ID(herald, (herald::analysis::insight))
+  CAF_ADD_TYPE_ID(herald, (std::vector<herald::analysis::signal>))
+  CAF_ADD_TYPE_ID(herald, (herald::risk_report))
+  CAF_ADD_TYPE_ID(herald, (std::vector<herald::db::news_article>))
+
   // -- atoms (atom constants carry no type ID in CAF 0.17) -------------------
   CAF_ADD_ATOM(herald, herald, which_children_atom, "whichchild")
   CAF_ADD_ATOM(herald, herald, restart_atom, "restart")
@@ -47,5 +61,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_ATOM(herald, herald, ready_atom, "ready")
   CAF_ADD_ATOM(herald, herald, stats_atom, "stats")
   CAF_ADD_ATOM(herald, herald, subscribe_atom, "hsubscribe")
+  CAF_ADD_ATOM(herald, herald, news_atom, "news")
+  CAF_ADD_ATOM(herald, herald, batch_atom, "batch")
+  CAF_ADD_ATOM(herald, herald, retry_atom, "retry")
 
 CAF_END_TYPE_ID_BLOCK(herald)

@@ -623,4 +623,17 @@ child_spec supervisor_child(supervisor_config cfg, restart_type restart) {
   return spec;
 }
 
+child_spec supervisor_pool_member(
+  std::function<supervisor_config(const std::string& arg)> make) {
+  child_spec spec;
+  spec.name = "member";
+  spec.restart = restart_type::permanent;
+  spec.is_supervisor = true;
+  spec.shutdown_timeout = std::chrono::hours{1};
+  spec.start = [make](caf::local_actor* parent, const std::string& arg) {
+    return caf::actor_cast<caf::actor>(parent->spawn(supervisor_impl, make(arg)));
+  };
+  return spec;
+}
+
 } // namespace herald::supervision

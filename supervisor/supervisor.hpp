@@ -89,6 +89,12 @@ supervisor_actor spawn_supervisor(caf::actor_system& sys, supervisor_config cfg)
 child_spec supervisor_child(supervisor_config cfg,
                             restart_type restart = restart_type::permanent);
 
+/// A child_spec for a simple_one_for_one pool whose members are supervisors
+/// themselves, each built from the pool argument by `make` (which must give
+/// it the path "<pool path>.<id>").
+child_spec supervisor_pool_member(
+  std::function<supervisor_config(const std::string& arg)> make);
+
 /// Renders any exit reason for logs ("normal", "kill", "herald: ...").
 std::string describe_reason(const caf::error& reason);
 

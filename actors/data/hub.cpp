@@ -36,6 +36,21 @@ struct subscription {
   }
 };
 
+struct batch_subscription {
+  std::string symbol;
+  std::string interval;
+  candle_batch_sink_actor sink;
+  candle_batch pending; ///< collected during one source batch
+  bool matches(const candle& c) const {
+    return (symbol == "*" || symbol == c.symbol) && (interval == "*" || interval == c.interval);
+  }
+};
+
+/// Whether an article's symbols (a JSON array of strings) name `symbol`.
+bool mentions(const db::news_article& a, const std::string& symbol) {
+  return symbol == "*" || a.symbols_json.find("\"" + symbol + "\"") != std::string::npos;
+}
+
 struct hub_state {
   static inline const char* name = "herald.hub";
   hub_actor::pointer self = nullptr;
@@ -44,6 +59,8 @@ struct hub_state {
   std::shared_ptr<spdlog::logger> log;
   std::map<series_key, series> all;
   std::vector<subscription> subs;
+  std::vector<batch_subscription> batch_subs;
+  std::deque<db::news_article> news; ///< the last news_depth articles
   std::vector<std::pair<std::string, news_sink_actor>> news_subs; ///< symbol or "*"
   std::deque<candle> to_persist;
   std::uint64_t unpersisted_dropped = 0;
@@ -113,6 +130,16 @@ struct hub_state {
     for (auto& sub : subs)
       if (sub.matches(c))
         self->send(sub.sink, c);
+    for (auto& sub : batch_subs)
+      if (sub.matches(c))
+        sub.pending.candles.push_back(c);
+  }
+
+  /// Sends what each batch subscriber collected during a source batch.
+  void flush_batches() {
+    for (auto& sub : batch_subs)
+      if (!sub.pending.candles.empty())
+        self->send(sub.sink, std::exchange(sub.pending, candle_batch{}));
   }
 
   // -- persistence ---------------------------------------------------------------
@@ -206,6 +233,10 @@ hub_actor::behavior_type hub_impl(hub_actor::stateful_pointer<hub_state> self, h
     subs.erase(std::remove_if(subs.begin(), subs.end(),
                               [&](const subscription& s) { return s.sink.address() == dm.source; }),
                subs.end());
+    auto& bs = self->state.batch_subs;
+    bs.erase(std::remove_if(bs.begin(), bs.end(),
+                            [&](const auto& s) { return s.sink.address() == dm.source; }),
+             bs.end());
     auto& ns = self->state.news_subs;
     ns.erase(std::remove_if(ns.begin(), ns.end(),
                             [&](const auto& s) { return s.second.address() == dm.source; }),
@@ -216,6 +247,7 @@ hub_actor::behavior_type hub_impl(hub_actor::stateful_pointer<hub_state> self, h
       std::uint64_t n = 0;
       for (auto& c : cs)
         n += self->state.accept(c) ? 1 : 0;
+      self->state.flush_batches();
       return n;
     },
     [self](subscribe_atom, std::string& symbol, std::string& interval,
@@ -226,12 +258,37 @@ hub_actor::behavior_type hub_impl(hub_actor::stateful_pointer<hub_state> self, h
       self->state.subs.push_back({std::move(symbol), std::move(interval), std::move(sink)});
       return true;
     },
+    [self](subscribe_atom, std::string& symbol, std::string& interval,
+           candle_batch_sink_actor& sink) -> bool {
+      if (!sink)
+        return false;
+      self->monitor(sink);
+      self->state.batch_subs.push_back({std::move(symbol), std::move(interval), std::move(sink), {}});
+      return true;
+    },
     [self](db::news_article& a) {
-      // The symbols an article mentions are a JSON array of strings.
-      std::string syms = a.symbols_json;
-      for (auto& [symbol, sink] : self->state.news_subs)
-        if (symbol == "*" || syms.find("\"" + symbol + "\"") != std::string::npos)
+      auto& st = self->state;
+      for (auto& [symbol, sink] : st.news_subs)
+        if (mentions(a, symbol))
           self->send(sink, a);
+      st.news.push_back(std::move(a));
+      while (st.news.size() > st.opts.news_depth)
+        st.news.pop_front();
+    },
+    [self](caf::get_atom, news_atom, const std::string& symbol) {
+      std::vector<db::news_article> out;
+      for (auto& a : self->state.news)
+        if (mentions(a, symbol))
+          out.push_back(a);
+      return out;
+    },
+    [self](caf::get_atom, const std::string& symbol, const std::string& interval,
+           std::uint32_t n, std::int64_t before) -> std::vector<candle> {
+      auto& all = self->state.all;
+      auto it = all.find({symbol, interval});
+      if (it == all.end())
+        return {};
+      return it->second.window.last_before(n, before);
     },
     [self](subscribe_atom, std::string& symbol, news_sink_actor& sink) -> bool {
       if (!sink)

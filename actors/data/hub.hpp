@@ -26,6 +26,10 @@ namespace herald::data {
 /// Whoever wants candles: one closed candle per message.
 using candle_sink_actor = caf::typed_actor<caf::reacts_to<candle>>;
 
+/// Whoever wants candles in batches: per source batch, the accepted candles
+/// that match the subscription (the analysis pipeline).
+using candle_batch_sink_actor = caf::typed_actor<caf::reacts_to<candle_batch>>;
+
 /// Whoever wants news: one article per message.
 using news_sink_actor = caf::typed_actor<caf::reacts_to<db::news_article>>;
 
@@ -36,6 +40,7 @@ struct hub_options {
   std::size_t persist_batch = 500;         ///< candles per write to data.persistence
   std::chrono::nanoseconds persist_interval = std::chrono::milliseconds{100};
   std::size_t persist_buffer = 1'000'000;  ///< candles held while persistence is unavailable
+  std::size_t news_depth = 1000;           ///< articles kept for snapshot queries
 };
 
 using hub_actor = caf::typed_actor<
@@ -43,12 +48,20 @@ using hub_actor = caf::typed_actor<
   caf::replies_to<std::vector<candle>>::with<std::uint64_t>,
   /// Subscribes a sink to a series; "*" matches every symbol or interval.
   caf::replies_to<subscribe_atom, std::string, std::string, candle_sink_actor>::with<bool>,
+  /// Subscribes a batch sink to a series; "*" matches every symbol or interval.
+  caf::replies_to<subscribe_atom, std::string, std::string, candle_batch_sink_actor>::with<bool>,
   /// A news article (from the news agent): fanned out to news subscribers.
   caf::reacts_to<db::news_article>,
   /// Subscribes a sink to news about a symbol ("*": all news).
   caf::replies_to<subscribe_atom, std::string, news_sink_actor>::with<bool>,
   /// The last N candles of a series, oldest first.
   caf::replies_to<caf::get_atom, std::string, std::string, std::uint32_t>::with<std::vector<candle>>,
+  /// The last N candles of a series that opened before a time (ms), oldest
+  /// first: what a restarted analyzer rebuilds its state from.
+  caf::replies_to<caf::get_atom, std::string, std::string, std::uint32_t,
+                  std::int64_t>::with<std::vector<candle>>,
+  /// The articles kept about a symbol ("*": all), oldest first.
+  caf::replies_to<caf::get_atom, news_atom, std::string>::with<std::vector<db::news_article>>,
   /// Counters of every series.
   caf::replies_to<stats_atom>::with<std::vector<series_stats>>,
   /// Hands every buffered candle to data.persistence and waits for it to

@@ -152,6 +152,87 @@ herald::db::variant_stats sample<herald::db::variant_stats>(caf::actor_system&) 
   return {"a", 100, 7, 0.07};
 }
 
+template <>
+std::vector<herald::candle> sample<std::vector<herald::candle>>(caf::actor_system& sys) {
+  return {sample<herald::candle>(sys), sample<herald::candle>(sys)};
+}
+template <>
+std::vector<herald::db::news_article>
+sample<std::vector<herald::db::news_article>>(caf::actor_system& sys) {
+  return {sample<herald::db::news_article>(sys)};
+}
+template <>
+herald::candle_batch sample<herald::candle_batch>(caf::actor_system& sys) {
+  return {sample<std::vector<herald::candle>>(sys)};
+}
+template <>
+herald::analysis_job sample<herald::analysis_job>(caf::actor_system& sys) {
+  return {7, sample<std::vector<herald::candle>>(sys), {sample<herald::db::news_article>(sys)},
+          true};
+}
+template <>
+herald::analyzer_output sample<herald::analyzer_output>(caf::actor_system&) {
+  return {1'700'000'000'000, -0.25, 61.5, 420, "high", "{\"why\":\"" + hostile + "\"}"};
+}
+template <>
+herald::analysis_reply sample<herald::analysis_reply>(caf::actor_system& sys) {
+  return {7, 3, {sample<herald::analyzer_output>(sys), sample<herald::analyzer_output>(sys)}};
+}
+template <>
+herald::analysis::contribution sample<herald::analysis::contribution>(caf::actor_system&) {
+  return {2, true, 0.5, 80, 1.5};
+}
+template <>
+herald::analysis::signal sample<herald::analysis::signal>(caf::actor_system& sys) {
+  herald::analysis::signal s;
+  s.symbol = "BTCUSDT";
+  s.interval = "1m";
+  s.time = 1'700'000'000'000;
+  s.price = 42000.5;
+  s.dir = herald::analysis::direction::short_;
+  s.score = -0.3;
+  s.strength = 0.3;
+  s.confidence = 55;
+  s.regime = hostile;
+  s.missing = 1;
+  s.contributions = {sample<herald::analysis::contribution>(sys)};
+  return s;
+}
+template <>
+std::vector<herald::analysis::signal>
+sample<std::vector<herald::analysis::signal>>(caf::actor_system& sys) {
+  return {sample<herald::analysis::signal>(sys), sample<herald::analysis::signal>(sys)};
+}
+template <>
+herald::analysis::insight sample<herald::analysis::insight>(caf::actor_system&) {
+  herald::analysis::insight i;
+  i.signal_id = "BTCUSDT:1m:1";
+  i.symbol = "BTCUSDT";
+  i.interval = "1m";
+  i.time = 1;
+  i.dir = herald::analysis::direction::long_;
+  i.strength = 0.4;
+  i.confidence = 70;
+  i.price = 100;
+  i.approved = false;
+  i.reason = "halted";
+  i.state = herald::analysis::risk_state::halted;
+  i.equity = 90'000;
+  i.drawdown = 0.1;
+  return i;
+}
+template <>
+herald::risk_report sample<herald::risk_report>(caf::actor_system& sys) {
+  herald::risk_report r;
+  r.signals = sample<std::vector<herald::analysis::signal>>(sys);
+  r.insights = {sample<herald::analysis::insight>(sys)};
+  r.insight_of = {0, -1};
+  r.equity = 99'000;
+  r.max_drawdown = 0.02;
+  r.trades = 3;
+  return r;
+}
+
 template <class T>
 void check_roundtrip(caf::actor_system& sys) {
   INFO("type " << caf::type_name<T>::value);

@@ -1,0 +1,80 @@
+#pragma once
+// The analysis pipeline ("analysis.pipeline"): subscribes to the hub for the
+// tracked series, starts a series supervisor ("analysis.series.<S>_<I>", one
+// analyzer actor per kind) for each new series through the pool
+// "analysis.series", and for every batch of closed candles asks all analyzer
+// actors of the series in parallel, each with a deadline. Late analyzers are
+// left out (logged, counted, and the signal's confidence drops); an analyzer
+// that died is asked again once its supervisor has restarted it (within
+// restart-wait), so a crash changes no signal. Results are aggregated into
+// signals, released in (time, series) order to the risk manager
+// ("analysis.risk"), and persisted (analysis_results, signals) when asked.
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "analysis/aggregate.hpp"
+#include "analysis/kinds.hpp"
+#include "messages/type_ids.hpp"
+#include "supervisor/agent_directory.hpp"
+#include "supervisor/supervisor.hpp"
+
+namespace herald::analysis_actors {
+
+struct pipeline_options {
+  std::vector<std::string> symbols{"*"};  ///< tracked symbols ("*": all)
+  std::vector<std::string> intervals{"1m"}; ///< tracked base intervals
+  std::array<bool, analysis::kind_count> enabled{true, true, true, true, true, true, true, true};
+  analysis::aggregate_options aggregate;
+  std::chrono::milliseconds deadline{1000};     ///< per analyzer and job
+  std::chrono::milliseconds restart_wait{10'000}; ///< for a crashed analyzer's replacement
+  std::chrono::milliseconds order_wait{2000};   ///< for slower series before releasing
+  std::size_t max_batch = 4096;                 ///< candles per job
+  bool persist = true;
+};
+
+/// Counters of the pipeline.
+struct pipeline_counters {
+  std::uint64_t candles = 0, signals = 0, late = 0, failed = 0, retried = 0;
+};
+
+using pipeline_actor = caf::typed_actor<
+  caf::reacts_to<candle_batch>,
+  caf::reacts_to<db::news_article>,
+  /// candles, signals, late, failed, retried answers
+  caf::replies_to<stats_atom>::with<std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t,
+                                    std::uint64_t>,
+  // internal: ask a restarted analyzer again (series id, seq, kind)
+  caf::reacts_to<retry_atom, std::string, std::uint64_t, std::uint8_t>,
+  // internal: order-wait and hub resubscription timer
+  caf::reacts_to<caf::tick_atom>>;
+
+pipeline_actor spawn_pipeline(caf::local_actor* parent, pipeline_options o,
+                              std::shared_ptr<supervision::agent_directory> dir);
+
+/// The analysis subtree's supervisor config (analysis: one_for_one over
+/// risk, the series pool and the pipeline), for the app tree and backtests.
+struct analysis_tree_options {
+  pipeline_options pipeline;
+  analysis::analyzer_options analyzers;
+  analysis::risk_options risk;
+  std::uint32_t rebuild_candles = 5000;
+  bool persist = true;
+  supervision::supervisor_flags flags;        ///< of "analysis"
+  supervision::supervisor_flags series_flags; ///< of each series supervisor
+  supervision::backoff_options backoff;
+  std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds{5};
+};
+
+supervision::supervisor_config analysis_tree(const analysis_tree_options& o,
+                                             std::shared_ptr<supervision::agent_directory> dir);
+
+} // namespace herald::analysis_actors

@@ -1,0 +1,141 @@
+#include "actors/analysis/worker.hpp"
+
+#include <chrono>
+#include <deque>
+#include <set>
+
+#include <caf/all.hpp>
+
+#include "actors/data/hub.hpp"
+#include "io/logging.hpp"
+
+namespace herald::analysis_actors {
+
+namespace {
+
+struct worker_state {
+  static inline const char* name = "herald.analyzer";
+  worker_options o;
+  std::shared_ptr<supervision::agent_directory> dir;
+  std::shared_ptr<spdlog::logger> log;
+  std::unique_ptr<analysis::analyzer> a;
+  bool rebuilt = false;
+  std::vector<analysis::result> buf;
+  std::set<std::string> seen_news; ///< article ids already counted
+  std::deque<std::string> seen_order;
+
+  void news(const db::news_article& n) {
+    if (o.k != analysis::kind::news_sentiment || !seen_news.insert(n.id).second)
+      return;
+    seen_order.push_back(n.id);
+    if (seen_order.size() > 100'000) {
+      seen_news.erase(seen_order.front());
+      seen_order.pop_front();
+    }
+    static_cast<analysis::news_sentiment*>(a.get())->on_news(n.published_at, n.sentiment);
+  }
+
+  void replay(const std::vector<candle>& history) {
+    buf.resize(std::max<std::size_t>(buf.size(), 1024));
+    for (std::size_t i = 0; i < history.size(); i += buf.size())
+      a->on_candles(history.data() + i, std::min(buf.size(), history.size() - i), buf.data());
+  }
+
+  analysis_reply run(const analysis_job& job) {
+    for (auto& n : job.news)
+      news(n);
+    analysis_reply r;
+    r.seq = job.seq;
+    r.analyzer = static_cast<std::uint8_t>(o.k);
+    auto n = job.candles.size();
+    if (buf.size() < n)
+      buf.resize(n);
+    if (n == 1)
+      buf[0] = a->on_candle(job.candles[0]); // timed on its own
+    else
+      a->on_candles(job.candles.data(), n, buf.data());
+    r.results.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      auto& x = buf[i];
+      analyzer_output out;
+      out.time = x.candle_time;
+      out.score = x.score;
+      out.confidence = x.confidence;
+      out.duration_ns = x.duration_ns;
+      if (x.text)
+        out.label = x.text;
+      if (job.want_payload)
+        out.payload = x.payload_json();
+      r.results.push_back(std::move(out));
+    }
+    return r;
+  }
+};
+
+analyzer_actor::behavior_type worker_impl(analyzer_actor::stateful_pointer<worker_state> self,
+                                          worker_options o,
+                                          std::shared_ptr<supervision::agent_directory> dir) {
+  auto& st = self->state;
+  st.a = analysis::make_analyzer(o.k, o.opts);
+  st.o = std::move(o);
+  st.dir = std::move(dir);
+  st.log = logging::get("analysis.worker");
+  return {
+    [self](analysis_job& job) -> caf::result<analysis_reply> {
+      auto& st = self->state;
+      if (st.rebuilt || job.candles.empty())
+        return st.run(job);
+      st.rebuilt = true;
+      auto hub = caf::actor_cast<data::hub_actor>(st.dir->find("data.hub"));
+      if (!hub)
+        return st.run(job);
+      // Rebuild before answering; `await` holds back every other message
+      // (later jobs) until the history is in.
+      auto rp = self->make_response_promise<analysis_reply>();
+      auto before = job.candles.front().open_time;
+      auto with_candles = [self, hub, before, rp, job]() mutable {
+        auto& st = self->state;
+        self->request(hub, std::chrono::seconds{10}, caf::get_atom::value, st.o.symbol,
+                      st.o.interval, st.o.rebuild_candles, before)
+          .await(
+            [self, rp, job](std::vector<candle>& history) mutable {
+              auto& st = self->state;
+              st.replay(history);
+              if (!history.empty())
+                st.log->debug("{}.{}: state rebuilt from {} candles", st.o.symbol,
+                              analysis::kind_name(st.o.k), history.size());
+              rp.deliver(st.run(job));
+            },
+            [self, rp, job](caf::error& err) mutable {
+              auto& st = self->state;
+              st.log->warn("{} {}: no history from the hub ({}); starting cold", st.o.symbol,
+                           analysis::kind_name(st.o.k), caf::to_string(err));
+              rp.deliver(st.run(job));
+            });
+      };
+      if (st.o.k != analysis::kind::news_sentiment) {
+        with_candles();
+        return rp;
+      }
+      self->request(hub, std::chrono::seconds{10}, caf::get_atom::value, news_atom::value,
+                    st.o.symbol)
+        .await(
+          [self, with_candles](std::vector<db::news_article>& articles) mutable {
+            for (auto& a : articles)
+              self->state.news(a);
+            with_candles();
+          },
+          [with_candles](caf::error&) mutable { with_candles(); });
+      return rp;
+    },
+  };
+}
+
+} // namespace
+
+analyzer_actor spawn_worker(caf::local_actor* parent, worker_options o,
+                            std::shared_ptr<supervision::agent_directory> dir) {
+  return parent->spawn(worker_impl, std::move(o), std::move(dir));
+}
+
+} // namespace herald::analysis_actors
