@@ -67,6 +67,27 @@ const std::vector<command>& commands() {
      "ATR use Wilder smoothing, Bollinger bands and z-scores the population SD.",
      {{"interval", "INTERVAL", "interval of the file (default: inferred)"}}, 1, 1,
      indicators_command},
+    {"backtest", "replay candles through the analysis agents and report the results",
+     "[FILE...]",
+     "Replays candles (files of any supported format, or the database) through the\n"
+     "same agents as a live run - hub, analyzer actors, pipeline, risk manager - as\n"
+     "fast as they go, with a progress bar, and reports: candles, signals by\n"
+     "direction, insights approved and vetoed by reason, the hit rate of approved\n"
+     "insights at the horizon with its 95% confidence interval (and whether it is\n"
+     "distinguishable from chance), mean forward returns of long and short insights\n"
+     "next to buy and hold, the paper portfolio's return and max drawdown, and\n"
+     "per-analyzer hit rates. Nothing is written to the database. Analyzer and risk\n"
+     "options come from the config file ([analysis], [analysis.*], [risk]).",
+     {config_option,
+      {"file", "FILE", "candle file (more files may follow as arguments)"},
+      {"db", "URL", "read the candles from this database instead (needs --symbol, --interval)"},
+      {"symbol", "SYMBOL", "symbol (default: from a data.vision file name)"},
+      {"interval", "INTERVAL", "interval (default: inferred from the file)"},
+      {"from", "T", "first open time: ms, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"},
+      {"to", "T", "end (exclusive), same formats"},
+      {"horizon", "N", "bars after which an insight's direction is checked (default 10)"},
+      {"json", "PATH", "also write the report as JSON"}},
+     0, 1000000, backtest_command},
   };
   return table;
 }

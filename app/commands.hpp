@@ -23,5 +23,6 @@ int migrate_command(const invocation& inv);
 int resample_command(const invocation& inv);
 int ingest_command(const invocation& inv);
 int indicators_command(const invocation& inv);
+int backtest_command(const invocation& inv);
 
 } // namespace herald::app
