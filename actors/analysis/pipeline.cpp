@@ -456,6 +456,7 @@ supervision::supervisor_config analysis_tree(const analysis_tree_options& o,
       w.interval = interval;
       w.opts = o.analyzers;
       w.rebuild_candles = o.rebuild_candles;
+      w.stall = o.stall[k];
       s.children.push_back(worker_spec(analysis::kind_name(w.k),
                                        [w, dir](caf::local_actor* self, const std::string&) {
                                          return caf::actor_cast<caf::actor>(

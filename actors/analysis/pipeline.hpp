@@ -72,6 +72,8 @@ struct analysis_tree_options {
   supervision::supervisor_flags series_flags; ///< of each series supervisor
   supervision::backoff_options backoff;
   std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds{5};
+  /// Fault injection: analyzer kinds whose actors answer this late.
+  std::array<std::chrono::milliseconds, analysis::kind_count> stall{};
 };
 
 supervision::supervisor_config analysis_tree(const analysis_tree_options& o,

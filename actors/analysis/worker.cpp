@@ -83,6 +83,19 @@ analyzer_actor::behavior_type worker_impl(analyzer_actor::stateful_pointer<worke
   return {
     [self](analysis_job& job) -> caf::result<analysis_reply> {
       auto& st = self->state;
+      if (st.o.stall.count() > 0) { // fault injection: answer late
+        auto rp = self->make_response_promise<analysis_reply>();
+        auto reply = st.run(job);
+        auto stall = st.o.stall;
+        self->spawn([rp, reply, stall](caf::event_based_actor* h) mutable -> caf::behavior {
+          h->delayed_send(h, stall, caf::tick_atom::value);
+          return {[h, rp, reply](caf::tick_atom) mutable {
+            rp.deliver(reply);
+            h->quit();
+          }};
+        });
+        return rp;
+      }
       if (st.rebuilt || job.candles.empty())
         return st.run(job);
       st.rebuilt = true;

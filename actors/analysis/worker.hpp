@@ -7,6 +7,7 @@
 // news sentiment, the articles) before the job's first candle - so a job
 // gives the same answer whichever incarnation runs it.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -29,6 +30,9 @@ struct worker_options {
   std::string interval;
   analysis::analyzer_options opts;
   std::uint32_t rebuild_candles = 5000; ///< history replayed by a fresh incarnation
+  /// Fault injection (tests, drills): the answer to each job is held back
+  /// this long, as if the analyzer were overloaded. Zero in production.
+  std::chrono::milliseconds stall{0};
 };
 
 analyzer_actor spawn_worker(caf::local_actor* parent, worker_options o,
