@@ -6,7 +6,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "support/backends.hpp"
+#include "support/market_data.hpp"
 #include "support/process.hpp"
 
 using herald::test::process;
@@ -274,4 +277,69 @@ TEST_CASE("herald indicators prints the documented columns, empty until warm",
   CHECK(bad == 2);
   CHECK(bad_out.find("/nonexistent.csv: cannot read the file") != std::string::npos);
   std::remove(csv.c_str());
+}
+
+TEST_CASE("herald backtest on a real file reports signals, insights, hit rates and intervals",
+          "[acceptance][backtest]") {
+  HERALD_REQUIRE_MARKET_DATA();
+  auto dir = herald::test::market_data("binance_spot_1m_datavision/");
+  auto json = "/tmp/herald-bt-" + std::to_string(::getpid()) + ".json";
+  auto [code, out] = process::run({herald_bin, "backtest", "--config", shipped_conf, "--file",
+                                   dir + "BTCUSDT-1m-2021-01-01.csv",
+                                   dir + "BTCUSDT-1m-2021-01-02.csv", "--horizon", "15",
+                                   "--json", json, "--log.level=warn"});
+  INFO(out);
+  REQUIRE(code == 0);
+  CHECK(out.find("backtest of BTCUSDT 1m, 2021-01-01 00:00:00 .. 2021-01-02 23:59:00, horizon "
+                 "15 bars (2880 candles accepted of 2880)")
+        != std::string::npos);
+  CHECK(out.find("candles            2880") != std::string::npos);
+  CHECK(out.find("95% CI [") != std::string::npos);
+  CHECK(out.find("buy and hold") != std::string::npos);
+  CHECK(out.find("paper portfolio") != std::string::npos);
+  CHECK(out.find("statistical_edge") != std::string::npos);
+  std::ifstream in{json};
+  auto j = nlohmann::json::parse(in);
+  CHECK(j["candles"] == 2880);
+  std::uint64_t by_dir = 0;
+  for (auto& [d, n] : j["signals"].items())
+    by_dir += n.get<std::uint64_t>();
+  CHECK(by_dir == 2880);
+  std::uint64_t vetoed = 0;
+  for (auto& [r, n] : j["insights"]["vetoed"].items())
+    vetoed += n.get<std::uint64_t>();
+  CHECK(j["insights"]["approved"].get<std::uint64_t>() + vetoed
+        == j["signals"]["long"].get<std::uint64_t>() + j["signals"]["short"].get<std::uint64_t>());
+  auto ci = j["hit_rate"]["ci95"];
+  CHECK(ci[0].get<double>() <= j["hit_rate"]["rate"].get<double>());
+  CHECK(j["hit_rate"]["rate"].get<double>() <= ci[1].get<double>());
+  // BTC rose from ~29,000 to ~32,000 over these two days
+  CHECK(j["buy_and_hold"].get<double>() > 0.05);
+  // the same input gives the same report
+  auto [code2, out2] = process::run({herald_bin, "backtest", "--config", shipped_conf, "--file",
+                                     dir + "BTCUSDT-1m-2021-01-01.csv",
+                                     dir + "BTCUSDT-1m-2021-01-02.csv", "--horizon", "15",
+                                     "--log.level=warn"});
+  auto report = [](const std::string& o) { return o.substr(o.find("candles            ")); };
+  CHECK(code2 == 0);
+  CHECK(report(out2) == report(out));
+  std::remove(json.c_str());
+}
+
+TEST_CASE("herald backtest refuses bad arguments with exit 2 and the reason", "[acceptance][backtest]") {
+  auto [a, ao] = process::run({herald_bin, "backtest", "--config", shipped_conf});
+  CHECK(a == 2);
+  CHECK(ao.find("give either --file F... or --db URL") != std::string::npos);
+  auto [b, bo] = process::run({herald_bin, "backtest", "--config", shipped_conf, "--file",
+                               "/nonexistent.csv"});
+  CHECK(b == 2);
+  CHECK(bo.find("/nonexistent.csv: cannot read the file") != std::string::npos);
+  auto [c, co] = process::run({herald_bin, "backtest", "--config", shipped_conf, "--db",
+                               "sqlite:///tmp/x.db", "--horizon", "0"});
+  CHECK(c == 2);
+  CHECK(co.find("--horizon '0' must be a whole number of bars") != std::string::npos);
+  auto [d, dout] = process::run({herald_bin, "backtest", "--config", shipped_conf, "--db",
+                                 "sqlite:///tmp/x.db", "--from", "yesterday"});
+  CHECK(d == 2);
+  CHECK(dout.find("--from 'yesterday' is not a time") != std::string::npos);
 }
