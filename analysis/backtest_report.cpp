@@ -1,5 +1,6 @@
 #include "analysis/backtest_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -14,22 +15,24 @@ constexpr double z95 = 1.959963984540054;
 
 } // namespace
 
+namespace {
+
+/// The Wilson score interval's bound (sign -1: lower, +1: upper).
+double wilson(const proportion& p, double sign) {
+  double r = p.rate(), nn = static_cast<double>(p.n), z2 = z95 * z95;
+  double centre = (r + z2 / (2 * nn)) / (1 + z2 / nn);
+  double half = z95 * std::sqrt(r * (1 - r) / nn + z2 / (4 * nn * nn)) / (1 + z2 / nn);
+  return std::clamp(centre + sign * half, 0.0, 1.0);
+}
+
+} // namespace
+
 double proportion::lower() const {
-  if (n == 0)
-    return 0;
-  double p = rate(), nn = static_cast<double>(n), z2 = z95 * z95;
-  double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
-  double half = z95 * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / (1 + z2 / nn);
-  return std::max(0.0, centre - half);
+  return n == 0 ? 0 : wilson(*this, -1);
 }
 
 double proportion::upper() const {
-  if (n == 0)
-    return 1;
-  double p = rate(), nn = static_cast<double>(n), z2 = z95 * z95;
-  double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
-  double half = z95 * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / (1 + z2 / nn);
-  return std::min(1.0, centre + half);
+  return n == 0 ? 1 : wilson(*this, +1);
 }
 
 double mean_stat::stderr_() const {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analysis/aggregate.hpp"
+#include "analysis/backtest_report.hpp"
 #include "analysis/risk.hpp"
 
 using namespace herald::analysis;
@@ -161,4 +162,30 @@ TEST_CASE("risk manager: a cooldown after N losing insights in a window", "[anal
   CHECK(v->reason == "cooldown");
   CHECK(r.on_signal(sig(direction::long_, p, minute + 8))->reason == "cooldown");
   CHECK(r.on_signal(sig(direction::long_, p, minute + 11))->approved);
+}
+
+TEST_CASE("backtest statistics: Wilson intervals and forward returns at the horizon",
+          "[analysis][backtest]") {
+  proportion half{50, 100};
+  CHECK(half.lower() == Approx(0.4038).margin(1e-4));
+  CHECK(half.upper() == Approx(0.5962).margin(1e-4));
+  CHECK(half.chance_like());
+  proportion good{70, 100};
+  CHECK(good.lower() > 0.5);
+  CHECK_FALSE(good.chance_like());
+  // one long insight at 100, the price is 110 two bars later: a hit
+  backtest_report r{2};
+  auto s0 = sig(direction::long_, 100, 0);
+  insight in;
+  in.approved = true;
+  in.dir = direction::long_;
+  r.add(s0, in);
+  r.add(sig(direction::neutral, 105, 1), std::nullopt);
+  r.add(sig(direction::neutral, 110, 2), std::nullopt);
+  CHECK(r.hit_rate().n == 1);
+  CHECK(r.hit_rate().hits == 1);
+  CHECK(r.long_return().mean() == Approx(0.10));
+  CHECK(r.buy_and_hold() == Approx(0.10));
+  CHECK(r.approved() == 1);
+  CHECK(r.signals_by_direction().at("neutral") == 2);
 }
