@@ -57,8 +57,10 @@ signal aggregate(const aggregate_options& opts, std::string symbol, std::string 
   constexpr auto regime_kind = static_cast<std::uint8_t>(kind::volatility_regime);
   for (auto& c : parts) {
     c.weight = c.analyzer < kind_count ? opts.weights[c.analyzer] : 0.0;
-    if (c.analyzer == regime_kind)
-      continue; // no direction: it scales confidence below
+    if (c.analyzer == regime_kind) { // no direction: it scales confidence below
+      s.missing += !c.present;
+      continue;
+    }
     total_weight += c.weight;
     if (!c.present) {
       ++s.missing;
@@ -69,9 +71,6 @@ signal aggregate(const aggregate_options& opts, std::string symbol, std::string 
     den += wc;
     conf += c.weight * c.confidence;
   }
-  for (auto& c : parts)
-    if (c.analyzer == regime_kind && !c.present)
-      ++s.missing;
   s.score = den > 0 ? num / den : 0;
   s.confidence = total_weight > 0 ? conf / total_weight : 0;
   if (s.regime == "low")

@@ -56,18 +56,18 @@ struct risk_report {
   std::uint64_t trades = 0;
 };
 
-#define HERALD_EQ_INSPECT(type, ...)                                                             \
+#define HERALD_INSPECT(type, ...)                                                             \
   template <class Inspector>                                                                   \
   typename Inspector::result_type inspect(Inspector& f, type& x) {                             \
     return f(__VA_ARGS__);                                                                     \
   }
 
-HERALD_EQ_INSPECT(analysis_job, x.seq, x.candles, x.news, x.want_payload)
-HERALD_EQ_INSPECT(analyzer_output, x.time, x.score, x.confidence, x.duration_ns, x.label,
+HERALD_INSPECT(analysis_job, x.seq, x.candles, x.news, x.want_payload)
+HERALD_INSPECT(analyzer_output, x.time, x.score, x.confidence, x.duration_ns, x.label,
                   x.payload)
-HERALD_EQ_INSPECT(analysis_reply, x.seq, x.analyzer, x.results)
-HERALD_EQ_INSPECT(candle_batch, x.candles)
-HERALD_EQ_INSPECT(risk_report, x.signals, x.insights, x.insight_of, x.equity, x.max_drawdown,
+HERALD_INSPECT(analysis_reply, x.seq, x.analyzer, x.results)
+HERALD_INSPECT(candle_batch, x.candles)
+HERALD_INSPECT(risk_report, x.signals, x.insights, x.insight_of, x.equity, x.max_drawdown,
                   x.trades)
 
 inline bool operator==(const analysis_job& a, const analysis_job& b) {
@@ -89,10 +89,10 @@ inline bool operator==(const candle_batch& a, const candle_batch& b) {
 
 namespace herald::analysis {
 
-HERALD_EQ_INSPECT(contribution, x.analyzer, x.present, x.score, x.confidence, x.weight)
-HERALD_EQ_INSPECT(signal, x.symbol, x.interval, x.time, x.price, x.dir, x.score, x.strength,
+HERALD_INSPECT(contribution, x.analyzer, x.present, x.score, x.confidence, x.weight)
+HERALD_INSPECT(signal, x.symbol, x.interval, x.time, x.price, x.dir, x.score, x.strength,
                   x.confidence, x.regime, x.missing, x.contributions)
-HERALD_EQ_INSPECT(insight, x.signal_id, x.symbol, x.interval, x.time, x.dir, x.strength,
+HERALD_INSPECT(insight, x.signal_id, x.symbol, x.interval, x.time, x.dir, x.strength,
                   x.confidence, x.price, x.approved, x.reason, x.notional, x.state, x.equity,
                   x.drawdown)
 
@@ -123,4 +123,4 @@ inline bool operator==(const risk_report& a, const risk_report& b) {
 }
 } // namespace herald
 
-#undef HERALD_EQ_INSPECT
+#undef HERALD_INSPECT

@@ -12,6 +12,7 @@
 #include "actors/data/hub.hpp"
 #include "actors/data/persistence.hpp"
 #include "io/logging.hpp"
+#include "io/news/feed.hpp"
 
 namespace herald::analysis_actors {
 
@@ -38,6 +39,9 @@ struct series_state {
   std::array<clock_type::time_point, analysis::kind_count> first_failure{};
   std::array<caf::actor_addr, analysis::kind_count> failed_handle{};
   int outstanding = 0;
+  /// Analyzer handles, looked up in the directory once and again only after
+  /// a failure (a restarted analyzer has a new handle).
+  std::array<analyzer_actor, analysis::kind_count> workers{};
   std::int64_t completed_through = none; ///< open time of the last analysed candle
   clock_type::time_point idle_since = clock_type::now();
 };
@@ -113,6 +117,10 @@ struct pipeline_state {
   void start_series(series_state& s) {
     if (s.starting || s.started)
       return;
+    if (dir->find(s.path)) { // a previous pipeline incarnation started it
+      s.started = true;
+      return;
+    }
     auto pool = caf::actor_cast<supervision::supervisor_actor>(dir->find("analysis.series"));
     if (!pool) {
       arm(std::chrono::milliseconds{100});
@@ -132,12 +140,6 @@ struct pipeline_state {
         [this, id](caf::error& e) {
           auto& s = series[id];
           s.starting = false;
-          // "already exists": a previous pipeline incarnation started it.
-          if (caf::to_string(e).find("already exists") != std::string::npos) {
-            s.started = true;
-            dispatch(s);
-            return;
-          }
           log->warn("cannot start analysers of {}: {}; retrying", id, caf::to_string(e));
           arm(std::chrono::milliseconds{200});
         });
@@ -173,8 +175,10 @@ struct pipeline_state {
   }
 
   void ask(series_state& s, std::uint8_t k) {
-    auto path = s.path + "." + analysis::kind_name(analysis::kind_at(k));
-    auto worker = caf::actor_cast<analyzer_actor>(dir->find(path));
+    auto& worker = s.workers[k];
+    if (!worker || worker.address() == s.failed_handle[k])
+      worker = caf::actor_cast<analyzer_actor>(
+        dir->find(s.path + "." + analysis::kind_name(analysis::kind_at(k))));
     auto id = s.id;
     auto seq = s.seq;
     if (!worker || worker.address() == s.failed_handle[k]) {
@@ -390,7 +394,7 @@ pipeline_actor::behavior_type pipeline_impl(pipeline_actor::stateful_pointer<pip
     },
     [self](db::news_article& a) {
       for (auto& [id, s] : self->state.series)
-        if (a.symbols_json.find("\"" + s.symbol + "\"") != std::string::npos)
+        if (io::news::mentions_symbol(a.symbols_json, s.symbol))
           s.pending_news.push_back(a);
     },
     [self](stats_atom) {
@@ -407,7 +411,7 @@ pipeline_actor::behavior_type pipeline_impl(pipeline_actor::stateful_pointer<pip
         st.subscribe();
       for (auto& [id, s] : st.series)
         if (!s.started && !s.starting && !s.pending.empty())
-          st.start_series(s);
+          st.start_series(s), st.dispatch(s);
       st.release();
     },
   };

@@ -8,6 +8,7 @@
 
 #include "actors/data/persistence.hpp"
 #include "io/logging.hpp"
+#include "io/news/feed.hpp"
 #include "market/candle_window.hpp"
 #include "market/interval.hpp"
 #include "market/resample.hpp"
@@ -45,11 +46,6 @@ struct batch_subscription {
     return (symbol == "*" || symbol == c.symbol) && (interval == "*" || interval == c.interval);
   }
 };
-
-/// Whether an article's symbols (a JSON array of strings) name `symbol`.
-bool mentions(const db::news_article& a, const std::string& symbol) {
-  return symbol == "*" || a.symbols_json.find("\"" + symbol + "\"") != std::string::npos;
-}
 
 struct hub_state {
   static inline const char* name = "herald.hub";
@@ -269,7 +265,7 @@ hub_actor::behavior_type hub_impl(hub_actor::stateful_pointer<hub_state> self, h
     [self](db::news_article& a) {
       auto& st = self->state;
       for (auto& [symbol, sink] : st.news_subs)
-        if (mentions(a, symbol))
+        if (io::news::mentions_symbol(a.symbols_json, symbol))
           self->send(sink, a);
       st.news.push_back(std::move(a));
       while (st.news.size() > st.opts.news_depth)
@@ -278,7 +274,7 @@ hub_actor::behavior_type hub_impl(hub_actor::stateful_pointer<hub_state> self, h
     [self](caf::get_atom, news_atom, const std::string& symbol) {
       std::vector<db::news_article> out;
       for (auto& a : self->state.news)
-        if (mentions(a, symbol))
+        if (io::news::mentions_symbol(a.symbols_json, symbol))
           out.push_back(a);
       return out;
     },

@@ -274,4 +274,8 @@ std::map<std::string, std::string> parse_aliases(const std::vector<std::string>&
   return out;
 }
 
+bool mentions_symbol(const std::string& symbols_json, const std::string& symbol) {
+  return symbol == "*" || symbols_json.find("\"" + symbol + "\"") != std::string::npos;
+}
+
 } // namespace herald::io::news

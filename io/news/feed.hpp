@@ -39,6 +39,10 @@ std::vector<std::string> tag_symbols(std::string_view text,
                                      const std::map<std::string, std::string>& aliases);
 
 /// Parses config aliases "word=SYMBOL" (invalid entries are skipped).
+/// Whether an article's symbols (a JSON array of strings, as tag_symbols
+/// produces) name `symbol`; "*" matches every article.
+bool mentions_symbol(const std::string& symbols_json, const std::string& symbol);
+
 std::map<std::string, std::string> parse_aliases(const std::vector<std::string>& entries);
 
 } // namespace herald::io::news
