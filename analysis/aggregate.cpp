@@ -18,7 +18,11 @@ const char* to_string(direction d) {
 }
 
 std::string signal::id() const {
-  return symbol + ":" + interval + ":" + std::to_string(time);
+  auto t = std::to_string(time);
+  std::string id;
+  id.reserve(symbol.size() + interval.size() + t.size() + 2);
+  id.append(symbol).append(1, ':').append(interval).append(1, ':').append(t);
+  return id;
 }
 
 std::string signal::payload_json() const {
@@ -36,20 +40,28 @@ std::string signal::payload_json() const {
 
 namespace {
 
+double pow10(int decimals) {
+  static const double table[] = {1,   1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,
+                                 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  return decimals >= 0 && decimals < 16 ? table[decimals] : std::pow(10.0, decimals);
+}
+
 double round_to(double x, int decimals) {
-  double f = std::pow(10.0, decimals);
+  double f = pow10(decimals);
   double r = std::round(x * f) / f;
   return r == 0 ? 0.0 : r; // no "-0"
 }
 
 } // namespace
 
-signal aggregate(const aggregate_options& opts, std::string symbol, std::string interval,
-                 std::int64_t time, double price, std::vector<contribution> parts,
-                 const std::string& regime) {
+signal aggregate(const aggregate_options& opts, const std::string& symbol,
+                 const std::string& interval, std::int64_t time, double price,
+                 const contribution_set& in, const std::string& regime) {
   signal s;
-  s.symbol = std::move(symbol);
-  s.interval = std::move(interval);
+  s.symbol = symbol;
+  s.interval = interval;
+  s.contributions = in;
+  auto& parts = s.contributions;
   s.time = time;
   s.price = price;
   s.regime = regime.empty() ? "unknown" : regime;
@@ -83,7 +95,6 @@ signal aggregate(const aggregate_options& opts, std::string symbol, std::string 
   s.dir = s.score >= opts.threshold    ? direction::long_
           : s.score <= -opts.threshold ? direction::short_
                                        : direction::neutral;
-  s.contributions = std::move(parts);
   return s;
 }
 

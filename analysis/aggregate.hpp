@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,50 @@ struct contribution {
   double confidence = 0;
   double weight = 0;
 };
+inline bool operator==(const contribution& a, const contribution& b) {
+  return a.analyzer == b.analyzer && a.present == b.present && a.score == b.score
+         && a.confidence == b.confidence && a.weight == b.weight;
+}
+
+/// The contributions of one signal: at most one per analyzer kind, stored in
+/// place (a signal per candle allocates nothing for them).
+class contribution_set {
+public:
+  contribution_set() = default;
+  contribution_set(std::initializer_list<contribution> xs) {
+    for (auto& x : xs)
+      push_back(x);
+  }
+  /// Ignores a contribution beyond one per kind.
+  void push_back(const contribution& c) {
+    if (n_ < items_.size())
+      items_[n_++] = c;
+  }
+  std::size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  contribution& operator[](std::size_t i) { return items_[i]; }
+  const contribution& operator[](std::size_t i) const { return items_[i]; }
+  contribution* begin() { return items_.data(); }
+  contribution* end() { return items_.data() + n_; }
+  const contribution* begin() const { return items_.data(); }
+  const contribution* end() const { return items_.data() + n_; }
+  friend bool operator==(const contribution_set& a, const contribution_set& b) {
+    if (a.n_ != b.n_)
+      return false;
+    for (std::size_t i = 0; i < a.n_; ++i)
+      if (!(a.items_[i] == b.items_[i]))
+        return false;
+    return true;
+  }
+  template <class Inspector>
+  friend typename Inspector::result_type inspect(Inspector& f, contribution_set& x) {
+    return f(x.n_, x.items_);
+  }
+
+private:
+  std::array<contribution, kind_count> items_{};
+  std::uint8_t n_ = 0;
+};
 
 struct signal {
   std::string symbol;
@@ -38,7 +83,7 @@ struct signal {
   double confidence = 0; ///< [0, 100]
   std::string regime;    ///< low / normal / high / unknown
   int missing = 0;       ///< analyzers that did not answer
-  std::vector<contribution> contributions;
+  contribution_set contributions;
   /// Stable id: "SYMBOL:interval:time".
   std::string id() const;
   /// {"score":..,"regime":..,"missing":..,"contributions":[...]}.
@@ -59,8 +104,8 @@ struct aggregate_options {
 /// Builds the signal of one candle from its contributions (present or not;
 /// disabled analyzers are simply not passed) and the regime label of the
 /// volatility analyzer ("" when absent).
-signal aggregate(const aggregate_options& opts, std::string symbol, std::string interval,
-                 std::int64_t time, double price, std::vector<contribution> parts,
-                 const std::string& regime);
+signal aggregate(const aggregate_options& opts, const std::string& symbol,
+                 const std::string& interval, std::int64_t time, double price,
+                 const contribution_set& parts, const std::string& regime);
 
 } // namespace herald::analysis

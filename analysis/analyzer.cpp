@@ -10,21 +10,6 @@
 
 namespace herald::analysis {
 
-double safe(double x, double lo, double hi) {
-  if (!std::isfinite(x))
-    return 0.0 < lo ? lo : (0.0 > hi ? hi : 0.0);
-  return std::clamp(x, lo, hi);
-}
-
-void result::fact(const char* key, double value) {
-  if (n_facts < max_facts)
-    facts[n_facts++] = {key, value};
-}
-
-void result::fact(const char* key, std::optional<double> value) {
-  fact(key, value ? *value : std::numeric_limits<double>::quiet_NaN());
-}
-
 double result::get(const char* key) const {
   for (std::size_t i = 0; i < n_facts; ++i)
     if (std::strcmp(facts[i].first, key) == 0)
@@ -61,6 +46,17 @@ void analyzer::finish(const candle& c, result& r) {
   r.candle_time = c.open_time;
 }
 
+void result::reset() {
+  // Only what analysers read or append to: the fact array past n_facts is
+  // never read, so a result is reused without zeroing its ~200 bytes.
+  score = 0;
+  confidence = 0;
+  n_facts = 0;
+  text_key = text = list_key = nullptr;
+  list_names = nullptr;
+  list_bits = 0;
+}
+
 result analyzer::on_candle(const candle& c) {
   result r;
   auto t0 = std::chrono::steady_clock::now();
@@ -76,10 +72,15 @@ void analyzer::on_candles(const candle* cs, std::size_t n, result* out) {
   if (n == 0)
     return;
   auto t0 = std::chrono::steady_clock::now();
+  const char* agent = name();
   for (std::size_t i = 0; i < n; ++i) {
-    out[i] = result{};
-    analyse(cs[i], out[i]);
-    finish(cs[i], out[i]);
+    auto& r = out[i];
+    r.reset();
+    analyse(cs[i], r);
+    r.score = safe(r.score, -1, 1);
+    r.confidence = safe(r.confidence, 0, 100);
+    r.agent = agent;
+    r.candle_time = cs[i].open_time;
   }
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
               std::chrono::steady_clock::now() - t0)

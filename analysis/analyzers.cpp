@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "market/interval.hpp"
-#include "market/resample.hpp"
 
 namespace herald::analysis {
 
@@ -26,7 +26,7 @@ void momentum::analyse(const candle& c, result& out) {
   }
   double macd_part = 0;
   if (m && a && *a > 0) {
-    macd_part = std::tanh(m->histogram / *a);
+    macd_part = squash(m->histogram / *a);
     if (prev_hist_ && m->histogram > *prev_hist_)
       macd_part = std::max(macd_part, macd_part * 0.5 + 0.1);
   }
@@ -103,9 +103,9 @@ void market_structure::analyse(const candle& c, result& out) {
   }
   double trend = 0, slope = 0, structure = 0;
   if (f && s && *s > 0)
-    trend = std::tanh((*f - *s) / *s * 100); // % distance, saturating
+    trend = squash((*f - *s) / *s * 100); // % distance, saturating
   if (slow_hist_.size() >= 2 && slow_hist_.front() > 0)
-    slope = std::tanh((slow_hist_.back() - slow_hist_.front()) / slow_hist_.front() * 200);
+    slope = squash((slow_hist_.back() - slow_hist_.front()) / slow_hist_.front() * 200);
   if (swing_highs_.size() == 2 && swing_lows_.size() == 2) {
     bool hh = swing_highs_[1] > swing_highs_[0], hl = swing_lows_[1] > swing_lows_[0];
     bool lh = swing_highs_[1] < swing_highs_[0], ll = swing_lows_[1] < swing_lows_[0];
@@ -135,7 +135,7 @@ void order_flow::analyse(const candle& c, result& out) {
   double obv_slope = 0;
   double scale = vol_scale_.mean() * static_cast<double>(opts_.obv_slope);
   if (obv_hist_.size() == opts_.obv_slope && scale > 0)
-    obv_slope = std::tanh((obv_hist_.back() - obv_hist_.front()) / scale);
+    obv_slope = squash((obv_hist_.back() - obv_hist_.front()) / scale);
   // Heavy volume amplifies whatever the flow says.
   double weight = vz ? 1 + std::clamp(*vz, 0.0, 3.0) / 3 : 1;
   out.score = (0.6 * imbalance + 0.4 * obv_slope) * weight / 2 * (c.has_extras ? 2 : 1);
@@ -189,42 +189,6 @@ const char* const pattern_names[] = {
   "bearish engulfing", "morning star", "evening star",        "three white soldiers",
   "three black crows", "range breakout up", "range breakout down", "double top",
   "double bottom"};
-
-/// Index of the first maximum (or minimum) of xs[0..n).
-template <class Better>
-std::size_t extreme(const double* xs, std::size_t n, Better better) {
-  std::size_t best = 0;
-  for (std::size_t i = 1; i < n; ++i)
-    if (better(xs[i], xs[best]))
-      best = i;
-  return best;
-}
-
-/// The structure of a double top (over highs, pullback over lows) or bottom
-/// (over lows, pullback over highs) in a window: the most extreme bar i1 (the
-/// first of equals), the most extreme bar i2 more than 5 bars away from it,
-/// and the pullback extreme between them. nullopt when there is no second bar.
-struct double_shape {
-  std::size_t i1, i2;
-  double pull;
-};
-
-std::optional<double_shape> find_double(const double* top, const double* other, std::size_t n,
-                                        bool tops) {
-  auto better = [tops](double a, double b) { return tops ? a > b : a < b; };
-  auto i1 = extreme(top, n, better);
-  std::size_t i2 = n;
-  for (std::size_t i = 0; i < n; ++i)
-    if ((i + 5 < i1 || i > i1 + 5) && (i2 == n || better(top[i], top[i2])))
-      i2 = i;
-  if (i2 == n)
-    return std::nullopt;
-  auto a = std::min(i1, i2), b = std::max(i1, i2);
-  double pull = other[a];
-  for (auto i = a; i <= b; ++i)
-    pull = tops ? std::min(pull, other[i]) : std::max(pull, other[i]);
-  return double_shape{i1, i2, pull};
-}
 
 } // namespace
 
@@ -287,10 +251,12 @@ void pattern_recognition::analyse(const candle& c, result& out) {
       add(breakout_down, -0.5);
   }
   ++seq_;
+  bool top = double_fires(tops_, highs_, lows_, c.close, true);
+  bool bottom = double_fires(bottoms_, lows_, highs_, c.close, false);
   if (highs_.full()) {
-    if (double_fires(tops_, highs_, lows_, c.close, true))
+    if (top)
       add(double_top, -0.5);
-    if (double_fires(bottoms_, lows_, highs_, c.close, false))
+    if (bottom)
       add(double_bottom, 0.5);
   }
   out.score = score;
@@ -300,74 +266,66 @@ void pattern_recognition::analyse(const candle& c, result& out) {
   out.list_bits = found;
 }
 
-bool pattern_recognition::double_fires(shape_cache& k, const market::ring<double>& top,
+bool pattern_recognition::double_fires(shape_search& k, const market::ring<double>& top,
                                        const market::ring<double>& other, double close,
                                        bool tops) {
-  // Sequence numbers: the window holds bars seq_ - n .. seq_ - 1 (the newest).
+  // The window holds bars with sequence numbers first .. newest. The shape:
+  // i1 the most extreme bar (the first of equals), i2 the most extreme bar
+  // more than 5 bars away from it (the first of equals), the pullback the
+  // opposite extreme between them; it fires once a later bar closes beyond
+  // the pullback and the two extremes are within the tolerance.
   auto n = top.size();
   auto first = seq_ - n, newest = seq_ - 1;
-  double x = top.back();
+  auto at = [&](std::uint64_t s) { return top[s - first]; };
   auto better = [tops](double a, double b) { return tops ? a > b : a < b; };
-  // The shape is kept by sequence number and updated with the new bar; the
-  // window is scanned again (O(n)) only when one of its bars left the window
-  // or the new extreme has no second bar outside its 5-bar zone.
-  auto at = [&](std::uint64_t seq) { return top[seq - first]; };
-  auto scan = [&] {
-    auto s = find_double(top.data(), other.data(), n, tops);
-    k.valid = true;
-    k.has_i2 = s.has_value();
-    if (s) {
-      k.i1 = first + s->i1;
-      k.i2 = first + s->i2;
-      k.pull = s->pull;
-    } else {
-      k.i1 = first + extreme(top.data(), n, better);
-    }
+  auto push = [&](seq_deque& d, std::uint64_t s) {
+    while (!d.empty() && better(at(s), at(d.back())))
+      d.pop_back(); // equals stay: the front is the first of equals
+    d.push_back(s);
   };
-  bool changed = false;
-  if (!k.valid || k.i1 < first || !k.has_i2 || k.i2 < first) {
-    scan();
-  } else if (better(x, at(k.i1))) {
-    // A new extreme: the old one (the best of all older bars) is the second,
-    // if it lies outside the new one's zone.
-    if (k.i1 + 5 < newest) {
-      k.i2 = k.i1;
-      k.i1 = newest;
-      changed = true;
-    } else {
-      scan();
+  auto expire = [&](seq_deque& d) {
+    while (!d.empty() && d.front() < first)
+      d.pop_front();
+  };
+  push(k.best, newest);
+  expire(k.best);
+  auto i1 = k.best.front();
+  // The prefix window [first, i1 - 6] only grows to the right (i1 never
+  // moves back) and loses bars on the left as the window slides.
+  if (k.prefix_end < first)
+    k.prefix_end = first;
+  expire(k.prefix);
+  for (; k.prefix_end + 6 <= i1; ++k.prefix_end)
+    push(k.prefix, k.prefix_end);
+  // The best bar after the zone: the first entry of `best` past i1 + 5.
+  std::uint64_t i2 = UINT64_MAX;
+  for (std::size_t j = 1; j < k.best.size(); ++j)
+    if (k.best[j] > i1 + 5) {
+      i2 = k.best[j];
+      break;
     }
-  } else if (newest > k.i1 + 5 && better(x, at(k.i2))) {
-    k.i2 = newest;
-    changed = true;
-  }
-  if (changed) {
-    auto lo = std::min(k.i1, k.i2), hi = std::max(k.i1, k.i2);
-    double pull = other[lo - first];
-    for (auto i = lo; i <= hi; ++i)
-      pull = tops ? std::min(pull, other[i - first]) : std::max(pull, other[i - first]);
-    k.pull = pull;
-  }
-  if (!k.has_i2)
+  if (!k.prefix.empty() && (i2 == UINT64_MAX || !better(at(i2), at(k.prefix.front()))))
+    i2 = k.prefix.front(); // on equal values the earlier bar
+  if (i2 == UINT64_MAX || !top.full())
     return false;
-  double t1 = top[k.i1 - first], t2 = top[k.i2 - first];
+  double t1 = at(i1), t2 = at(i2);
   if (t2 <= 0 || std::abs(t2 - t1) > opts_.double_tolerance * std::abs(t1))
     return false;
-  if (std::max(k.i1, k.i2) >= newest)
+  auto lo = std::min(i1, i2), hi = std::max(i1, i2);
+  if (hi >= newest)
     return false; // the pattern needs a bar after its second extreme
+  if (k.pull_i1 != i1 || k.pull_i2 != i2) {
+    double pull = other[lo - first];
+    for (auto s = lo; s <= hi; ++s)
+      pull = tops ? std::min(pull, other[s - first]) : std::max(pull, other[s - first]);
+    k.pull = pull;
+    k.pull_i1 = i1;
+    k.pull_i2 = i2;
+  }
   return tops ? close < k.pull : close > k.pull;
 }
 
 // -- multi timeframe ------------------------------------------------------------------------
-
-struct multi_timeframe::frame {
-  frame(std::int64_t from, std::int64_t to, std::size_t fast, std::size_t slow)
-    : up(from, to, ""), fast_ema(fast), slow_ema(slow) {}
-  market::resampler up;
-  market::ema fast_ema, slow_ema;
-  std::optional<double> trend; ///< (fast - slow) / slow of the last closed bar
-  std::int64_t ms = 0;
-};
 
 multi_timeframe::multi_timeframe(options o) : opts_(std::move(o)) {
 }
@@ -377,20 +335,24 @@ void multi_timeframe::analyse(const candle& c, result& out) {
     auto base = market::interval_ms(c.interval).value_or(60'000);
     for (auto ms : opts_.higher_ms)
       if (ms > base && ms % base == 0 && frames_.size() < result::max_facts - 2) {
-        frames_.push_back(std::make_shared<frame>(base, ms, opts_.fast, opts_.slow));
-        frames_.back()->ms = ms;
+        frames_.emplace_back(ms, opts_.fast, opts_.slow);
         keys_.push_back("trend." + market::interval_name(ms));
       }
   }
   int votes = 0, up = 0, down = 0;
   for (std::size_t i = 0; i < frames_.size(); ++i) {
-    auto& f = *frames_[i];
-    if (auto bar = f.up.push(c)) {
-      auto fe = f.fast_ema.push(bar->close);
-      auto se = f.slow_ema.push(bar->close);
-      if (fe && se && *se > 0)
-        f.trend = (*fe - *se) / *se;
+    auto& f = frames_[i];
+    auto bucket = market::bar_start(c.open_time, f.ms);
+    if (bucket != f.bucket) {
+      if (f.bucket != INT64_MIN) {
+        auto fe = f.fast_ema.push(f.last_close);
+        auto se = f.slow_ema.push(f.last_close);
+        if (fe && se && *se > 0)
+          f.trend = (*fe - *se) / *se;
+      }
+      f.bucket = bucket;
     }
+    f.last_close = c.close;
     out.fact(keys_[i].c_str(), f.trend);
     if (f.trend) {
       ++votes;

@@ -11,7 +11,6 @@
 #include "analysis/analyzer.hpp"
 #include "market/indicators.hpp"
 #include "market/ring.hpp"
-#include "market/resample.hpp"
 
 namespace herald::analysis {
 
@@ -155,16 +154,52 @@ private:
   };
   market::ring<ohlc> bars_;           ///< the last breakout_bars + 1
   market::ring<double> highs_, lows_; ///< for double tops / bottoms
-  /// The last double top / bottom shape found, by bar sequence number; it is
-  /// searched again only when the window invalidates it.
-  struct shape_cache {
-    bool valid = false, has_i2 = false;
-    std::uint64_t i1 = 0, i2 = 0;
+  /// Double top (or bottom) search over the window in O(1) amortised per
+  /// bar: `best` is the window's extreme (first of equals) as a monotonic
+  /// deque of bar sequence numbers; `prefix` the same over the bars before
+  /// the extreme's 5-bar zone. Both windows only move forward, so the second
+  /// extreme (outside the zone) is the better of prefix.front() and the first
+  /// entry of `best` past the zone.
+  class seq_deque {
+  public:
+    /// Holds up to `cap` + 1 entries (a power of two, so indexing is a mask).
+    explicit seq_deque(std::size_t cap) {
+      std::size_t n = 2;
+      while (n < cap + 2)
+        n *= 2;
+      buf_.resize(n);
+      mask_ = n - 1;
+    }
+    bool empty() const { return size_ == 0; }
+    std::size_t size() const { return size_; }
+    std::uint64_t operator[](std::size_t i) const { return buf_[(head_ + i) & mask_]; }
+    std::uint64_t front() const { return (*this)[0]; }
+    std::uint64_t back() const { return (*this)[size_ - 1]; }
+    void push_back(std::uint64_t x) {
+      buf_[(head_ + size_) & mask_] = x;
+      ++size_;
+    }
+    void pop_back() { --size_; }
+    void pop_front() {
+      head_ = (head_ + 1) & mask_;
+      --size_;
+    }
+
+  private:
+    std::vector<std::uint64_t> buf_;
+    std::size_t mask_ = 1;
+    std::size_t head_ = 0, size_ = 0;
+  };
+  struct shape_search {
+    explicit shape_search(std::size_t window) : best(window), prefix(window) {}
+    seq_deque best, prefix;
+    std::uint64_t prefix_end = 0; ///< bars before this are in `prefix`
+    std::uint64_t pull_i1 = UINT64_MAX, pull_i2 = UINT64_MAX; ///< key of `pull`
     double pull = 0;
   };
-  shape_cache tops_, bottoms_;
+  shape_search tops_{opts_.double_window}, bottoms_{opts_.double_window};
   std::uint64_t seq_ = 0; ///< bars seen
-  bool double_fires(shape_cache& k, const market::ring<double>& top,
+  bool double_fires(shape_search& k, const market::ring<double>& top,
                     const market::ring<double>& other, double close, bool tops);
   market::rolling_stats body_{20};
 };
@@ -186,9 +221,20 @@ protected:
   void analyse(const candle& c, result& out) override;
 
 private:
-  struct frame;
+  // A higher bar closes when the first base candle of the next one arrives
+  // (as the resampler emits it); only its close matters here, so a frame
+  // keeps its bucket and last close instead of building candles.
+  struct frame {
+    frame(std::int64_t to, std::size_t fast, std::size_t slow)
+      : ms(to), fast_ema(fast), slow_ema(slow) {}
+    std::int64_t ms;
+    std::int64_t bucket = INT64_MIN;
+    double last_close = 0;
+    market::ema fast_ema, slow_ema;
+    std::optional<double> trend; ///< (fast - slow) / slow of the last closed bar
+  };
   options opts_;
-  std::vector<std::shared_ptr<frame>> frames_;
+  std::vector<frame> frames_;
   std::vector<std::string> keys_; ///< "trend.5m", ... (payload keys)
 };
 

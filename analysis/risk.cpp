@@ -95,10 +95,17 @@ void risk_manager::update_state() {
 }
 
 std::optional<insight> risk_manager::on_signal(const signal& s) {
-  if (auto ms = market::interval_ms(s.interval))
-    bar_ms_ = *ms;
+  if (s.interval != interval_) {
+    interval_ = s.interval;
+    if (auto ms = market::interval_ms(s.interval))
+      bar_ms_ = *ms;
+  }
   now_ = std::max(now_, s.time);
-  auto& b = books_[s.symbol];
+  if (!last_book_ || last_symbol_ != s.symbol) {
+    last_book_ = &books_[s.symbol]; // map nodes never move
+    last_symbol_ = s.symbol;
+  }
+  auto& b = *last_book_;
   ++b.bar;
   if (s.price > 0 && std::isfinite(s.price))
     b.last = s.price;

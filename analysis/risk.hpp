@@ -67,6 +67,8 @@ struct insight {
 class risk_manager {
 public:
   explicit risk_manager(risk_options o = {});
+  risk_manager(const risk_manager&) = delete; // holds a pointer into its own map
+  risk_manager& operator=(const risk_manager&) = delete;
   /// Marks the signal's symbol at its price (closing positions that reached
   /// their holding time), then decides: an insight for a long/short signal,
   /// nullopt for a neutral one.
@@ -110,6 +112,9 @@ private:
   std::int64_t cooldown_until_ = -1;
   std::deque<std::int64_t> losses_; ///< times of recent losing closes
   std::map<std::string, book> books_;
+  std::string interval_;     ///< of the last signal (bar_ms_ is its length)
+  std::string last_symbol_;  ///< the last signal's book, found without a lookup
+  book* last_book_ = nullptr;
   std::uint64_t trades_ = 0, losing_ = 0;
 };
 

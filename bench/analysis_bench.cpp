@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
     all[static_cast<std::size_t>(analysis::kind::news_sentiment)].get());
   for (std::size_t i = 0; i < n; i += 60)
     news->on_news(cs[i].open_time, (i / 60) % 3 == 0 ? 0.6 : -0.3);
-  constexpr std::size_t batch = 1024;
+  const std::size_t batch = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1024;
   std::vector<std::vector<analysis::result>> out(analysis::kind_count,
                                                  std::vector<analysis::result>(batch));
   double per_kind[analysis::kind_count] = {};
@@ -45,6 +45,11 @@ int main(int argc, char** argv) {
   analysis::risk_manager risk;
   double aggregate_secs = 0, checksum = 0;
   std::uint64_t insights = 0;
+  // The regime label as the pipeline receives it (a string per result).
+  const std::string empty, low = "low", normal = "normal", high = "high", unknown = "unknown";
+  auto regime_of = [&](const char* t) -> const std::string& {
+    return t[0] == 'l' ? low : t[0] == 'h' ? high : t[0] == 'n' ? normal : unknown;
+  };
   auto t_all = clk::now();
   for (std::size_t i = 0; i < n; i += batch) {
     auto m = std::min(batch, n - i);
@@ -55,17 +60,14 @@ int main(int argc, char** argv) {
     }
     auto t0 = clk::now();
     for (std::size_t j = 0; j < m; ++j) {
-      std::vector<analysis::contribution> parts(analysis::kind_count);
-      for (std::size_t k = 0; k < analysis::kind_count; ++k) {
-        parts[k].analyzer = static_cast<std::uint8_t>(k);
-        parts[k].present = true;
-        parts[k].score = out[k][j].score;
-        parts[k].confidence = out[k][j].confidence;
-      }
+      analysis::contribution_set parts;
+      for (std::size_t k = 0; k < analysis::kind_count; ++k)
+        parts.push_back({static_cast<std::uint8_t>(k), true, out[k][j].score,
+                         out[k][j].confidence, 0.0});
       auto& vr = out[static_cast<std::size_t>(analysis::kind::volatility_regime)][j];
       auto& c = cs[i + j];
       auto s = analysis::aggregate(agg, c.symbol, c.interval, c.open_time, c.close,
-                                   std::move(parts), vr.text ? vr.text : "");
+                                   parts, vr.text ? regime_of(vr.text) : empty);
       if (auto in = risk.on_signal(s))
         insights += in->approved;
       checksum += s.score;

@@ -5,7 +5,7 @@
 //      per round, rounds sent one after another);
 //  (c) backtest throughput: candles/s of one series replayed in batches with
 //      the backtest's flow control.
-//   herald_bench_pipeline [throughput-candles]
+//   herald_bench_pipeline [throughput-candles [latency|throughput|all [CAF options]]]
 
 #include <algorithm>
 #include <chrono>
@@ -133,12 +133,24 @@ void throughput(caf::actor_system& sys, std::size_t n) {
 int main(int argc, char** argv) {
   std::size_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 500'000;
   config::herald_system_config cfg;
+  // Further arguments are CAF options, e.g. --scheduler.max-threads=2.
+  if (argc > 3) {
+    if (auto err = cfg.parse(argc - 2, argv + 2)) {
+      std::fprintf(stderr, "bad CAF option: %s\n", caf::to_string(err).c_str());
+      return 2;
+    }
+  }
   caf::actor_system sys{cfg};
   std::printf("analysis pipeline through the actors (%zu scheduler threads):\n",
               sys.scheduler().num_workers());
-  std::printf("(b) latency, candle to the gated signal:\n");
-  latency(sys, 1, 2000, 200);
-  latency(sys, 100, 200, 30);
+  std::string only = argc > 2 ? argv[2] : "";
+  if (only != "throughput") {
+    std::printf("(b) latency, candle to the gated signal:\n");
+    latency(sys, 1, 2000, 200);
+    latency(sys, 100, 200, 30);
+  }
+  if (only == "latency")
+    return 0;
   std::printf("(c) throughput:\n");
   throughput(sys, n);
   return 0;

@@ -15,6 +15,13 @@ namespace herald::config {
 
 herald_system_config::herald_system_config() {
   load<caf::io::middleman>();
+  // Latency: CAF's workers poll 100 times, then sleep 50 us between polls,
+  // which puts ~50 us on every hop of a candle's way (hub, pipeline,
+  // analyzers, risk manager) once the system is briefly idle. Herald polls
+  // longer and sleeps shorter (candle-to-insight p50 ~100 us -> ~45 us,
+  // bench/pipeline_bench.cpp); the file or command line may override both.
+  set("work-stealing.aggressive-poll-attempts", std::size_t{10000});
+  set("work-stealing.moderate-sleep-duration", caf::timespan{std::chrono::microseconds{10}});
   messages::register_types(*this);
   add_error_category(caf::atom("herald"),
                      [](std::uint8_t code, caf::atom_value, const caf::message& ctx) {

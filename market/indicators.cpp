@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace herald::market {
 
@@ -180,18 +184,36 @@ double obv::push(double close, double volume) {
 std::optional<double> rolling_percentile::push(double x) {
   if (std::isnan(x))
     return std::nullopt; // NaN has no rank: keep the window as it is
-  buf_.push_back(x);
-  sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), x), x);
-  if (buf_.size() > n_) {
-    sorted_.erase(std::lower_bound(sorted_.begin(), sorted_.end(), buf_.front()));
-    buf_.pop_front();
-  }
-  if (buf_.size() < n_)
+  buf_[pos_] = x;
+  pos_ = pos_ + 1 == n_ ? 0 : pos_ + 1;
+  if (size_ < n_)
+    ++size_;
+  if (size_ < n_)
     return std::nullopt;
-  auto lo = std::lower_bound(sorted_.begin(), sorted_.end(), x);
-  auto hi = std::upper_bound(lo, sorted_.end(), x);
-  double below = static_cast<double>(lo - sorted_.begin()) + 0.5 * static_cast<double>(hi - lo);
-  return below / static_cast<double>(buf_.size());
+  // Twice the rank: 2 per value below, 1 per equal value (x itself included).
+  const double* v = buf_.data();
+  std::int64_t below = 0, equal = 0;
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // Two values per step (baseline x86-64): a comparison mask is -1 per lane.
+  __m128i lt = _mm_setzero_si128(), eq = _mm_setzero_si128();
+  const __m128d xx = _mm_set1_pd(x);
+  for (; i + 2 <= n_; i += 2) {
+    __m128d a = _mm_loadu_pd(v + i);
+    lt = _mm_sub_epi64(lt, _mm_castpd_si128(_mm_cmplt_pd(a, xx)));
+    eq = _mm_sub_epi64(eq, _mm_castpd_si128(_mm_cmpeq_pd(a, xx)));
+  }
+  std::int64_t lanes[2];
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(lanes), lt);
+  below = lanes[0] + lanes[1];
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(lanes), eq);
+  equal = lanes[0] + lanes[1];
+#endif
+  for (; i < n_; ++i) {
+    below += v[i] < x;
+    equal += v[i] == x;
+  }
+  return 0.5 * static_cast<double>(2 * below + equal) / static_cast<double>(n_);
 }
 
 } // namespace herald::market

@@ -96,10 +96,6 @@ HERALD_INSPECT(insight, x.signal_id, x.symbol, x.interval, x.time, x.dir, x.stre
                   x.confidence, x.price, x.approved, x.reason, x.notional, x.state, x.equity,
                   x.drawdown)
 
-inline bool operator==(const contribution& a, const contribution& b) {
-  return a.analyzer == b.analyzer && a.present == b.present && a.score == b.score
-         && a.confidence == b.confidence && a.weight == b.weight;
-}
 inline bool operator==(const signal& a, const signal& b) {
   return a.symbol == b.symbol && a.interval == b.interval && a.time == b.time
          && a.price == b.price && a.dir == b.dir && a.score == b.score

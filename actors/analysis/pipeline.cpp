@@ -33,7 +33,9 @@ struct series_state {
   // the job in flight
   bool busy = false;
   std::uint64_t seq = 0;
-  analysis_job job;
+  caf::message job_msg; ///< the job in flight, as sent to every analyzer
+  std::deque<analysis::signal> ready; ///< completed, in time order, not yet released
+  const analysis_job& job() const { return job_msg.get_as<analysis_job>(0); }
   std::array<std::optional<analysis_reply>, analysis::kind_count> replies;
   std::array<bool, analysis::kind_count> done{};
   std::array<clock_type::time_point, analysis::kind_count> first_failure{};
@@ -55,7 +57,7 @@ struct pipeline_state {
   std::map<std::string, series_state> series;
   pipeline_counters n;
   /// Signals waiting for slower series, by (time, series id).
-  std::map<std::pair<std::int64_t, std::string>, analysis::signal> ready;
+  std::size_t ready_count = 0; ///< signals waiting in the series' `ready` queues
   std::optional<clock_type::time_point> blocked_since;
   bool subscribed = false, timer_armed = false;
   caf::actor_addr hub_addr;
@@ -153,14 +155,18 @@ struct pipeline_state {
     s.busy = true;
     ++s.seq;
     auto k = std::min(o.max_batch, s.pending.size());
-    s.job = analysis_job{};
-    s.job.seq = s.seq;
-    s.job.want_payload = o.persist;
-    s.job.candles.assign(s.pending.begin(), s.pending.begin() + static_cast<std::ptrdiff_t>(k));
+    analysis_job job;
+    job.seq = s.seq;
+    job.want_payload = o.persist;
+    job.candles.assign(std::make_move_iterator(s.pending.begin()),
+                       std::make_move_iterator(s.pending.begin() + static_cast<std::ptrdiff_t>(k)));
     s.pending.erase(s.pending.begin(), s.pending.begin() + static_cast<std::ptrdiff_t>(k));
-    s.job.news = std::move(s.pending_news);
+    job.news = std::move(s.pending_news);
     s.pending_news.clear();
     s.outstanding = 0;
+    // One message for all analyzers of the series: CAF shares it instead of
+    // copying the candles once per analyzer.
+    s.job_msg = caf::make_message(std::move(job));
     for (std::size_t i = 0; i < analysis::kind_count; ++i) {
       s.replies[i].reset();
       s.done[i] = !o.enabled[i];
@@ -186,8 +192,8 @@ struct pipeline_state {
       return;
     }
     // A job of many candles gets a deadline per 1000 candles.
-    auto scale = 1 + static_cast<long>(s.job.candles.size() / 1000);
-    self->request(worker, o.deadline * scale, s.job)
+    auto scale = 1 + static_cast<long>(s.job().candles.size() / 1000);
+    self->request(caf::actor_cast<caf::actor>(worker), o.deadline * scale, s.job_msg)
       .then(
         [this, id, seq, k](analysis_reply& r) {
           auto it = series.find(id);
@@ -204,8 +210,8 @@ struct pipeline_state {
           if (e == caf::sec::request_timeout) {
             ++n.late;
             log->warn("{} {}: {} missed its deadline for {} candles from {}: left out", s.symbol,
-                      s.interval, analysis::kind_name(analysis::kind_at(k)), s.job.candles.size(),
-                      s.job.candles.front().open_time);
+                      s.interval, analysis::kind_name(analysis::kind_at(k)), s.job().candles.size(),
+                      s.job().candles.front().open_time);
             finish_one(s, k);
             return;
           }
@@ -252,7 +258,7 @@ struct pipeline_state {
   }
 
   void complete(series_state& s) {
-    auto& cs = s.job.candles;
+    auto& cs = s.job().candles;
     std::array<std::size_t, analysis::kind_count> pos{};
     db::write_batch batch;
     std::vector<analysis::signal> out;
@@ -260,8 +266,7 @@ struct pipeline_state {
     constexpr auto regime = static_cast<std::size_t>(analysis::kind::volatility_regime);
     for (std::size_t i = 0; i < cs.size(); ++i) {
       auto& c = cs[i];
-      std::vector<analysis::contribution> parts;
-      parts.reserve(analysis::kind_count);
+      analysis::contribution_set parts;
       std::string label;
       for (std::size_t k = 0; k < analysis::kind_count; ++k) {
         if (!o.enabled[k])
@@ -285,7 +290,7 @@ struct pipeline_state {
         parts.push_back(part);
       }
       auto sig = analysis::aggregate(o.aggregate, c.symbol, c.interval, c.open_time, c.close,
-                                     std::move(parts), label);
+                                     parts, label);
       if (o.persist)
         batch.signals.push_back({sig.id(), sig.symbol, sig.interval, sig.time,
                                  analysis::to_string(sig.dir), sig.score, sig.confidence,
@@ -300,10 +305,9 @@ struct pipeline_state {
     s.idle_since = clock_type::now();
     if (!batch.empty())
       persist(std::move(batch));
-    for (auto& sig : out) {
-      auto key = std::make_pair(sig.time, s.id);
-      ready.emplace(std::move(key), std::move(sig));
-    }
+    ready_count += out.size();
+    for (auto& sig : out)
+      s.ready.push_back(std::move(sig));
     release();
     dispatch(s);
   }
@@ -323,9 +327,16 @@ struct pipeline_state {
   /// Sends the risk manager every ready signal no slower series can precede.
   void release() {
     std::vector<analysis::signal> out;
+    out.reserve(ready_count);
     auto now = clock_type::now();
-    while (!ready.empty()) {
-      auto t = ready.begin()->first.first;
+    while (ready_count > 0) {
+      // The next signal in (time, series id) order: the series map is
+      // ordered by id, so the first series with the earliest head wins ties.
+      series_state* next = nullptr;
+      for (auto& [id, s] : series)
+        if (!s.ready.empty() && (!next || s.ready.front().time < next->ready.front().time))
+          next = &s;
+      auto t = next->ready.front().time;
       bool wait = false;
       for (auto& [id, s] : series) {
         if (s.completed_through >= t)
@@ -345,8 +356,9 @@ struct pipeline_state {
         arm(o.order_wait / 4 + std::chrono::milliseconds{1});
         break;
       }
-      out.push_back(std::move(ready.begin()->second));
-      ready.erase(ready.begin());
+      out.push_back(std::move(next->ready.front()));
+      next->ready.pop_front();
+      --ready_count;
       blocked_since.reset();
     }
     if (out.empty())

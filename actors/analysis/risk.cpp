@@ -93,8 +93,12 @@ risk_actor::behavior_type risk_impl(risk_actor::stateful_pointer<risk_state_> se
                     self->state.log->warn("insights not stored: {}", caf::to_string(err));
                   });
       }
-      for (auto& sink : st.sinks)
-        self->send(sink, rep);
+      if (!st.sinks.empty()) { // one shared message, not a copy per subscriber
+        auto msg = caf::make_message(std::move(rep));
+        for (std::size_t i = 0; i + 1 < st.sinks.size(); ++i)
+          caf::anon_send(caf::actor_cast<caf::actor>(st.sinks[i]), msg);
+        caf::anon_send(caf::actor_cast<caf::actor>(st.sinks.back()), std::move(msg));
+      }
     },
     [self](subscribe_atom, risk_sink_actor& sink) {
       if (!sink)

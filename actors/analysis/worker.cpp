@@ -81,7 +81,9 @@ analyzer_actor::behavior_type worker_impl(analyzer_actor::stateful_pointer<worke
   st.dir = std::move(dir);
   st.log = logging::get("analysis.worker");
   return {
-    [self](analysis_job& job) -> caf::result<analysis_reply> {
+    // const: the job message is shared by all analyzers of the series, and a
+    // mutable reference would make CAF copy it (copy on write).
+    [self](const analysis_job& job) -> caf::result<analysis_reply> {
       auto& st = self->state;
       if (st.o.stall.count() > 0) { // fault injection: answer late
         auto rp = self->make_response_promise<analysis_reply>();

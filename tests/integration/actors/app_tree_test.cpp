@@ -38,7 +38,7 @@ TEST_CASE("the default tree starts every domain supervisor and the health agent"
   config::herald_system_config cfg;
   caf::actor_system sys{cfg};
   auto dir = std::make_shared<supervision::agent_directory>();
-  auto root = supervision::spawn_supervisor(sys, make_root_config(defaults_with(), {dir, nullptr}));
+  auto root = supervision::spawn_supervisor(sys, make_root_config(defaults_with(), {dir, nullptr, nullptr}));
   caf::scoped_actor self{sys};
   bool ready = false;
   self->request(root, 10s, ready_atom::value)
@@ -82,7 +82,7 @@ TEST_CASE("the health status reports the database through the persistence agent"
   REQUIRE(db::parse_url("sqlite://" + path, url).empty());
   std::shared_ptr<db::storage> store = db::open_storage(url, {});
   store->migrate();
-  auto root = supervision::spawn_supervisor(sys, make_root_config(defaults_with(), {dir, store}));
+  auto root = supervision::spawn_supervisor(sys, make_root_config(defaults_with(), {dir, store, nullptr}));
   caf::scoped_actor self{sys};
   self->request(root, 10s, ready_atom::value).receive([](bool) {}, [](caf::error&) {});
   CHECK(running(*dir, "data.persistence"));

@@ -341,3 +341,20 @@ TEST_CASE("double tops and bottoms: the cached search agrees with a full scan on
   CHECK(tops > 10); // the walk did exercise both shapes
   CHECK(bottoms > 10);
 }
+
+TEST_CASE("squash is tanh within 1e-4, odd, monotonic and saturating", "[analysis]") {
+  double prev = -2;
+  for (int i = -10000; i <= 10000; ++i) {
+    double x = i / 1000.0;
+    double y = squash(x);
+    REQUIRE(std::abs(y - std::tanh(x)) < 1e-4);
+    REQUIRE(squash(-x) == -y);
+    REQUIRE(y >= prev);
+    REQUIRE(std::abs(y) <= 1.0);
+    prev = y;
+  }
+  CHECK(squash(1e300) == 1.0);
+  CHECK(squash(-1e300) == -1.0);
+  CHECK(std::isnan(squash(std::nan(""))));
+  CHECK(safe(squash(std::nan("")), -1, 1) == 0.0);
+}

@@ -73,6 +73,36 @@ TEST_CASE("ATR, Bollinger, z-score and OBV by hand", "[indicators]") {
   CHECK(*p.push(4) == Approx(0.875)); // 3 below + half of itself, of 4
 }
 
+TEST_CASE("rolling percentile agrees with a naive count, with ties, NaN and odd windows",
+          "[indicators]") {
+  for (std::size_t n : {1u, 2u, 7u, 100u}) {
+    rolling_percentile p{n};
+    std::vector<double> window;
+    std::uint64_t state = 12345;
+    for (int i = 0; i < 2000; ++i) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      double x = static_cast<double>((state >> 33) % 50); // many ties
+      if (i % 97 == 5) {
+        CHECK_FALSE(p.push(std::nan(""))); // ignored, the window is unchanged
+        continue;
+      }
+      auto got = p.push(x);
+      window.push_back(x);
+      if (window.size() > n)
+        window.erase(window.begin());
+      if (window.size() < n) {
+        CHECK_FALSE(got);
+        continue;
+      }
+      double below = 0;
+      for (double v : window)
+        below += v < x ? 1.0 : v == x ? 0.5 : 0.0;
+      REQUIRE(got);
+      REQUIRE(*got == Approx(below / static_cast<double>(n)).margin(1e-12));
+    }
+  }
+}
+
 TEST_CASE("rolling variance stays accurate over long series with a large offset",
           "[indicators]") {
   zscore z{20};
