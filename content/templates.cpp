@@ -1,0 +1,149 @@
+#include "content/templates.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/args.h>
+#include <fmt/format.h>
+
+namespace herald::content {
+
+namespace {
+
+constexpr const char* type_names[] = {"alert", "recap", "report", "thread"};
+
+} // namespace
+
+const char* content_type_name(content_type t) {
+  return type_names[static_cast<std::size_t>(t)];
+}
+
+std::optional<content_type> parse_content_type(std::string_view name) {
+  for (std::size_t i = 0; i < content_type_count; ++i)
+    if (name == type_names[i])
+      return static_cast<content_type>(i);
+  return std::nullopt;
+}
+
+facts& facts::set(const std::string& key, double v) {
+  values_[key] = v;
+  return *this;
+}
+facts& facts::set(const std::string& key, std::int64_t v) {
+  values_[key] = v;
+  return *this;
+}
+facts& facts::set(const std::string& key, std::string v) {
+  values_[key] = std::move(v);
+  return *this;
+}
+
+const facts::value* facts::find(const std::string& key) const {
+  auto it = values_.find(key);
+  return it == values_.end() ? nullptr : &it->second;
+}
+
+std::optional<std::string> render(std::string_view tpl, const facts& f, std::string* error) {
+  fmt::dynamic_format_arg_store<fmt::format_context> store;
+  for (auto& [key, v] : f.all())
+    std::visit([&](auto& x) { store.push_back(fmt::arg(key.c_str(), x)); }, v);
+  try {
+    return fmt::vformat(fmt::string_view{tpl.data(), tpl.size()}, store);
+  } catch (const fmt::format_error& e) {
+    if (error)
+      *error = e.what();
+    return std::nullopt;
+  }
+}
+
+std::uint64_t stable_hash(std::string_view s) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+template_set template_set::load(const std::string& dir,
+                                const std::map<content_type, facts>& samples) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw template_error(dir + ": not a directory of templates");
+  template_set set;
+  std::vector<fs::path> files;
+  for (auto& e : fs::directory_iterator(dir, ec))
+    if (e.is_regular_file() && e.path().extension() == ".txt")
+      files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (auto& p : files) {
+    auto stem = p.stem().string(); // type.channel.variant
+    auto a = stem.find('.'), b = stem.find('.', a == std::string::npos ? a : a + 1);
+    auto where = p.string();
+    if (a == std::string::npos || b == std::string::npos || b + 1 >= stem.size())
+      throw template_error(where + ": name must be <type>.<channel>.<variant>.txt");
+    auto type = parse_content_type(stem.substr(0, a));
+    if (!type)
+      throw template_error(where + ": unknown content type '" + stem.substr(0, a)
+                           + "' (alert, recap, report, thread)");
+    auto ch = parse_channel(stem.substr(a + 1, b - a - 1));
+    if (!ch)
+      throw template_error(where + ": unknown channel '" + stem.substr(a + 1, b - a - 1)
+                           + "' (articles, telegram, discord, x, webhook)");
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (!in)
+      throw template_error(where + ": cannot read");
+    auto text = ss.str();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+      text.pop_back();
+    if (text.empty())
+      throw template_error(where + ": empty template");
+    if (auto s = samples.find(*type); s != samples.end()) {
+      std::string err;
+      if (!content::render(text, s->second, &err))
+        throw template_error(where + ": does not render with the facts of a " + stem.substr(0, a)
+                             + ": " + err);
+    }
+    set.by_kind_[{*type, *ch}].push_back({stem.substr(b + 1), where, std::move(text)});
+  }
+  return set;
+}
+
+const std::vector<template_variant>& template_set::variants(content_type t, channel c) const {
+  static const std::vector<template_variant> none;
+  auto it = by_kind_.find({t, c});
+  return it == by_kind_.end() ? none : it->second;
+}
+
+std::optional<rendered> template_set::render(content_type t, channel c, const facts& f,
+                                             std::string_view key, std::string* error) const {
+  auto& vs = variants(t, c);
+  if (vs.empty()) {
+    if (error)
+      *error = std::string{"no template for "} + content_type_name(t) + " on " + channel_name(c);
+    return std::nullopt;
+  }
+  auto& v = vs[stable_hash(key) % vs.size()];
+  std::string err;
+  auto text = content::render(v.text, f, &err);
+  if (!text) {
+    if (error)
+      *error = v.path + ": " + err;
+    return std::nullopt;
+  }
+  return rendered{std::move(*text), v.name};
+}
+
+std::size_t template_set::size() const {
+  std::size_t n = 0;
+  for (auto& [k, v] : by_kind_)
+    n += v.size();
+  return n;
+}
+
+} // namespace herald::content
