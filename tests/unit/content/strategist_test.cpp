@@ -1,0 +1,146 @@
+// The strategist: which insights become alerts, when and where pieces go.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "content/strategist.hpp"
+
+using namespace herald;
+using namespace herald::content;
+
+namespace {
+
+constexpr std::int64_t m = 60'000, h = 60 * m, day0 = 1'700'006'400'000; // a UTC midnight (Wed)
+
+analysis::insight ins(const std::string& sym, analysis::direction d, std::int64_t t,
+                      double conf = 80, double strength = 0.5, bool approved = true) {
+  analysis::insight i;
+  i.symbol = sym;
+  i.interval = "1m";
+  i.time = t;
+  i.signal_id = sym + ":1m:" + std::to_string(t);
+  i.dir = d;
+  i.confidence = conf;
+  i.strength = strength;
+  i.approved = approved;
+  i.reason = approved ? "approved" : "cooldown";
+  return i;
+}
+
+strategist_options opts(std::initializer_list<channel> on) {
+  strategist_options o;
+  for (auto c : on)
+    o.channels[static_cast<std::size_t>(c)].enabled = true;
+  return o;
+}
+
+std::size_t count(const std::vector<plan>& ps, channel c) {
+  return static_cast<std::size_t>(
+    std::count_if(ps.begin(), ps.end(), [&](auto& p) { return p.ch == c; }));
+}
+
+} // namespace
+
+TEST_CASE("an approved, confident, novel insight becomes an alert on every enabled channel",
+          "[content]") {
+  strategist s{opts({channel::articles, channel::x})};
+  std::vector<skipped> why;
+  auto ps = s.on_insights({ins("BTCUSDT", analysis::direction::long_, day0 + 12 * h)}, &why);
+  REQUIRE(ps.size() == 2);
+  CHECK(why.empty());
+  CHECK(ps[0].piece == "alert:BTCUSDT:1m:" + std::to_string(day0 + 12 * h));
+  CHECK(ps[0].id == ps[0].piece + "@articles");
+  CHECK(ps[1].id == ps[1].piece + "@x");
+  CHECK(ps[0].scheduled_at == day0 + 12 * h);
+  CHECK(ps[0].insight_id == "insight:BTCUSDT:1m:" + std::to_string(day0 + 12 * h));
+}
+
+TEST_CASE("vetoed, weak and repeated insights are skipped with their reason", "[content]") {
+  strategist s{opts({channel::articles})};
+  std::vector<skipped> why;
+  auto t = day0 + 12 * h;
+  s.on_insights({ins("BTCUSDT", analysis::direction::long_, t, 80, 0.5, false),
+                 ins("ETHUSDT", analysis::direction::long_, t, 20)},
+                &why);
+  REQUIRE(why.size() == 2);
+  CHECK(why[0].reason == "not_approved");
+  CHECK(why[1].reason == "low_confidence");
+  why.clear();
+  CHECK(s.on_insights({ins("BTCUSDT", analysis::direction::long_, t)}, &why).size() == 1);
+  CHECK(s.on_insights({ins("BTCUSDT", analysis::direction::long_, t + h)}, &why).empty());
+  CHECK(why.back().reason == "not_novel");
+  CHECK(s.on_insights({ins("BTCUSDT", analysis::direction::short_, t + h)}, &why).size() == 1);
+  CHECK(s.on_insights({ins("BTCUSDT", analysis::direction::long_, t + 4 * h)}, &why).size() == 1);
+  strategist none{opts({})};
+  none.on_insights({ins("BTCUSDT", analysis::direction::long_, t)}, &why);
+  CHECK(why.back().reason == "no_channel");
+}
+
+TEST_CASE("a post budget goes to the most important insights; the rest are dropped, not late",
+          "[content]") {
+  auto o = opts({channel::articles, channel::x});
+  o.channels[static_cast<std::size_t>(channel::x)].per_hour = 2;
+  strategist s{o};
+  auto t = day0 + 12 * h;
+  std::vector<analysis::insight> batch;
+  for (int i = 0; i < 5; ++i)
+    batch.push_back(ins("S" + std::to_string(i) + "USDT", analysis::direction::long_, t, 60 + i,
+                        0.2 + 0.1 * i));
+  auto ps = s.on_insights(batch);
+  CHECK(count(ps, channel::articles) == 5);
+  REQUIRE(count(ps, channel::x) == 2);
+  for (auto& p : ps)
+    if (p.ch == channel::x)
+      CHECK((p.piece.find("S4USDT") != std::string::npos
+             || p.piece.find("S3USDT") != std::string::npos));
+  CHECK(s.dropped()[static_cast<std::size_t>(channel::x)] == 3);
+}
+
+TEST_CASE("quiet hours drop stale alerts but postpone recaps and reports", "[content]") {
+  auto o = opts({channel::articles, channel::telegram});
+  o.channels[static_cast<std::size_t>(channel::telegram)].quiet = {22 * 60, 7 * 60};
+  o.recap_minute = 23 * 60;
+  strategist s{o};
+  auto night = day0 + 23 * h + 30 * m;
+  auto ps = s.on_insights({ins("BTCUSDT", analysis::direction::long_, night)});
+  CHECK(count(ps, channel::articles) == 1);
+  CHECK(count(ps, channel::telegram) == 0);
+  // The recap time (23:00) passed since the clock (23:30 -> next day 00:10 crosses nothing),
+  // so move to the next day's 23:05.
+  auto next = s.on_time(day0 + 24 * h + 23 * h + 5 * m);
+  REQUIRE(count(next, channel::telegram) == 1);
+  for (auto& p : next)
+    if (p.ch == channel::telegram)
+      CHECK(p.scheduled_at == day0 + 2 * 24 * h + 7 * h); // after the quiet night
+    else
+      CHECK(p.scheduled_at == day0 + 24 * h + 23 * h);
+}
+
+TEST_CASE("the weekly report goes to long-form channels, its thread to X and Telegram",
+          "[content]") {
+  auto o = opts({channel::articles, channel::x, channel::telegram, channel::discord});
+  o.report_weekday = 3; // Wednesday: day0 is one
+  o.report_minute = 18 * 60;
+  o.recap_minute = 21 * 60;
+  strategist s{o};
+  CHECK(s.on_time(day0 + 17 * h).empty()); // first call only sets the clock
+  auto ps = s.on_time(day0 + 18 * h + m);
+  std::size_t reports = 0, threads = 0;
+  for (auto& p : ps) {
+    reports += p.type == content_type::report;
+    threads += p.type == content_type::thread;
+    if (p.type == content_type::report)
+      CHECK((p.ch == channel::articles || p.ch == channel::discord));
+    if (p.type == content_type::thread)
+      CHECK((p.ch == channel::x || p.ch == channel::telegram));
+  }
+  CHECK(reports == 2);
+  CHECK(threads == 2);
+  CHECK(s.on_time(day0 + 20 * h).empty());
+  auto recap = s.on_time(day0 + 21 * h);
+  CHECK(recap.size() == 4);
+  auto closing = s.closing(day0 + 22 * h);
+  CHECK(std::count_if(closing.begin(), closing.end(),
+                      [](auto& p) { return p.type == content_type::report; })
+        == 2);
+}
