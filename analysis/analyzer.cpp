@@ -39,10 +39,10 @@ std::string result::payload_json() const {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-void analyzer::finish(const candle& c, result& r) {
+void analyzer::finish(const candle& c, const char* agent, result& r) {
   r.score = safe(r.score, -1, 1);
   r.confidence = safe(r.confidence, 0, 100);
-  r.agent = name();
+  r.agent = agent;
   r.candle_time = c.open_time;
 }
 
@@ -64,7 +64,7 @@ result analyzer::on_candle(const candle& c) {
   r.duration_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                     std::chrono::steady_clock::now() - t0)
                     .count();
-  finish(c, r);
+  finish(c, name(), r);
   return r;
 }
 
@@ -77,10 +77,7 @@ void analyzer::on_candles(const candle* cs, std::size_t n, result* out) {
     auto& r = out[i];
     r.reset();
     analyse(cs[i], r);
-    r.score = safe(r.score, -1, 1);
-    r.confidence = safe(r.confidence, 0, 100);
-    r.agent = agent;
-    r.candle_time = cs[i].open_time;
+    finish(cs[i], agent, r);
   }
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
               std::chrono::steady_clock::now() - t0)

@@ -72,12 +72,12 @@ protected:
   virtual void analyse(const candle& c, result& out) = 0;
 
 private:
-  void finish(const candle& c, result& r);
+  static void finish(const candle& c, const char* agent, result& r);
 };
 
 /// The saturating map of the analyzers' scores: tanh as a [7/6] Padé
 /// approximant, clamped to +-1 beyond |x| = 4.97 (within 1e-4 of std::tanh
-/// everywhere). Four times cheaper than libm's tanh, and the same bits on
+/// everywhere). Cheaper than libm's tanh (no exp call), and the same bits on
 /// every platform, which keeps signals reproducible across machines.
 inline double squash(double x) {
   if (x > 4.97)

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
+#include <cstdint>
 
 #include "market/interval.hpp"
 
@@ -251,14 +251,11 @@ void pattern_recognition::analyse(const candle& c, result& out) {
       add(breakout_down, -0.5);
   }
   ++seq_;
-  bool top = double_fires(tops_, highs_, lows_, c.close, true);
-  bool bottom = double_fires(bottoms_, lows_, highs_, c.close, false);
-  if (highs_.full()) {
-    if (top)
-      add(double_top, -0.5);
-    if (bottom)
-      add(double_bottom, 0.5);
-  }
+  // Called on every bar (their deques follow the window); false until it is full.
+  if (double_fires(tops_, highs_, lows_, c.close, true))
+    add(double_top, -0.5);
+  if (double_fires(bottoms_, lows_, highs_, c.close, false))
+    add(double_bottom, 0.5);
   out.score = score;
   out.confidence = found == 0 ? 0 : std::min(100.0, 40 + 60 * std::abs(score));
   out.list_key = "patterns";

@@ -1,7 +1,7 @@
 // Issue 5 benchmark (a): all nine analyzers as pure code, candles/s on one
 // core: the eight per-series analyzers in batches (as the analyzer actors run
 // them) plus aggregation into a signal and the risk manager's decision.
-//   herald_bench_analysis [candles]
+//   herald_bench_analysis [candles [batch]]
 
 #include <algorithm>
 #include <chrono>

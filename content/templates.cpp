@@ -81,8 +81,9 @@ template_set template_set::load(const std::string& dir,
   std::sort(files.begin(), files.end());
   for (auto& p : files) {
     auto stem = p.stem().string(); // type.channel.variant
-    auto a = stem.find('.'), b = stem.find('.', a == std::string::npos ? a : a + 1);
     auto where = p.string();
+    auto a = stem.find('.');
+    auto b = a == std::string::npos ? a : stem.find('.', a + 1);
     if (a == std::string::npos || b == std::string::npos || b + 1 >= stem.size())
       throw template_error(where + ": name must be <type>.<channel>.<variant>.txt");
     auto type = parse_content_type(stem.substr(0, a));
