@@ -12,6 +12,7 @@
 #include "actors/data/sources.hpp"
 #include "actors/ops/chaos.hpp"
 #include "actors/ops/health.hpp"
+#include "config/schema.hpp"
 
 namespace herald {
 
@@ -158,6 +159,130 @@ analysis_actors::analysis_tree_options analysis_options_from(const config::setti
   return o;
 }
 
+content_actors::content_options content_options_from(const config::settings& s,
+                                                     const config::secrets& secrets,
+                                                     std::shared_ptr<db::storage> storage) {
+  using namespace content_actors;
+  using std::chrono::duration_cast;
+  using ms = std::chrono::milliseconds;
+  content_options o;
+  o.storage = std::move(storage);
+  auto& so = o.strategist;
+  so.min_confidence = s.get_real("content.min-confidence");
+  so.novelty_ms = duration_cast<ms>(s.get_duration("content.novelty")).count();
+  so.max_alert_delay_ms = duration_cast<ms>(s.get_duration("content.max-alert-delay")).count();
+  so.recap_minute = config::parse_hhmm(s.get_string("content.recap-time"));
+  so.report_minute = config::parse_hhmm(s.get_string("content.report-time"));
+  static const std::vector<std::string> days{"sunday",   "monday", "tuesday", "wednesday",
+                                             "thursday", "friday", "saturday"};
+  so.report_weekday = static_cast<int>(
+    std::find(days.begin(), days.end(), s.get_string("content.report-day")) - days.begin());
+  o.chart_dir = s.get_string("content.chart-dir");
+  o.retry.max_attempts = static_cast<int>(s.get_int("content.max-attempts"));
+  o.retry.base_ms = duration_cast<ms>(s.get_duration("content.backoff-min")).count();
+  o.retry.cap_ms = duration_cast<ms>(s.get_duration("content.backoff-max")).count();
+  o.approval_poll = duration_cast<ms>(s.get_duration("content.approval-poll"));
+  o.templates = std::make_shared<const content::template_set>(
+    content::template_set::load(s.get_string("content.templates"), content::sample_facts()));
+
+  auto secret = [&](const char* name, const std::string& channel) {
+    auto v = secrets.get(name);
+    if (!v || v->empty())
+      throw std::invalid_argument{"publish." + channel + " is enabled but the secret " + name
+                                  + " is not set (environment or secrets.env-file)"};
+    return *v;
+  };
+  auto http = [&](const std::string& p) {
+    io::publish::http_options h;
+    h.base_url = s.get_string(p + "url");
+    while (!h.base_url.empty() && h.base_url.back() == '/')
+      h.base_url.pop_back();
+    h.timeout_ms = static_cast<int>(duration_cast<ms>(s.get_duration(p + "timeout")).count());
+    return h;
+  };
+  for (std::size_t i = 0; i < content::channel_count; ++i) {
+    auto ch = static_cast<content::channel>(i);
+    std::string name = content::channel_name(ch);
+    auto p = "publish." + name + ".";
+    if (!s.get_bool(p + "enabled"))
+      continue;
+    auto& sched = so.channels[i];
+    sched.enabled = true;
+    sched.per_hour = static_cast<int>(s.get_int(p + "per-hour"));
+    sched.per_day = static_cast<int>(s.get_int(p + "per-day"));
+    auto q = s.get_string(p + "quiet-hours");
+    if (q.size() == 11)
+      sched.quiet = {config::parse_hhmm(q.substr(0, 5)), config::parse_hhmm(q.substr(6))};
+    channel_setup c;
+    c.ch = ch;
+    auto mode = s.get_string(p + "mode");
+    c.mode = mode == "dry-run" ? publish_mode::dry_run
+             : mode == "approval" ? publish_mode::approval
+                                  : publish_mode::live;
+    c.burst = s.get_real(p + "burst");
+    c.per_minute = s.get_real(p + "rate-per-minute");
+    bool live = c.mode == publish_mode::live;
+    switch (ch) {
+      case content::channel::articles: {
+        io::publish::articles_options a;
+        a.dir = s.get_string(p + "dir");
+        a.site.title = s.get_string("content.site-title");
+        a.site.base_url = s.get_string("content.site-url");
+        if (a.site.base_url.empty() || a.site.base_url.back() != '/')
+          a.site.base_url += '/';
+        o.site_url = a.site.base_url;
+        c.make = [a] { return io::publish::make_articles(a); };
+        break;
+      }
+      case content::channel::telegram: {
+        io::publish::telegram_options t;
+        t.http = http(p);
+        t.chat_id = s.get_string(p + "chat-id");
+        if (live)
+          t.token = secret("HERALD_TELEGRAM_TOKEN", name);
+        c.make = [t] { return io::publish::make_telegram(t); };
+        break;
+      }
+      case content::channel::discord: {
+        io::publish::discord_options d;
+        d.http = http(p);
+        if (live) {
+          auto hook = secret("HERALD_DISCORD_WEBHOOK", name);
+          // the whole webhook URL, or just its path
+          d.webhook_path = hook.rfind("http", 0) == 0 ? io::publish::split_url(hook).second : hook;
+          if (d.webhook_path.rfind("/api/webhooks/", 0) != 0)
+            throw std::invalid_argument{
+              "secret HERALD_DISCORD_WEBHOOK: expected https://discord.com/api/webhooks/<id>/"
+              "<token> or /api/webhooks/<id>/<token>"};
+        }
+        c.make = [d] { return io::publish::make_discord(d); };
+        break;
+      }
+      case content::channel::x: {
+        io::publish::x_options x;
+        x.http = http(p);
+        if (live)
+          x.token = secret("HERALD_X_TOKEN", name);
+        c.make = [x] { return io::publish::make_x(x); };
+        break;
+      }
+      case content::channel::webhook: {
+        io::publish::webhook_options w;
+        auto [base, path] = io::publish::split_url(s.get_string(p + "url"));
+        w.http = http(p);
+        w.http.base_url = base;
+        w.path = path;
+        w.secret = secrets.get("HERALD_WEBHOOK_SECRET").value_or("");
+        c.make = [w] { return io::publish::make_webhook(w); };
+        break;
+      }
+    }
+    c.resend_safe = c.make()->resend_is_safe();
+    o.channels.push_back(std::move(c));
+  }
+  return o;
+}
+
 namespace {
 
 std::int64_t now_ms() {
@@ -285,7 +410,11 @@ supervisor_config make_root_config(const config::settings& s, const app_services
     services.progress && s.get_bool("analysis.enabled")
       ? supervisor_child(analysis_actors::analysis_tree(analysis_options_from(s), dir))
       : supervisor_child(domain(s, "analysis", strategy::one_for_one, dir, {})),
-    supervisor_child(domain(s, "content", strategy::rest_for_one, dir, {})),
+    services.content && services.progress
+      ? supervisor_child(content_actors::content_tree(
+        *services.content, dir, supervisor_flags_for(s, "content", strategy::rest_for_one),
+        backoff_for(s, "content"), s.get_duration("supervision.content.shutdown-timeout")))
+      : supervisor_child(domain(s, "content", strategy::rest_for_one, dir, {})),
     supervisor_child(domain(s, "community", strategy::one_for_one, dir, {})),
     supervisor_child(domain(s, "learning", strategy::one_for_one, dir, {})),
   };

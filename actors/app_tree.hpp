@@ -15,6 +15,8 @@
 #include <memory>
 
 #include "actors/analysis/pipeline.hpp"
+#include "actors/content/content.hpp"
+#include "config/secrets.hpp"
 #include "actors/data/hub.hpp"
 #include "actors/data/persistence.hpp"
 #include "actors/data/run_progress.hpp"
@@ -39,7 +41,17 @@ struct app_services {
   std::shared_ptr<db::storage> storage;
   /// Where bounded runs report completion; null: no market data agents.
   std::shared_ptr<data::run_progress> progress;
+  /// The content agents' options (content_options_from); null: no content agents.
+  std::shared_ptr<const content_actors::content_options> content;
 };
+
+/// The content subtree's options from [content] and [publish.*], with the
+/// templates loaded and checked and the channel adapters' credentials from
+/// the secrets. Throws content::template_error or std::invalid_argument
+/// naming the file, key or secret that is wrong.
+content_actors::content_options content_options_from(const config::settings& s,
+                                                     const config::secrets& secrets,
+                                                     std::shared_ptr<db::storage> storage);
 
 /// The hub's options from [hub].
 data::hub_options hub_options_from(const config::settings& s);

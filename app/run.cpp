@@ -12,7 +12,11 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include "actors/analysis/pipeline.hpp"
+#include "actors/analysis/risk.hpp"
 #include "actors/app_tree.hpp"
+#include "actors/content/content.hpp"
+#include "content/templates.hpp"
 #include "actors/data/hub.hpp"
 #include "actors/data/persistence.hpp"
 #include "market/interval.hpp"
@@ -109,6 +113,53 @@ private:
 
 namespace {
 
+/// A bounded run's end: every candle analysed, every signal through the risk
+/// manager, every planned piece written and published (or parked), then the
+/// per-channel summary. Each step is asked after the previous one answered,
+/// so its messages are already in the next actor's mailbox.
+void drain_analysis_and_content(caf::scoped_actor& self, const supervision::agent_directory& dir,
+                                const config::settings& s, bool content) {
+  auto log = logging::get("herald");
+  auto timeout = std::chrono::seconds{600};
+  if (auto pipe = caf::actor_cast<analysis_actors::pipeline_actor>(dir.find("analysis.pipeline")))
+    self->request(pipe, timeout, drain_atom::value)
+      .receive([](bool) {},
+               [&](caf::error& e) { log->warn("analysis did not drain: {}", caf::to_string(e)); });
+  if (auto risk = caf::actor_cast<analysis_actors::risk_actor>(dir.find("analysis.risk")))
+    self->request(risk, timeout, drain_atom::value)
+      .receive([](bool) {},
+               [&](caf::error& e) { log->warn("risk did not drain: {}", caf::to_string(e)); });
+  if (!content)
+    return;
+  auto strat = caf::actor_cast<content_actors::strategist_actor>(dir.find("content.strategist"));
+  if (!strat)
+    return;
+  self->request(strat, s.get_duration("content.drain-timeout"), drain_atom::value)
+    .receive(
+      [](std::vector<channel_tally>& ts) {
+        std::cout << "herald run: content published:\n";
+        for (auto& t : ts) {
+          std::printf("  %-9s %-8s published %llu, failed %llu, pending approval %llu, dry-run "
+                      "%llu, in doubt %llu, still queued %llu\n",
+                      t.channel.c_str(), t.mode.c_str(),
+                      static_cast<unsigned long long>(t.published),
+                      static_cast<unsigned long long>(t.failed),
+                      static_cast<unsigned long long>(t.pending_approval),
+                      static_cast<unsigned long long>(t.dry_run),
+                      static_cast<unsigned long long>(t.in_doubt),
+                      static_cast<unsigned long long>(t.queued));
+          for (auto& u : t.urls)
+            std::printf("    %s\n", u.c_str());
+        }
+        std::fflush(stdout);
+      },
+      [&](caf::error& e) {
+        log->warn("content did not drain within content.drain-timeout: {}; pieces not yet "
+                  "published stay planned and go out at the next start",
+                  caf::to_string(e));
+      });
+}
+
 void print_summary(caf::scoped_actor& self, const supervision::agent_directory& dir,
                    std::uint64_t candles) {
   std::cout << "herald run: bounded run finished: " << candles << " candles per source series\n";
@@ -183,6 +234,19 @@ int run_command(const invocation& given) {
     return exit_failure;
   }
 
+  // The content agents' options: templates loaded and checked, credentials
+  // read, before anything starts.
+  std::shared_ptr<const content_actors::content_options> content_opts;
+  if (s.get_bool("content.enabled")) {
+    try {
+      content_opts = std::make_shared<const content_actors::content_options>(
+        content_options_from(s, p->loaded.secret_store, store));
+    } catch (const std::exception& e) {
+      log->critical("content: {}", e.what());
+      return exit_usage;
+    }
+  }
+
   // Block the shutdown signals before CAF starts its threads, so that only
   // the shutdown controller receives them.
   sigset_t set;
@@ -198,7 +262,7 @@ int run_command(const invocation& given) {
     auto progress = std::make_shared<data::run_progress>();
     auto bounded = s.get_int("scanner.max-candles") > 0;
     auto root = caf::actor_cast<caf::actor>(
-      supervision::spawn_supervisor(sys, make_root_config(s, {dir, store, progress})));
+      supervision::spawn_supervisor(sys, make_root_config(s, {dir, store, progress, content_opts})));
     log->info("herald {} starting on node '{}' (config: {})", HERALD_VERSION,
               s.get_string("herald.node-name"),
               p->loaded.path.empty() ? std::string{"defaults"} : p->loaded.path);
@@ -247,6 +311,7 @@ int run_command(const invocation& given) {
                          [&](caf::error& e) {
                            log->warn("bounded run: drain failed: {}", caf::to_string(e));
                          });
+            drain_analysis_and_content(self, *dir, s, content_opts != nullptr);
             auto done = progress->done();
             print_summary(self, *dir, done.empty() ? 0 : done.begin()->second);
             finished = true;

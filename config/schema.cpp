@@ -4,6 +4,7 @@
 #include "market/interval.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 
 namespace herald::config {
@@ -435,6 +436,118 @@ std::vector<key_spec> make_keys() {
                            value{nanoseconds{30s}}, "duration",
                            "how often the health agent logs a status line"),
                        0.01, 86400));
+  // [content] (issue 6): strategist, creator, charts, publishing
+  out.push_back(key("content.enabled", value_type::boolean, value{true}, "",
+                    "run the content agents (strategist, creator, charts, publishers)"));
+  out.push_back(key("content.templates", value_type::string, value{std::string{"config/templates"}},
+                    "directory", "template files <type>.<channel>.<variant>.txt (checked at start)"));
+  out.push_back(key("content.chart-dir", value_type::string, value{std::string{"var/charts"}},
+                    "directory", "chart images kept for pieces waiting to be (re)sent"));
+  out.push_back(ranged(key("content.min-confidence", value_type::real, value{55.0}, "0-100",
+                           "an approved insight below this confidence is not published"),
+                       0, 100));
+  out.push_back(ranged(key("content.novelty", value_type::duration,
+                           value{nanoseconds{std::chrono::hours{4}}}, "duration",
+                           "no second alert for the same symbol and direction within this time"),
+                       0, 86400 * 30));
+  out.push_back(ranged(key("content.max-alert-delay", value_type::duration,
+                           value{nanoseconds{std::chrono::minutes{15}}}, "duration",
+                           "an alert that cannot go out on a channel within this time is dropped there"),
+                       0, 86400));
+  out.push_back(key("content.recap-time", value_type::string, value{std::string{"21:00"}},
+                    "HH:MM UTC", "time of the daily market recap"));
+  out.push_back(one_of(key("content.report-day", value_type::string, value{std::string{"sunday"}}, "",
+                           "weekday of the weekly research report"),
+                       {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}));
+  out.push_back(key("content.report-time", value_type::string, value{std::string{"18:00"}},
+                    "HH:MM UTC", "time of the weekly research report"));
+  out.push_back(ranged(key("content.max-attempts", value_type::integer, value{std::int64_t{5}}, "",
+                           "attempts failing with 5xx / timeouts before a piece is parked as failed"),
+                       1, 100));
+  out.push_back(ranged(key("content.backoff-min", value_type::duration,
+                           value{nanoseconds{std::chrono::seconds{1}}}, "duration",
+                           "wait after the first failed attempt (doubles, with jitter)"),
+                       0.001, 3600));
+  out.push_back(ranged(key("content.backoff-max", value_type::duration,
+                           value{nanoseconds{std::chrono::minutes{1}}}, "duration",
+                           "longest wait between attempts"),
+                       0.001, 86400));
+  out.push_back(ranged(key("content.approval-poll", value_type::duration,
+                           value{nanoseconds{std::chrono::seconds{5}}}, "duration",
+                           "how often approved (or re-approved) pieces are picked up"),
+                       0.01, 3600));
+  out.push_back(ranged(key("content.drain-timeout", value_type::duration,
+                           value{nanoseconds{std::chrono::minutes{2}}}, "duration",
+                           "a bounded run waits this long for its pieces to be published"),
+                       0.1, 86400));
+  out.push_back(key("content.site-title", value_type::string, value{std::string{"Herald research"}},
+                    "", "title of the articles site and its feed"));
+  out.push_back(key("content.site-url", value_type::string,
+                    value{std::string{"http://localhost:8080/"}}, "URL",
+                    "where the articles site is served (absolute links in feed.xml and posts)"));
+  out.push_back(key("content.llm", value_type::boolean, value{false}, "",
+                    "let an LLM (Anthropic Messages API, key ANTHROPIC_API_KEY) write alerts and "
+                    "recaps; its text is checked against the facts, templates are the fallback"));
+  out.push_back(key("content.llm-url", value_type::string,
+                    value{std::string{"https://api.anthropic.com"}}, "URL", "Messages API base"));
+  out.push_back(key("content.llm-model", value_type::string,
+                    value{std::string{"claude-3-5-haiku-latest"}}, "", "model name"));
+  out.push_back(ranged(key("content.llm-timeout", value_type::duration,
+                           value{nanoseconds{std::chrono::seconds{20}}}, "duration",
+                           "an LLM call taking longer falls back to the template"),
+                       0.1, 600));
+  // [publish.<channel>]
+  struct channel_defaults {
+    const char* name;
+    bool enabled;
+    const char* url;
+    std::int64_t per_hour, per_day;
+    double per_minute, burst;
+  };
+  for (auto c : {channel_defaults{"articles", true, "", 0, 0, 600, 100},
+                 channel_defaults{"telegram", false, "https://api.telegram.org", 20, 100, 20, 3},
+                 channel_defaults{"discord", false, "https://discord.com", 20, 100, 30, 5},
+                 channel_defaults{"x", false, "https://api.twitter.com", 6, 40, 5, 2},
+                 channel_defaults{"webhook", false, "", 0, 0, 60, 10}}) {
+    std::string p = std::string{"publish."} + c.name + ".";
+    out.push_back(key(p + "enabled", value_type::boolean, value{c.enabled}, "",
+                      std::string{"publish to "} + c.name));
+    out.push_back(one_of(key(p + "mode", value_type::string, value{std::string{"live"}}, "",
+                             "live: post; dry-run: log and record only; approval: hold as "
+                             "pending_approval until `herald content approve`"),
+                         {"live", "dry-run", "approval"}));
+    out.push_back(ranged(key(p + "per-hour", value_type::integer, value{c.per_hour}, "posts",
+                             "posts per rolling hour (0: no limit)"),
+                         0, 100000));
+    out.push_back(ranged(key(p + "per-day", value_type::integer, value{c.per_day}, "posts",
+                             "posts per rolling day (0: no limit)"),
+                         0, 1000000));
+    out.push_back(key(p + "quiet-hours", value_type::string, value{std::string{}}, "HH:MM-HH:MM UTC",
+                      "nothing is posted in this daily window (\"\": none), e.g. 22:00-07:00"));
+    out.push_back(ranged(key(p + "rate-per-minute", value_type::real, value{c.per_minute},
+                             "requests", "token bucket refill: requests a minute to the service"),
+                         0.01, 100000));
+    out.push_back(ranged(key(p + "burst", value_type::real, value{c.burst}, "requests",
+                             "token bucket capacity"),
+                         1, 100000));
+    if (std::string{c.name} == "articles") {
+      out.push_back(key(p + "dir", value_type::string, value{std::string{"var/site"}}, "directory",
+                        "where the static site is written"));
+      continue;
+    }
+    out.push_back(key(p + "url", value_type::string, value{std::string{c.url}}, "URL",
+                      std::string{c.name} == "webhook"
+                        ? "where the JSON is POSTed (required when enabled)"
+                        : "API base URL (tests point it at a local server)"));
+    out.push_back(ranged(key(p + "timeout", value_type::duration,
+                             value{nanoseconds{std::chrono::seconds{10}}}, "duration",
+                             "connect / read timeout per request"),
+                         0.01, 600));
+    if (std::string{c.name} == "telegram")
+      out.push_back(key(p + "chat-id", value_type::string, value{std::string{}}, "",
+                        "channel (\"@name\") or chat id to post to; the token is the secret "
+                        "HERALD_TELEGRAM_TOKEN"));
+  }
   return out;
 }
 
@@ -457,9 +570,56 @@ schema::check ordered(std::string a, std::string b, std::string why) {
   };
 }
 
+} // namespace
+
+/// Minutes after midnight of "HH:MM", or -1.
+int parse_hhmm(const std::string& s) {
+  if (s.size() != 5 || s[2] != ':' || !std::isdigit(static_cast<unsigned char>(s[0]))
+      || !std::isdigit(static_cast<unsigned char>(s[1]))
+      || !std::isdigit(static_cast<unsigned char>(s[3]))
+      || !std::isdigit(static_cast<unsigned char>(s[4])))
+    return -1;
+  int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+  return h < 24 && m < 60 ? h * 60 + m : -1;
+}
+
+namespace {
+
 // Rules between keys.
 std::vector<schema::check> make_checks() {
   return {
+    [](const settings& v) {
+      std::vector<config_error> out;
+      for (auto k : {"content.recap-time", "content.report-time"})
+        if (auto e = v.find(k); e && parse_hhmm(std::get<std::string>(e->val)) < 0)
+          out.push_back({e->source, k, render(e->val), "expected a time \"HH:MM\" (UTC)"});
+      for (auto ch : {"articles", "telegram", "discord", "x", "webhook"}) {
+        auto p = std::string{"publish."} + ch + ".";
+        if (auto e = v.find(p + "quiet-hours")) {
+          auto q = std::get<std::string>(e->val);
+          if (!q.empty()
+              && (q.size() != 11 || q[5] != '-' || parse_hhmm(q.substr(0, 5)) < 0
+                  || parse_hhmm(q.substr(6)) < 0))
+            out.push_back({e->source, p + "quiet-hours", render(e->val),
+                           "expected \"HH:MM-HH:MM\" (UTC), e.g. \"22:00-07:00\", or \"\""});
+        }
+        if (!v.get_bool("content.enabled") || !v.get_bool(p + "enabled"))
+          continue;
+        if (std::string{ch} != "articles") {
+          auto url = v.find(p + "url");
+          auto u = url ? std::get<std::string>(url->val) : std::string{};
+          if (u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0)
+            out.push_back({url ? url->source : std::string{"default"}, p + "url", render(url->val),
+                           std::string{"publish."} + ch + " is enabled and needs an http(s) URL"});
+        }
+        if (std::string{ch} == "telegram" && v.get_string(p + "chat-id").empty()) {
+          auto e = v.find(p + "chat-id");
+          out.push_back({e->source, p + "chat-id", render(e->val),
+                         "publish.telegram is enabled and needs the chat to post to"});
+        }
+      }
+      return out;
+    },
     [](const settings& v) {
       std::vector<config_error> out;
       auto lex = v.find("analysis.news-sentiment.lexicon");

@@ -17,6 +17,9 @@ const std::vector<std::string>& supervisor_names();
 /// The spdlog level names accepted by log.level and log.levels.
 const std::vector<std::string>& log_levels();
 
+/// Minutes after midnight of "HH:MM" (UTC), or -1 when it is not one.
+int parse_hhmm(const std::string& s);
+
 /// Herald's configuration schema.
 const schema& herald_schema();
 

@@ -94,7 +94,9 @@ std::string secrets::provenance(const std::string& name) const {
 const std::vector<std::string>& secrets::known_names() {
   // Later issues add the names their adapters read (database, exchanges,
   // publishing channels, LLM).
-  static const std::vector<std::string> names = {"PGPASSWORD"};
+  static const std::vector<std::string> names = {
+    "PGPASSWORD",           "HERALD_TELEGRAM_TOKEN", "HERALD_DISCORD_WEBHOOK",
+    "HERALD_X_TOKEN",       "HERALD_WEBHOOK_SECRET", "ANTHROPIC_API_KEY"};
   return names;
 }
 

@@ -122,3 +122,19 @@ void post_budget::record(std::int64_t unix_ms) {
 }
 
 } // namespace herald::content
+
+namespace herald::content {
+
+std::optional<std::int64_t> retry_wait(const retry_policy& p, int failures,
+                                       std::int64_t retry_after_ms, std::uint64_t& rng) {
+  if (retry_after_ms >= 0) {
+    if (retry_after_ms > p.max_retry_after_ms)
+      return std::nullopt;
+    return retry_after_ms;
+  }
+  if (failures >= p.max_attempts)
+    return std::nullopt;
+  return backoff_delay(failures, p.base_ms, p.cap_ms, rng);
+}
+
+} // namespace herald::content

@@ -63,3 +63,22 @@ private:
 };
 
 } // namespace herald::content
+
+namespace herald::content {
+
+/// When a delivery attempt failed transiently.
+struct retry_policy {
+  int max_attempts = 5;              ///< attempts that failed on 5xx / timeouts, then parked
+  std::int64_t base_ms = 1000;       ///< backoff after the first failure
+  std::int64_t cap_ms = 60'000;
+  std::int64_t max_retry_after_ms = 6 * 3'600'000; ///< a longer Retry-After parks the piece
+};
+
+/// After a transient failure: how long to wait before the next attempt, or
+/// nullopt to park the piece as failed. `failures` counts the 5xx/timeout
+/// failures so far (including this one); a Retry-After from the remote
+/// (`retry_after_ms` >= 0, a 429) is honoured and does not count as a failure.
+std::optional<std::int64_t> retry_wait(const retry_policy& p, int failures,
+                                       std::int64_t retry_after_ms, std::uint64_t& rng);
+
+} // namespace herald::content

@@ -120,24 +120,24 @@ std::vector<plan> strategist::on_insights(std::vector<analysis::insight> ins,
 
 std::vector<plan> strategist::on_time(std::int64_t now_ms) {
   std::vector<plan> out;
-  if (clock_ == INT64_MIN) {
-    clock_ = now_ms; // the first time seen: nothing is overdue yet
+  if (timed_through_ == INT64_MIN) {
+    timed_through_ = now_ms; // the first time seen: nothing is overdue yet
     return out;
   }
-  if (now_ms <= clock_)
+  if (now_ms <= timed_through_)
     return out;
   auto recap = last_daily(now_ms, o_.recap_minute);
-  if (recap > clock_)
+  if (recap > timed_through_)
     for (auto& p : schedule("recap:" + day_key(recap), content_type::recap, recap, "", 0))
       out.push_back(std::move(p));
   auto report = last_weekly(now_ms, o_.report_weekday, o_.report_minute);
-  if (report > clock_) {
+  if (report > timed_through_) {
     auto piece = "report:" + day_key(report);
     for (auto t : {content_type::report, content_type::thread})
       for (auto& p : schedule(piece + (t == content_type::thread ? ":thread" : ""), t, report, "", 0))
         out.push_back(std::move(p));
   }
-  clock_ = now_ms;
+  timed_through_ = now_ms;
   return out;
 }
 

@@ -82,6 +82,7 @@ private:
   std::vector<post_budget> budgets_;
   std::map<std::string, std::int64_t> last_alert_; ///< "SYMBOL:direction" -> time
   std::int64_t clock_ = INT64_MIN;                ///< last market time seen
+  std::int64_t timed_through_ = INT64_MIN;        ///< on_time's last call (recaps, reports)
   std::array<std::uint64_t, channel_count> dropped_{};
 };
 

@@ -122,6 +122,7 @@ public:
   std::vector<insight_record> latest_insights(std::size_t n) override;
   std::vector<content_plan> content_by_state(const std::string& state,
                                              std::size_t limit) override;
+  std::optional<content_plan> content_plan_by_id(const std::string& id) override;
   std::vector<published_post> published_on(const std::string& channel,
                                            std::size_t limit) override;
   std::vector<agent_log> agent_logs_of(const std::string& agent, std::size_t limit) override;

@@ -490,6 +490,19 @@ std::vector<content_plan> sql_storage::content_by_state(const std::string& state
   });
 }
 
+std::optional<content_plan> sql_storage::content_plan_by_id(const std::string& id) {
+  auto rows = query("SELECT id, COALESCE(insight_id, ''), kind, channel, state, scheduled_at, "
+                    "payload, updated_at_ms FROM content_plans WHERE id = $1",
+                    {id});
+  auto plans = map_rows<content_plan>(rows, [](const row& r) {
+    return content_plan{r[0].as_text(), r[1].as_text(), r[2].as_text(), r[3].as_text(),
+                        r[4].as_text(), r[5].as_int(),  r[6].as_text(), r[7].as_int()};
+  });
+  if (plans.empty())
+    return std::nullopt;
+  return plans.front();
+}
+
 std::vector<published_post> sql_storage::published_on(const std::string& channel,
                                                       std::size_t n) {
   auto rows = query("SELECT id, COALESCE(plan_id, ''), channel, channel_message_id, url, body, "

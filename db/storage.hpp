@@ -100,6 +100,8 @@ public:
   virtual std::vector<content_plan> content_by_state(const std::string& state,
                                                      std::size_t limit)
     = 0;
+  /// The plan with this id, if any.
+  virtual std::optional<content_plan> content_plan_by_id(const std::string& id) = 0;
   /// Newest first.
   virtual std::vector<published_post> published_on(const std::string& channel,
                                                    std::size_t limit)

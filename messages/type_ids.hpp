@@ -10,6 +10,7 @@
 #include <caf/type_id.hpp>
 
 #include "messages/analysis.hpp"
+#include "messages/content.hpp"
 #include "messages/market.hpp"
 #include "messages/ops.hpp"
 #include "messages/storage.hpp"
@@ -54,6 +55,15 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(herald, (herald::risk_report))
   CAF_ADD_TYPE_ID(herald, (std::vector<herald::db::news_article>))
 
+  // -- content ---------------------------------------------------------------
+  CAF_ADD_TYPE_ID(herald, (herald::content::chart_marker))
+  CAF_ADD_TYPE_ID(herald, (herald::content::chart_data))
+  CAF_ADD_TYPE_ID(herald, (herald::content_brief))
+  CAF_ADD_TYPE_ID(herald, (herald::content_piece))
+  CAF_ADD_TYPE_ID(herald, (herald::publish_result))
+  CAF_ADD_TYPE_ID(herald, (herald::channel_tally))
+  CAF_ADD_TYPE_ID(herald, (std::vector<herald::channel_tally>))
+
   // -- atoms (atom constants carry no type ID in CAF 0.17) -------------------
   CAF_ADD_ATOM(herald, herald, which_children_atom, "whichchild")
   CAF_ADD_ATOM(herald, herald, restart_atom, "restart")
@@ -64,5 +74,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_ATOM(herald, herald, news_atom, "news")
   CAF_ADD_ATOM(herald, herald, batch_atom, "batch")
   CAF_ADD_ATOM(herald, herald, retry_atom, "retry")
+  CAF_ADD_ATOM(herald, herald, drain_atom, "drain")
+  CAF_ADD_ATOM(herald, herald, approve_atom, "approve")
 
 CAF_END_TYPE_ID_BLOCK(herald)

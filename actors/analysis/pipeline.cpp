@@ -61,6 +61,25 @@ struct pipeline_state {
   std::optional<clock_type::time_point> blocked_since;
   bool subscribed = false, timer_armed = false;
   caf::actor_addr hub_addr;
+  /// Drain requests waiting for every candle received so far to be released.
+  std::vector<caf::typed_response_promise<bool>> drains;
+
+  bool idle() const {
+    if (ready_count > 0)
+      return false;
+    for (auto& [id, s] : series)
+      if (s.busy || s.starting || !s.pending.empty())
+        return false;
+    return true;
+  }
+
+  void answer_drains() {
+    if (drains.empty() || !idle())
+      return;
+    for (auto& rp : drains)
+      rp.deliver(true);
+    drains.clear();
+  }
 
   bool tracked(const candle& c) const {
     auto in = [](const std::vector<std::string>& xs, const std::string& x) {
@@ -361,13 +380,14 @@ struct pipeline_state {
       --ready_count;
       blocked_since.reset();
     }
-    if (out.empty())
-      return;
-    auto risk = caf::actor_cast<risk_actor>(dir->find("analysis.risk"));
-    if (risk)
-      self->send(risk, std::move(out));
-    else
-      log->warn("{} signals not gated: no risk manager", out.size());
+    if (!out.empty()) {
+      auto risk = caf::actor_cast<risk_actor>(dir->find("analysis.risk"));
+      if (risk)
+        self->send(risk, std::move(out));
+      else
+        log->warn("{} signals not gated: no risk manager", out.size());
+    }
+    answer_drains();
   }
 };
 
@@ -412,6 +432,14 @@ pipeline_actor::behavior_type pipeline_impl(pipeline_actor::stateful_pointer<pip
     [self](stats_atom) {
       auto& n = self->state.n;
       return caf::make_result(n.candles, n.signals, n.late, n.failed, n.retried);
+    },
+    [self](drain_atom) -> caf::result<bool> {
+      auto& st = self->state;
+      if (st.idle())
+        return true;
+      st.drains.push_back(self->make_response_promise<bool>());
+      st.arm();
+      return st.drains.back();
     },
     [self](retry_atom, const std::string& id, std::uint64_t seq, std::uint8_t k) {
       self->state.retry(id, seq, k);

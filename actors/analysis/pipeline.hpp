@@ -49,6 +49,9 @@ struct pipeline_counters {
 using pipeline_actor = caf::typed_actor<
   caf::reacts_to<candle_batch>,
   caf::reacts_to<db::news_article>,
+  /// Answers once every candle received before this request has been
+  /// analysed and its signal released to the risk manager (bounded runs).
+  caf::replies_to<drain_atom>::with<bool>,
   /// candles, signals, late, failed, retried answers
   caf::replies_to<stats_atom>::with<std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t,
                                     std::uint64_t>,

@@ -100,6 +100,7 @@ risk_actor::behavior_type risk_impl(risk_actor::stateful_pointer<risk_state_> se
         caf::anon_send(caf::actor_cast<caf::actor>(st.sinks.back()), std::move(msg));
       }
     },
+    [](drain_atom) { return true; },
     [self](subscribe_atom, risk_sink_actor& sink) {
       if (!sink)
         return false;

@@ -144,3 +144,17 @@ TEST_CASE("the weekly report goes to long-form channels, its thread to X and Tel
                       [](auto& p) { return p.type == content_type::report; })
         == 2);
 }
+
+TEST_CASE("insights arriving with the clock do not hide the recap time they pass", "[content]") {
+  // The actor calls on_insights, then on_time, with the same market time: the
+  // recap due between the two calls of on_time must still be planned.
+  auto o = opts({channel::articles});
+  o.recap_minute = 21 * 60;
+  strategist s{o};
+  CHECK(s.on_time(day0 + 20 * h).empty()); // first call: starts the clock
+  s.on_insights({ins("BTCUSDT", analysis::direction::long_, day0 + 22 * h)});
+  auto ps = s.on_time(day0 + 22 * h);
+  REQUIRE(ps.size() == 1);
+  CHECK(ps[0].type == content_type::recap);
+  CHECK(ps[0].scheduled_at == day0 + 21 * h);
+}

@@ -1,0 +1,792 @@
+#include "actors/content/content.hpp"
+
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <caf/all.hpp>
+
+#include "actors/analysis/risk.hpp"
+#include "actors/data/hub.hpp"
+#include "content/chart.hpp"
+#include "content/ledger.hpp"
+#include "content/site.hpp"
+#include "io/logging.hpp"
+#include "market/interval.hpp"
+
+namespace herald::content_actors {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+const char* mode_name(publish_mode m) {
+  switch (m) {
+    case publish_mode::dry_run: return "dry-run";
+    case publish_mode::approval: return "approval";
+    default: return "live";
+  }
+}
+
+namespace {
+
+std::string channel_agent_path(const std::string& ch) { return "content.channel." + ch; }
+
+// ---------------------------------------------------------------------------
+// strategist
+// ---------------------------------------------------------------------------
+
+struct strategist_state {
+  static inline const char* name = "herald.content.strategist";
+  strategist_actor::pointer self = nullptr;
+  std::shared_ptr<const content_options> o;
+  std::shared_ptr<supervision::agent_directory> dir;
+  std::shared_ptr<spdlog::logger> log;
+  std::unique_ptr<content::market_view> view;
+  std::unique_ptr<content::strategist> planner;
+  std::multimap<std::int64_t, content::plan> pending; ///< by scheduled time
+  /// Facts, title and chart of pending alerts, taken when they were planned
+  /// (the view moves on and forgets old candles).
+  struct alert_material {
+    std::string facts_json, title;
+    content::chart_data chart;
+  };
+  std::map<std::string, alert_material> material; ///< by insight id
+  caf::actor_addr hub_addr, risk_addr;
+  bool timer = false;
+  std::uint64_t skipped = 0;
+
+  void arm(std::chrono::milliseconds after) {
+    if (timer)
+      return;
+    timer = true;
+    self->delayed_send(self, after, caf::tick_atom::value);
+  }
+
+  void subscribe() {
+    if (!hub_addr)
+      if (auto hub = caf::actor_cast<data::hub_actor>(dir->find("data.hub"))) {
+        hub_addr = hub.address();
+        self->monitor(hub);
+        auto me = caf::actor_cast<data::candle_batch_sink_actor>(self);
+        auto news = caf::actor_cast<data::news_sink_actor>(self);
+        self->request(hub, 10s, subscribe_atom::value, std::string{"*"}, std::string{"*"}, me)
+          .then([](bool) {}, [this](caf::error& e) {
+            log->error("cannot subscribe to the hub's candles: {}", caf::to_string(e));
+          });
+        self->request(hub, 10s, subscribe_atom::value, std::string{"*"}, news)
+          .then([](bool) {}, [](caf::error&) {});
+      }
+    if (!risk_addr)
+      if (auto risk = caf::actor_cast<analysis_actors::risk_actor>(dir->find("analysis.risk"))) {
+        risk_addr = risk.address();
+        self->monitor(risk);
+        self->request(risk, 10s, subscribe_atom::value,
+                      caf::actor_cast<analysis_actors::risk_sink_actor>(self))
+          .then([](bool) {}, [this](caf::error& e) {
+            log->error("cannot subscribe to the risk manager: {}", caf::to_string(e));
+          });
+      }
+    if (!hub_addr || !risk_addr)
+      arm(500ms);
+  }
+
+  void add(std::vector<content::plan> plans) {
+    for (auto& p : plans)
+      pending.emplace(p.scheduled_at, std::move(p));
+  }
+
+  /// Briefs for every plan due by `now` (market time) to the creator.
+  void release(std::int64_t now) {
+    auto creator = caf::actor_cast<creator_actor>(dir->find("content.creator"));
+    while (!pending.empty() && pending.begin()->first <= now) {
+      auto p = std::move(pending.begin()->second);
+      pending.erase(pending.begin());
+      auto b = brief(p);
+      if (!p.insight_id.empty()) {
+        bool more = false; // the same insight planned for another channel
+        for (auto& [t, q] : pending)
+          more = more || q.insight_id == p.insight_id;
+        if (!more)
+          material.erase(p.insight_id);
+      }
+      if (creator)
+        self->send(creator, std::move(b));
+      else
+        log->error("no content.creator: piece {} is lost for this run", p.id);
+    }
+  }
+
+  content_brief brief(const content::plan& p) {
+    content_brief b;
+    b.id = p.id;
+    b.piece = p.piece;
+    b.type = content::content_type_name(p.type);
+    b.channel = content::channel_name(p.ch);
+    b.insight_id = p.insight_id;
+    b.scheduled_at = p.scheduled_at;
+    bool images = p.ch != content::channel::x; // X media upload is not implemented
+    switch (p.type) {
+      case content::content_type::alert: {
+        auto i = material.find(p.insight_id);
+        if (i == material.end())
+          break;
+        b.facts_json = i->second.facts_json;
+        b.title = i->second.title;
+        b.with_chart = images;
+        if (images)
+          b.chart = i->second.chart;
+        break;
+      }
+      case content::content_type::recap: {
+        auto f = view->recap_facts(p.scheduled_at);
+        b.facts_json = content::facts_to_json(f);
+        b.title = "Daily recap, " + market::format_utc(p.scheduled_at).substr(0, 10);
+        break;
+      }
+      case content::content_type::report:
+      case content::content_type::thread: {
+        std::string title;
+        auto md = view->research_report(p.scheduled_at, &title);
+        if (md.rfind("# ", 0) == 0) // the page shows the title itself
+          md = md.substr(md.find('\n') + 1);
+        auto first = md.find_first_not_of('\n');
+        md = first == std::string::npos ? std::string{} : md.substr(first);
+        b.title = title;
+        b.markdown = md;
+        b.digest = view->report_digest(p.scheduled_at);
+        content::facts f;
+        f.set("title", title)
+          .set("date", market::format_utc(p.scheduled_at).substr(0, 10))
+          .set("series", static_cast<std::int64_t>(view->series().size()))
+          .set("summary", b.digest)
+          .set("body", md);
+        b.facts_json = content::facts_to_json(f);
+        b.with_chart = images && p.ch == content::channel::articles;
+        if (b.with_chart)
+          b.chart = view->chart("", "", p.scheduled_at);
+        break;
+      }
+    }
+    return b;
+  }
+};
+
+strategist_actor::behavior_type strategist_impl(
+  strategist_actor::stateful_pointer<strategist_state> self,
+  std::shared_ptr<const content_options> o, std::shared_ptr<supervision::agent_directory> dir) {
+  auto& st = self->state;
+  st.self = self;
+  st.o = o;
+  st.dir = std::move(dir);
+  st.log = logging::get("content.strategist");
+  st.view = std::make_unique<content::market_view>(o->view);
+  st.planner = std::make_unique<content::strategist>(o->strategist);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& st = self->state;
+    if (dm.source == st.hub_addr)
+      st.hub_addr = nullptr;
+    if (dm.source == st.risk_addr)
+      st.risk_addr = nullptr;
+    st.arm(200ms);
+  });
+  st.subscribe();
+  return {
+    [self](candle_batch& b) {
+      for (auto& c : b.candles)
+        self->state.view->on_candle(c);
+    },
+    [self](db::news_article& a) { self->state.view->on_news(a); },
+    [self](risk_report& r) {
+      auto& st = self->state;
+      st.view->on_report(r.signals, r.insights);
+      std::vector<analysis::insight> approved;
+      for (auto& i : r.insights)
+        if (i.approved)
+          approved.push_back(i);
+      std::vector<content::skipped> why;
+      auto plans = st.planner->on_insights(approved, &why);
+      for (auto& w : why) {
+        ++st.skipped;
+        st.log->debug("not published: {} ({})", w.insight_id, w.reason);
+      }
+      for (auto& i : approved) {
+        auto id = i.id();
+        bool planned = std::any_of(plans.begin(), plans.end(),
+                                   [&](auto& p) { return p.insight_id == id; });
+        if (!planned || st.material.count(id))
+          continue;
+        auto& m = st.material[id];
+        m.facts_json = content::facts_to_json(st.view->alert_facts(i));
+        m.title = i.symbol + " " + i.interval + ": "
+                  + (i.dir == analysis::direction::long_ ? "bullish" : "bearish") + " signal at "
+                  + market::format_utc(i.time).substr(0, 16) + " UTC";
+        m.chart = st.view->chart(i.symbol, i.interval, i.time);
+      }
+      st.add(std::move(plans));
+      st.add(st.planner->on_time(st.view->clock()));
+      st.release(st.view->clock());
+    },
+    [self](drain_atom) -> caf::result<std::vector<channel_tally>> {
+      auto& st = self->state;
+      if (st.view->clock() != INT64_MIN)
+        st.add(st.planner->closing(st.view->clock()));
+      st.release(INT64_MAX);
+      auto creator = caf::actor_cast<creator_actor>(st.dir->find("content.creator"));
+      if (!creator)
+        return caf::make_error(caf::sec::invalid_argument, "no content.creator");
+      auto rp = self->make_response_promise<std::vector<channel_tally>>();
+      self->request(creator, caf::infinite, drain_atom::value)
+        .then([rp](std::vector<channel_tally>& t) mutable { rp.deliver(std::move(t)); },
+              [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+      return rp;
+    },
+    [self](caf::tick_atom) {
+      self->state.timer = false;
+      self->state.subscribe();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// charts
+// ---------------------------------------------------------------------------
+
+charts_actor::behavior_type charts_impl(charts_actor::pointer self) {
+  return {
+    [self](content::chart_data& d, const std::string& ch) -> caf::result<std::string> {
+      auto c = content::parse_channel(ch);
+      try {
+        return content::render_chart_png(d, content::chart_size_for(c ? *c : content::channel::articles));
+      } catch (const std::exception& e) {
+        return caf::make_error(caf::sec::runtime_error, e.what());
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// creator
+// ---------------------------------------------------------------------------
+
+struct creator_state {
+  static inline const char* name = "herald.content.creator";
+  creator_actor::pointer self = nullptr;
+  std::shared_ptr<const content_options> o;
+  std::shared_ptr<supervision::agent_directory> dir;
+  std::shared_ptr<spdlog::logger> log;
+  std::unique_ptr<content::creator> writer;
+  std::size_t outstanding = 0;
+  std::vector<caf::typed_response_promise<std::vector<channel_tally>>> drains;
+
+  void deliver(content_piece p) {
+    if (auto pub = caf::actor_cast<publisher_actor>(dir->find("content.publisher")))
+      self->send(pub, std::move(p));
+    else
+      log->error("no content.publisher: piece {} is lost for this run", p.id);
+  }
+
+  void done_one() {
+    --outstanding;
+    if (outstanding == 0 && !drains.empty())
+      forward_drains();
+  }
+
+  void forward_drains() {
+    auto pub = caf::actor_cast<publisher_actor>(dir->find("content.publisher"));
+    auto waiting = std::move(drains);
+    drains.clear();
+    for (auto& rp : waiting) {
+      if (!pub) {
+        rp.deliver(caf::make_error(caf::sec::invalid_argument, "no content.publisher"));
+        continue;
+      }
+      self->request(pub, caf::infinite, drain_atom::value)
+        .then([rp](std::vector<channel_tally>& t) mutable { rp.deliver(std::move(t)); },
+              [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+    }
+  }
+};
+
+creator_actor::behavior_type creator_impl(creator_actor::stateful_pointer<creator_state> self,
+                                          std::shared_ptr<const content_options> o,
+                                          std::shared_ptr<supervision::agent_directory> dir) {
+  auto& st = self->state;
+  st.self = self;
+  st.o = o;
+  st.dir = std::move(dir);
+  st.log = logging::get("content.creator");
+  st.writer = std::make_unique<content::creator>(*o->templates, o->site_url, o->llm);
+  return {
+    [self](content_brief& b) {
+      auto& st = self->state;
+      std::string err;
+      auto d = st.writer->write(b, &err);
+      if (!d) {
+        st.log->error("cannot write {}: {}", b.id, err);
+        return;
+      }
+      if (!d->note.empty())
+        st.log->info("{}: {}; the template was used", b.id, d->note);
+      content_piece p;
+      p.id = b.id;
+      p.piece = b.piece;
+      p.type = b.type;
+      p.channel = b.channel;
+      p.insight_id = b.insight_id;
+      p.scheduled_at = b.scheduled_at;
+      p.title = d->title;
+      p.parts = std::move(d->parts);
+      p.markdown = std::move(d->markdown);
+      p.variant = d->variant;
+      p.writer = d->writer;
+      auto charts = caf::actor_cast<charts_actor>(st.dir->find("content.charts"));
+      if (!b.with_chart || b.chart.candles.empty() || !charts) {
+        st.deliver(std::move(p));
+        return;
+      }
+      ++st.outstanding;
+      self->request(charts, 30s, std::move(b.chart), b.channel)
+        .then(
+          [self, p](std::string& png) mutable {
+            p.chart_png = std::move(png);
+            self->state.deliver(std::move(p));
+            self->state.done_one();
+          },
+          [self, p](caf::error& e) mutable {
+            self->state.log->warn("no chart for {}: {}; published without", p.id,
+                                  caf::to_string(e));
+            self->state.deliver(std::move(p));
+            self->state.done_one();
+          });
+    },
+    [self](drain_atom) -> caf::result<std::vector<channel_tally>> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<std::vector<channel_tally>>();
+      st.drains.push_back(rp);
+      if (st.outstanding == 0)
+        st.forward_drains();
+      return rp;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// channel agents
+// ---------------------------------------------------------------------------
+
+io::publish::outbound outbound_of(const content::piece_record& r, std::string chart_png) {
+  io::publish::outbound m;
+  m.id = r.id;
+  m.piece = r.piece;
+  m.type = r.type;
+  m.title = r.title;
+  m.parts = r.parts;
+  m.markdown = r.markdown;
+  m.chart_png = std::move(chart_png);
+  m.at = r.scheduled_at;
+  m.first_part = r.parts_done;
+  m.reply_to = r.last_id;
+  return m;
+}
+
+std::string read_file(const std::string& path) {
+  if (path.empty())
+    return {};
+  std::ifstream in{path, std::ios::binary};
+  return {std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+}
+
+struct channel_state {
+  static inline const char* name = "herald.content.channel";
+  channel_actor::pointer self = nullptr;
+  std::shared_ptr<supervision::agent_directory> dir;
+  std::shared_ptr<spdlog::logger> log;
+  std::unique_ptr<io::publish::publisher> pub;
+  std::unique_ptr<content::ledger> book;
+  std::unique_ptr<content::token_bucket> bucket;
+  content::retry_policy retry;
+  std::deque<std::string> queue; ///< plan ids
+  std::set<std::string> queued;
+  bool timer = false;
+  int failures = 0; ///< of the head of the queue
+  std::uint64_t rng = 0x9e3779b97f4a7c15ULL;
+  std::string ch;
+
+  std::int64_t mono_ms() const {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+  }
+
+  void wait(std::int64_t ms) {
+    if (timer)
+      return;
+    timer = true;
+    self->delayed_send(self, std::chrono::milliseconds{ms}, caf::tick_atom::value);
+  }
+
+  void report(const content::piece_record& r) {
+    publish_result res{r.id, r.channel, r.state, r.remote_id, r.url, r.last_error};
+    if (auto m = caf::actor_cast<publisher_actor>(dir->find("content.publisher")))
+      self->send(m, std::move(res));
+  }
+
+  void pop() {
+    queued.erase(queue.front());
+    queue.pop_front();
+    failures = 0;
+  }
+
+  /// Works on the head of the queue until it waits or the queue is empty.
+  void pump() {
+    while (!timer && !queue.empty()) {
+      auto id = queue.front();
+      std::optional<content::piece_record> rec;
+      try {
+        rec = book->find(id);
+      } catch (const std::exception& e) {
+        log->error("{}: cannot read the ledger: {}; retrying", id, e.what());
+        wait(1000);
+        return;
+      }
+      if (!rec || (rec->state != content::state::planned
+                   && rec->state != content::state::publishing)) {
+        pop(); // published, rejected or gone meanwhile
+        continue;
+      }
+      if (auto w = bucket->take(mono_ms())) {
+        wait(*w);
+        return;
+      }
+      rec->state = content::state::publishing;
+      ++rec->attempts;
+      try {
+        book->save(*rec); // before the call: a crash now leaves it in doubt, not lost
+      } catch (const std::exception& e) {
+        log->error("{}: cannot record the attempt: {}; not calling {} yet", id, e.what(), ch);
+        wait(1000);
+        return;
+      }
+      auto d = pub->publish(outbound_of(*rec, read_file(rec->chart_path)));
+      rec->parts_done = d.parts_done;
+      rec->last_id = d.last_id;
+      try {
+        using st = io::publish::delivery::status;
+        if (d.st == st::ok) {
+          book->mark_published(*rec, d.remote_id, d.url);
+          log->info("published {} on {}{}{}", id, ch, d.url.empty() ? "" : ": ", d.url);
+          report(*rec);
+          pop();
+          continue;
+        }
+        std::optional<std::int64_t> delay;
+        if (d.st == st::retry) {
+          if (d.retry_after_ms < 0)
+            ++failures;
+          delay = content::retry_wait(retry, failures, d.retry_after_ms, rng);
+        }
+        rec->last_error = d.error;
+        if (!delay) {
+          rec->state = content::state::failed;
+          book->save(*rec);
+          log->error("{} parked as failed on {} after {} attempts: {}", id, ch, rec->attempts,
+                     d.error);
+          report(*rec);
+          pop();
+          continue;
+        }
+        rec->state = content::state::planned;
+        book->save(*rec);
+        if (d.retry_after_ms >= 0)
+          bucket->pause_until(mono_ms() + d.retry_after_ms);
+        log->warn("{} on {}: {}; retrying in {} ms", id, ch, d.error, *delay);
+        wait(*delay);
+        return;
+      } catch (const std::exception& e) {
+        // The remote has it but the ledger does not say so: keep it out of
+        // the queue (in `publishing`, reconciled at the next start).
+        log->critical("{} delivered to {} but not recorded: {}", id, ch, e.what());
+        pop();
+      }
+    }
+  }
+};
+
+channel_actor::behavior_type channel_impl(channel_actor::stateful_pointer<channel_state> self,
+                                          std::shared_ptr<const content_options> o,
+                                          channel_setup setup,
+                                          std::shared_ptr<supervision::agent_directory> dir) {
+  auto& st = self->state;
+  st.self = self;
+  st.dir = std::move(dir);
+  st.ch = content::channel_name(setup.ch);
+  st.log = logging::get("content.channel." + st.ch);
+  st.pub = setup.make();
+  st.book = std::make_unique<content::ledger>(o->storage);
+  st.bucket = std::make_unique<content::token_bucket>(setup.burst, setup.per_minute);
+  st.retry = o->retry;
+  st.rng ^= std::hash<std::string>{}(st.ch);
+  return {
+    [self](content_piece& p) {
+      auto& st = self->state;
+      if (st.queued.insert(p.id).second)
+        st.queue.push_back(p.id);
+      st.pump();
+    },
+    [self](caf::tick_atom) {
+      self->state.timer = false;
+      self->state.pump();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// publish manager
+// ---------------------------------------------------------------------------
+
+struct publisher_state {
+  static inline const char* name = "herald.content.publisher";
+  publisher_actor::pointer self = nullptr;
+  std::shared_ptr<const content_options> o;
+  std::shared_ptr<supervision::agent_directory> dir;
+  std::shared_ptr<spdlog::logger> log;
+  std::unique_ptr<content::ledger> book;
+  std::map<std::string, channel_setup> setups; ///< by channel name
+  std::map<std::string, channel_tally> tally;
+  std::set<std::string> outstanding; ///< handed to a channel agent, no result yet
+  std::vector<caf::typed_response_promise<std::vector<channel_tally>>> drains;
+
+  std::vector<channel_tally> tallies() const {
+    std::vector<channel_tally> out;
+    for (auto& [k, t] : tally) {
+      auto x = t;
+      x.queued = 0;
+      for (auto& id : outstanding)
+        x.queued += id.size() > k.size() && id.compare(id.size() - k.size(), k.size(), k) == 0;
+      out.push_back(std::move(x));
+    }
+    return out;
+  }
+
+  void answer_drains() {
+    if (!outstanding.empty() || drains.empty())
+      return;
+    for (auto& rp : drains)
+      rp.deliver(tallies());
+    drains.clear();
+  }
+
+  std::string chart_path(const std::string& id) const {
+    std::string name;
+    for (char c : id)
+      name += std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
+    return (fs::path{o->chart_dir} / (name + ".png")).string();
+  }
+
+  void dispatch(const content::piece_record& r) {
+    auto agent = caf::actor_cast<channel_actor>(dir->find(channel_agent_path(r.channel)));
+    if (!agent) {
+      log->error("{}: no agent for channel {}; it stays planned", r.id, r.channel);
+      return;
+    }
+    outstanding.insert(r.id);
+    content_piece p;
+    p.id = r.id;
+    p.channel = r.channel;
+    self->send(agent, std::move(p)); // the agent reads the record from the ledger
+  }
+
+  /// Pieces waiting to be sent on live channels (after a restart, or approved).
+  void pick_up() {
+    try {
+      for (auto& r : book->in_state(content::state::planned)) {
+        auto s = setups.find(r.channel);
+        if (s != setups.end() && s->second.mode == publish_mode::live && !outstanding.count(r.id))
+          dispatch(r);
+      }
+    } catch (const std::exception& e) {
+      log->error("cannot read planned pieces: {}", e.what());
+    }
+  }
+
+  void on_piece(content_piece& p) {
+    auto s = setups.find(p.channel);
+    if (s == setups.end()) {
+      log->warn("{}: channel {} is not enabled", p.id, p.channel);
+      return;
+    }
+    try {
+      if (auto old = book->find(p.id)) {
+        log->debug("{} is already {}; not planned again", p.id, old->state);
+        return;
+      }
+      content::piece_record r;
+      r.id = p.id;
+      r.piece = p.piece;
+      r.type = p.type;
+      r.channel = p.channel;
+      r.insight_id = p.insight_id;
+      r.scheduled_at = p.scheduled_at;
+      r.title = p.title;
+      r.parts = p.parts;
+      r.markdown = p.markdown;
+      r.variant = p.variant;
+      r.writer = p.writer;
+      if (!p.chart_png.empty()) {
+        std::error_code ec;
+        fs::create_directories(o->chart_dir, ec);
+        r.chart_path = chart_path(p.id);
+        std::ofstream out{r.chart_path, std::ios::binary | std::ios::trunc};
+        out.write(p.chart_png.data(), static_cast<std::streamsize>(p.chart_png.size()));
+        if (!out) {
+          log->warn("{}: cannot keep its chart at {}; published without", p.id, r.chart_path);
+          r.chart_path.clear();
+        }
+      }
+      auto& t = tally[p.channel];
+      switch (s->second.mode) {
+        case publish_mode::dry_run:
+          r.state = content::state::dry_run;
+          book->save(r);
+          ++t.dry_run;
+          log->info("dry-run {}: would post to {}: {}", p.id, p.channel,
+                    r.parts.empty() ? std::string{} : r.parts.front().substr(0, 200));
+          return;
+        case publish_mode::approval:
+          r.state = content::state::pending_approval;
+          book->save(r);
+          ++t.pending_approval;
+          log->info("{} waits for approval (herald content approve {})", p.id, p.id);
+          return;
+        case publish_mode::live:
+          r.state = content::state::planned;
+          book->save(r);
+          dispatch(r);
+          return;
+      }
+    } catch (const std::exception& e) {
+      log->error("{}: cannot record it: {}", p.id, e.what());
+    }
+  }
+};
+
+publisher_actor::behavior_type publisher_impl(publisher_actor::stateful_pointer<publisher_state> self,
+                                              std::shared_ptr<const content_options> o,
+                                              std::shared_ptr<supervision::agent_directory> dir) {
+  auto& st = self->state;
+  st.self = self;
+  st.o = o;
+  st.dir = std::move(dir);
+  st.log = logging::get("content.publisher");
+  st.book = std::make_unique<content::ledger>(o->storage);
+  for (auto& c : o->channels) {
+    auto name = content::channel_name(c.ch);
+    st.setups[name] = c;
+    auto& t = st.tally[name];
+    t.channel = name;
+    t.mode = mode_name(c.mode);
+  }
+  // After a crash: what was mid-call is resent where the channel dedupes,
+  // else held in doubt for an operator.
+  try {
+    auto changed = st.book->reconcile([&st](const std::string& ch) {
+      auto s = st.setups.find(ch);
+      return s != st.setups.end() && s->second.resend_safe;
+    });
+    for (auto& r : changed) {
+      if (r.state == content::state::in_doubt) {
+        ++st.tally[r.channel].in_doubt;
+        st.log->warn("{} was being sent when Herald stopped; {} cannot say whether it arrived, "
+                     "so it is held as in_doubt (herald content approve|reject {})",
+                     r.id, r.channel, r.id);
+      } else
+        st.log->info("{} was being sent when Herald stopped; resending ({} drops duplicates)",
+                     r.id, r.channel);
+    }
+  } catch (const std::exception& e) {
+    st.log->error("cannot reconcile pieces left in publishing: {}", e.what());
+  }
+  self->delayed_send(self, std::chrono::milliseconds{50}, caf::tick_atom::value);
+  return {
+    [self](content_piece& p) { self->state.on_piece(p); },
+    [self](publish_result& r) {
+      auto& st = self->state;
+      st.outstanding.erase(r.id);
+      auto& t = st.tally[r.channel];
+      if (r.state == content::state::published) {
+        ++t.published;
+        if (!r.url.empty() && t.urls.size() < 20)
+          t.urls.push_back(r.url);
+      } else if (r.state == content::state::failed)
+        ++t.failed;
+      st.answer_drains();
+    },
+    [self](drain_atom) -> caf::result<std::vector<channel_tally>> {
+      auto& st = self->state;
+      if (st.outstanding.empty())
+        return st.tallies();
+      st.drains.push_back(self->make_response_promise<std::vector<channel_tally>>());
+      return st.drains.back();
+    },
+    [self](stats_atom) { return self->state.tallies(); },
+    [self](caf::tick_atom) {
+      auto& st = self->state;
+      st.pick_up();
+      self->delayed_send(self, st.o->approval_poll, caf::tick_atom::value);
+    },
+  };
+}
+
+} // namespace
+
+supervision::supervisor_config content_tree(const content_options& opts,
+                                            std::shared_ptr<supervision::agent_directory> dir,
+                                            supervision::supervisor_flags flags,
+                                            supervision::backoff_options backoff,
+                                            std::chrono::nanoseconds shutdown_timeout) {
+  using namespace supervision;
+  auto o = std::make_shared<const content_options>(opts);
+  auto worker = [&](std::string name, auto start) {
+    child_spec c;
+    c.name = std::move(name);
+    c.start = std::move(start);
+    c.restart = restart_type::permanent;
+    c.shutdown_timeout = shutdown_timeout;
+    c.backoff = backoff;
+    return c;
+  };
+  supervisor_config cfg;
+  cfg.name = "content";
+  cfg.path = "content";
+  cfg.flags = flags;
+  cfg.flags.strat = strategy::rest_for_one;
+  cfg.directory = dir;
+  for (auto& c : o->channels) {
+    if (c.mode != publish_mode::live)
+      continue;
+    auto name = std::string{"channel."} + content::channel_name(c.ch);
+    cfg.children.push_back(worker(name, [o, c, dir](caf::local_actor* self, const std::string&) {
+      // detached: its HTTP calls block their own thread, not the scheduler
+      return caf::actor_cast<caf::actor>(self->spawn<caf::detached>(channel_impl, o, c, dir));
+    }));
+  }
+  cfg.children.push_back(worker("publisher", [o, dir](caf::local_actor* self, const std::string&) {
+    return caf::actor_cast<caf::actor>(self->spawn(publisher_impl, o, dir));
+  }));
+  cfg.children.push_back(worker("charts", [](caf::local_actor* self, const std::string&) {
+    return caf::actor_cast<caf::actor>(self->spawn(charts_impl));
+  }));
+  cfg.children.push_back(worker("creator", [o, dir](caf::local_actor* self, const std::string&) {
+    // an LLM call blocks: then the creator gets its own thread
+    if (o->llm)
+      return caf::actor_cast<caf::actor>(self->spawn<caf::detached>(creator_impl, o, dir));
+    return caf::actor_cast<caf::actor>(self->spawn(creator_impl, o, dir));
+  }));
+  cfg.children.push_back(worker("strategist", [o, dir](caf::local_actor* self, const std::string&) {
+    return caf::actor_cast<caf::actor>(self->spawn(strategist_impl, o, dir));
+  }));
+  return cfg;
+}
+
+} // namespace herald::content_actors

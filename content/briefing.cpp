@@ -1,0 +1,456 @@
+#include "content/briefing.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include <nlohmann/json.hpp>
+
+#include "market/indicators.hpp"
+#include "market/interval.hpp"
+
+namespace herald::content {
+
+namespace {
+
+constexpr std::size_t hard_cap = 100'000; // candles per series, whatever the clock
+constexpr std::size_t insights_kept = 200;
+constexpr std::int64_t day_ms = 86'400'000;
+const double nan = std::numeric_limits<double>::quiet_NaN();
+
+std::string key_of(const std::string& symbol, const std::string& interval) {
+  return symbol + ":" + interval;
+}
+
+std::string minute_utc(std::int64_t ms) {
+  // "2023-11-14 22:13 UTC"
+  auto s = market::format_utc(ms);
+  if (s.size() >= 16)
+    s = s.substr(0, 10) + " " + s.substr(11, 5);
+  return s + " UTC";
+}
+
+std::string date_utc(std::int64_t ms) { return market::format_utc(ms).substr(0, 10); }
+
+std::string fixed(double x, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, x);
+  return buf;
+}
+
+std::string signed_pct(double x) { return (x >= 0 ? "+" : "") + fixed(x, 2) + "%"; }
+
+/// Candles of `v` that opened at or before `until`, the last `n` of them.
+std::vector<candle> up_to(const series_view& v, std::int64_t until, std::size_t n) {
+  auto end = std::upper_bound(v.candles.begin(), v.candles.end(), until,
+                              [](std::int64_t t, const candle& c) { return t < c.open_time; });
+  auto count = static_cast<std::size_t>(end - v.candles.begin());
+  auto begin = end - static_cast<std::ptrdiff_t>(std::min(n, count));
+  return {begin, end};
+}
+
+/// Indicator values at the last of `cs`.
+struct snapshot {
+  bool valid = false;
+  double close = 0, ema_fast = nan, ema_slow = nan, rsi = nan, atr = nan, bb_low = nan,
+         bb_high = nan, change_pct = 0;
+  double hours = 0; ///< what change_pct spans
+};
+
+snapshot snap(const std::vector<candle>& cs, const view_options& o, std::int64_t span_ms) {
+  snapshot s;
+  if (cs.empty())
+    return s;
+  s.valid = true;
+  market::ema fast{o.ema_period}, slow{o.ema_period * 5 / 2};
+  market::rsi r{o.rsi_period};
+  market::atr a{o.atr_period};
+  market::bollinger bb{o.bb_period, o.bb_k};
+  for (auto& c : cs) {
+    if (auto v = fast.push(c.close))
+      s.ema_fast = *v;
+    if (auto v = slow.push(c.close))
+      s.ema_slow = *v;
+    if (auto v = r.push(c.close))
+      s.rsi = *v;
+    if (auto v = a.push(c.high, c.low, c.close))
+      s.atr = *v;
+    if (auto v = bb.push(c.close)) {
+      s.bb_low = v->lower;
+      s.bb_high = v->upper;
+    }
+  }
+  auto& last = cs.back();
+  s.close = last.close;
+  auto from = last.open_time - span_ms;
+  auto first = std::lower_bound(cs.begin(), cs.end(), from, [](const candle& c, std::int64_t t) {
+    return c.open_time < t;
+  });
+  if (first == cs.end())
+    first = cs.end() - 1;
+  if (first->open < 0 || first->open > 0)
+    s.change_pct = (last.close / first->open - 1) * 100;
+  s.hours = static_cast<double>(last.close_time + 1 - first->open_time) / 3.6e6;
+  return s;
+}
+
+const char* trend_of(const snapshot& s) {
+  if (std::isnan(s.ema_fast) || std::isnan(s.ema_slow))
+    return "undetermined";
+  auto gap = (s.ema_fast - s.ema_slow) / s.ema_slow;
+  if (gap > 0.001 && s.close > s.ema_fast)
+    return "up";
+  if (gap < -0.001 && s.close < s.ema_fast)
+    return "down";
+  return "sideways";
+}
+
+const char* dir_name(analysis::direction d) {
+  switch (d) {
+    case analysis::direction::long_: return "long";
+    case analysis::direction::short_: return "short";
+    default: return "neutral";
+  }
+}
+
+} // namespace
+
+double round_to(double x, int digits) {
+  if (!std::isfinite(x))
+    return 0;
+  return std::stod(fixed(x, digits));
+}
+
+int price_digits(double price) {
+  auto a = std::fabs(price);
+  return a >= 100 ? 2 : a >= 1 ? 4 : 6;
+}
+
+market_view::market_view(view_options o) : o_(o) {}
+
+const series_view* market_view::find(const std::string& symbol,
+                                     const std::string& interval) const {
+  auto i = series_.find(key_of(symbol, interval));
+  return i == series_.end() ? nullptr : &i->second;
+}
+
+void market_view::on_candle(const candle& c) {
+  auto& v = series_[key_of(c.symbol, c.interval)];
+  if (v.symbol.empty()) {
+    v.symbol = c.symbol;
+    v.interval = c.interval;
+  }
+  if (!v.candles.empty() && c.open_time <= v.candles.back().open_time)
+    return; // the hub has already dropped duplicates; never go back in time
+  v.candles.push_back(c);
+  if (v.candles.size() > hard_cap)
+    v.candles.pop_front();
+}
+
+void market_view::on_news(const db::news_article& a) {
+  auto syms = nlohmann::json::parse(a.symbols_json, nullptr, false);
+  if (!syms.is_array())
+    return;
+  for (auto& s : syms)
+    if (s.is_string()) {
+      auto& q = news_[s.get<std::string>()];
+      q.push_back(a);
+      if (q.size() > o_.news_keep)
+        q.pop_front();
+    }
+}
+
+void market_view::on_report(const std::vector<analysis::signal>& sigs,
+                            const std::vector<analysis::insight>& ins) {
+  for (auto& s : sigs) {
+    auto& v = series_[key_of(s.symbol, s.interval)];
+    if (v.symbol.empty()) {
+      v.symbol = s.symbol;
+      v.interval = s.interval;
+    }
+    v.last_signal = s;
+    ++v.signals;
+    v.longs += s.dir == analysis::direction::long_;
+    v.shorts += s.dir == analysis::direction::short_;
+    clock_ = std::max(clock_, s.time);
+  }
+  for (auto& i : ins) {
+    if (!i.approved)
+      continue;
+    auto& v = series_[key_of(i.symbol, i.interval)];
+    v.insights.push_back(i);
+    if (v.insights.size() > insights_kept)
+      v.insights.erase(v.insights.begin());
+  }
+  // Keep `keep` candles at or before the first signal of this report (and
+  // everything after it): the report's own insights may still be charted.
+  auto from = sigs.empty() ? clock_ : sigs.front().time;
+  for (auto& s : sigs)
+    from = std::min(from, s.time);
+  for (auto& [k, v] : series_) {
+    auto behind = up_to(v, from, std::numeric_limits<std::size_t>::max()).size();
+    while (behind > o_.keep) {
+      v.candles.pop_front();
+      --behind;
+    }
+  }
+}
+
+facts market_view::alert_facts(const analysis::insight& in) const {
+  facts f;
+  auto digits = price_digits(in.price);
+  f.set("symbol", in.symbol)
+    .set("interval", in.interval)
+    .set("direction", dir_name(in.dir))
+    .set("bias", in.dir == analysis::direction::long_ ? "bullish" : "bearish")
+    .set("price", round_to(in.price, digits))
+    .set("strength", static_cast<std::int64_t>(std::lround(in.strength * 100)))
+    .set("confidence", static_cast<std::int64_t>(std::lround(in.confidence)))
+    .set("time", minute_utc(in.time));
+  std::string regime = "unknown";
+  snapshot s;
+  if (auto v = find(in.symbol, in.interval)) {
+    if (v->last_signal.time == in.time)
+      regime = v->last_signal.regime;
+    s = snap(up_to(*v, in.time, o_.keep), o_, day_ms);
+  }
+  f.set("regime", regime.empty() ? "unknown" : regime);
+  f.set("rsi", std::isnan(s.rsi) ? 50.0 : round_to(s.rsi, 1));
+  f.set("atr_pct", std::isnan(s.atr) || in.price == 0 ? 0.0 : round_to(s.atr / in.price * 100, 2));
+  f.set("change_pct", round_to(s.change_pct, 2));
+  f.set("ema", std::isnan(s.ema_fast) ? round_to(in.price, digits) : round_to(s.ema_fast, digits));
+  f.set("trend", trend_of(s));
+  return f;
+}
+
+facts market_view::recap_facts(std::int64_t now_ms) const {
+  facts f;
+  struct mover {
+    std::string symbol;
+    double change;
+  };
+  std::vector<mover> movers;
+  std::int64_t alerts = 0, sigs = 0;
+  std::string lines;
+  for (auto& [k, v] : series_) {
+    auto s = snap(up_to(v, now_ms, o_.keep), o_, day_ms);
+    if (!s.valid)
+      continue;
+    movers.push_back({v.symbol, round_to(s.change_pct, 2)});
+    sigs += static_cast<std::int64_t>(v.signals);
+    for (auto& i : v.insights)
+      alerts += i.time > now_ms - day_ms && i.time <= now_ms;
+    if (!lines.empty())
+      lines += ", ";
+    lines += v.symbol + " " + signed_pct(round_to(s.change_pct, 2)) + " (" + trend_of(s) + ")";
+  }
+  std::sort(movers.begin(), movers.end(),
+            [](const mover& a, const mover& b) { return a.change > b.change; });
+  f.set("date", date_utc(now_ms))
+    .set("series", static_cast<std::int64_t>(movers.size()))
+    .set("movers", lines.empty() ? std::string{"no data yet"} : lines)
+    .set("alerts", alerts)
+    .set("signals", sigs)
+    .set("top_symbol", movers.empty() ? std::string{"-"} : movers.front().symbol)
+    .set("top_change", movers.empty() ? 0.0 : movers.front().change)
+    .set("bottom_symbol", movers.empty() ? std::string{"-"} : movers.back().symbol)
+    .set("bottom_change", movers.empty() ? 0.0 : movers.back().change);
+  return f;
+}
+
+std::string market_view::research_report(std::int64_t now_ms, std::string* title) const {
+  auto t = "Research report, week to " + date_utc(now_ms);
+  if (title)
+    *title = t;
+  std::string md = "# " + t + "\n\n";
+  md += "Herald's view of " + std::to_string(series_.size()) + " tracked series up to "
+        + minute_utc(now_ms)
+        + ". Figures come from the candles and signals Herald analysed; this is research, "
+          "not investment advice.\n\n";
+  md += "## Summary\n\n| Symbol | Interval | Last | Change | Trend | Regime | RSI | Latest signal |\n"
+        "|---|---|---|---|---|---|---|---|\n";
+  std::string sections;
+  for (auto& [k, v] : series_) {
+    auto cs = up_to(v, now_ms, o_.keep);
+    auto s = snap(cs, o_, day_ms);
+    if (!s.valid)
+      continue;
+    auto d = price_digits(s.close);
+    auto regime = v.last_signal.regime.empty() ? std::string{"unknown"} : v.last_signal.regime;
+    auto latest = v.last_signal.time == 0
+                    ? std::string{"none"}
+                    : std::string{dir_name(v.last_signal.dir)} + " ("
+                        + fixed(v.last_signal.confidence, 0) + ")";
+    md += "| " + v.symbol + " | " + v.interval + " | " + fixed(s.close, d) + " | "
+          + signed_pct(s.change_pct) + " | " + trend_of(s) + " | " + regime + " | "
+          + (std::isnan(s.rsi) ? std::string{"-"} : fixed(s.rsi, 1)) + " | " + latest + " |\n";
+
+    sections += "## " + v.symbol + " (" + v.interval + ")\n\n";
+    sections += "### Trend\n\nLast close **" + fixed(s.close, d) + "**, "
+                + signed_pct(s.change_pct) + " over the last " + fixed(s.hours, 1) + " hours. ";
+    if (!std::isnan(s.ema_slow))
+      sections += "EMA(" + std::to_string(o_.ema_period) + ") " + fixed(s.ema_fast, d)
+                  + " against EMA(" + std::to_string(o_.ema_period * 5 / 2) + ") "
+                  + fixed(s.ema_slow, d) + ": the trend is **" + trend_of(s) + "**.\n\n";
+    else
+      sections += "Not enough candles for a trend yet.\n\n";
+    sections += "### Regime\n\n";
+    if (!std::isnan(s.atr))
+      sections += "ATR(" + std::to_string(o_.atr_period) + ") " + fixed(s.atr, d) + ", "
+                  + fixed(s.atr / s.close * 100, 2) + "% of the price; volatility regime **"
+                  + regime + "**.\n\n";
+    else
+      sections += "Volatility regime **" + regime + "**.\n\n";
+    sections += "### Indicators\n\n";
+    if (!std::isnan(s.rsi))
+      sections += "- RSI(" + std::to_string(o_.rsi_period) + "): " + fixed(s.rsi, 1)
+                  + (s.rsi >= 70 ? " (overbought)" : s.rsi <= 30 ? " (oversold)" : "") + "\n";
+    if (!std::isnan(s.bb_low))
+      sections += "- Bollinger(" + std::to_string(o_.bb_period) + ", " + fixed(o_.bb_k, 0)
+                  + "): " + fixed(s.bb_low, d) + " to " + fixed(s.bb_high, d) + "\n";
+    sections += "\n### Signals\n\n";
+    sections += std::to_string(v.signals) + " signals analysed (" + std::to_string(v.longs)
+                + " long, " + std::to_string(v.shorts) + " short). ";
+    std::size_t recent = 0;
+    for (auto& i : v.insights)
+      recent += i.time <= now_ms;
+    if (recent == 0)
+      sections += "No approved insight.\n\n";
+    else {
+      sections += "Latest approved insights:\n\n";
+      std::size_t shown = 0;
+      for (auto i = v.insights.rbegin(); i != v.insights.rend() && shown < 5; ++i) {
+        if (i->time > now_ms)
+          continue;
+        sections += "- " + minute_utc(i->time) + ": **" + dir_name(i->dir) + "** at "
+                    + fixed(i->price, d) + ", strength " + fixed(i->strength * 100, 0)
+                    + "%, confidence " + fixed(i->confidence, 0) + "\n";
+        ++shown;
+      }
+      sections += "\n";
+    }
+    sections += "### News\n\n";
+    auto n = news_.find(v.symbol);
+    std::size_t shown = 0;
+    if (n != news_.end())
+      for (auto a = n->second.rbegin(); a != n->second.rend() && shown < 5; ++a) {
+        if (a->published_at > now_ms)
+          continue;
+        sections += "- " + a->title + " (" + a->source + ", " + minute_utc(a->published_at)
+                    + ", sentiment " + (a->sentiment >= 0 ? "+" : "") + fixed(a->sentiment, 2)
+                    + ")\n";
+        ++shown;
+      }
+    sections += shown == 0 ? "No news about " + v.symbol + " in the window.\n\n" : "\n";
+  }
+  return md + "\n" + sections;
+}
+
+std::string market_view::report_digest(std::int64_t now_ms) const {
+  std::string out = "Herald research report, week to " + date_utc(now_ms) + ".";
+  for (auto& [k, v] : series_) {
+    auto s = snap(up_to(v, now_ms, o_.keep), o_, day_ms);
+    if (!s.valid)
+      continue;
+    out += "\n\n" + v.symbol + " (" + v.interval + "): " + trend_of(s) + " trend, "
+           + signed_pct(s.change_pct) + " over " + fixed(s.hours, 0) + "h, "
+           + (v.last_signal.regime.empty() ? std::string{"unknown"} : v.last_signal.regime)
+           + " volatility";
+    if (!std::isnan(s.rsi))
+      out += ", RSI " + fixed(s.rsi, 0);
+    out += ".";
+    if (v.last_signal.time != 0)
+      out += " Latest signal " + std::string{dir_name(v.last_signal.dir)} + ", confidence "
+             + fixed(v.last_signal.confidence, 0) + ".";
+  }
+  return out;
+}
+
+chart_data market_view::chart(const std::string& symbol, const std::string& interval,
+                              std::int64_t until_ms) const {
+  chart_data out;
+  const series_view* v = nullptr;
+  if (symbol.empty()) {
+    if (!series_.empty())
+      v = &series_.begin()->second;
+  } else
+    v = find(symbol, interval);
+  if (!v)
+    return out;
+  out.title = v->symbol + " " + v->interval;
+  auto all = up_to(*v, until_ms, o_.keep);
+  market::ema e{o_.ema_period};
+  market::bollinger bb{o_.bb_period, o_.bb_k};
+  auto first = all.size() > o_.chart_bars ? all.size() - o_.chart_bars : 0;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    auto ev = e.push(all[i].close);
+    auto bv = bb.push(all[i].close);
+    if (i < first)
+      continue;
+    out.candles.push_back(all[i]);
+    out.ema.push_back(ev ? *ev : nan);
+    out.bb_upper.push_back(bv ? bv->upper : nan);
+    out.bb_lower.push_back(bv ? bv->lower : nan);
+  }
+  if (!out.candles.empty())
+    for (auto& i : v->insights)
+      if (i.time >= out.candles.front().open_time && i.time <= out.candles.back().open_time)
+        out.markers.push_back({i.time, i.price, i.dir == analysis::direction::long_});
+  return out;
+}
+
+std::string facts_to_json(const facts& f) {
+  auto j = nlohmann::json::object();
+  for (auto& [k, v] : f.all()) {
+    if (auto d = std::get_if<double>(&v))
+      j[k] = *d;
+    else if (auto i = std::get_if<std::int64_t>(&v))
+      j[k] = *i;
+    else
+      j[k] = std::get<std::string>(v);
+  }
+  return j.dump();
+}
+
+facts facts_from_json(const std::string& json) {
+  facts f;
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  if (!j.is_object())
+    return f;
+  for (auto& [k, v] : j.items()) {
+    if (v.is_number_integer())
+      f.set(k, v.get<std::int64_t>());
+    else if (v.is_number())
+      f.set(k, v.get<double>());
+    else if (v.is_string())
+      f.set(k, v.get<std::string>());
+  }
+  return f;
+}
+
+std::map<content_type, facts> sample_facts() {
+  std::map<content_type, facts> m;
+  facts a;
+  a.set("symbol", "BTCUSDT").set("interval", "1m").set("direction", "long").set("bias", "bullish")
+    .set("price", 43210.12).set("strength", 42).set("confidence", 67)
+    .set("time", "2023-11-14 22:13 UTC").set("regime", "normal").set("rsi", 58.3)
+    .set("atr_pct", 0.42).set("change_pct", 1.25).set("ema", 43100.5).set("trend", "up")
+    .set("link", "https://example.org/alert.html");
+  m[content_type::alert] = a;
+  facts r;
+  r.set("date", "2023-11-14").set("series", 3).set("movers", "BTCUSDT +1.25% (up)")
+    .set("alerts", 4).set("signals", 1440).set("top_symbol", "BTCUSDT").set("top_change", 1.25)
+    .set("bottom_symbol", "ETHUSDT").set("bottom_change", -0.5)
+    .set("link", "https://example.org/recap.html");
+  m[content_type::recap] = r;
+  facts p;
+  p.set("title", "Research report, week to 2023-11-19").set("date", "2023-11-19")
+    .set("series", 3).set("summary", "BTCUSDT (1m): up trend.")
+    .set("body", "# Report\n\ntext").set("link", "https://example.org/report.html");
+  m[content_type::report] = p;
+  m[content_type::thread] = p;
+  return m;
+}
+
+} // namespace herald::content

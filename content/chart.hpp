@@ -1,0 +1,26 @@
+#pragma once
+// Candlestick charts as PNG, drawn with cairo (pure code: no actors, no
+// files): candles with volume bars below, an EMA line, Bollinger bands and
+// a triangle per approved insight. The chart agent calls this; the articles
+// site embeds the same image.
+
+#include <string>
+
+#include "content/briefing.hpp"
+#include "content/channel.hpp"
+
+namespace herald::content {
+
+struct chart_size {
+  int width = 1200;
+  int height = 675;
+};
+
+/// The image size each channel shows best (16:9; Telegram scales 1280 wide).
+chart_size chart_size_for(channel c);
+
+/// PNG bytes of the chart. An empty series gives a chart saying "no data".
+/// Throws std::runtime_error when cairo fails (out of memory).
+std::string render_chart_png(const chart_data& d, chart_size size);
+
+} // namespace herald::content

@@ -1,0 +1,104 @@
+#pragma once
+// The publishing ledger: every piece for every channel is a row of
+// content_plans whose state moves
+//
+//   planned ─┬─> publishing ─┬─> published          (remote id recorded)
+//            │               ├─> failed             (permanent error, or too many attempts)
+//            │               └─> in_doubt           (crash mid-call, channel cannot dedupe)
+//            ├─> pending_approval ─> approved ─> publishing ...
+//            │                     └> rejected
+//            └─> dry_run                           (logged and recorded, never sent)
+//
+// `publishing` is written (synchronously) before the remote call and
+// `published` right after it, so after a crash the rows left in
+// `publishing` are exactly the calls whose outcome is unknown; reconcile()
+// decides for each. Pure C++ over db::storage (no CAF).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/storage.hpp"
+
+namespace herald::content {
+
+namespace state {
+constexpr const char* planned = "planned";
+constexpr const char* pending_approval = "pending_approval";
+constexpr const char* approved = "approved";
+constexpr const char* publishing = "publishing";
+constexpr const char* published = "published";
+constexpr const char* failed = "failed";
+constexpr const char* in_doubt = "in_doubt";
+constexpr const char* rejected = "rejected";
+constexpr const char* dry_run = "dry_run";
+} // namespace state
+
+/// Every state, for listings and checks.
+const std::vector<std::string>& all_states();
+
+/// A row of content_plans with its payload unpacked.
+struct piece_record {
+  std::string id;        ///< "<piece>@<channel>"
+  std::string piece;
+  std::string type;      ///< alert / recap / report / thread
+  std::string channel;
+  std::string insight_id;
+  std::string state = state::planned;
+  std::int64_t scheduled_at = 0;
+  std::int64_t updated_at = 0;
+  // payload
+  std::string title;
+  std::vector<std::string> parts;
+  std::string markdown;
+  std::string variant;
+  std::string writer;     ///< "template" or "llm"
+  std::string chart_path; ///< PNG on disk, "" when none
+  std::int64_t attempts = 0;
+  std::size_t parts_done = 0;
+  std::string last_id;    ///< last delivered part (thread resume)
+  std::string remote_id;
+  std::string url;
+  std::string last_error;
+
+  db::content_plan to_row() const;
+  /// Throws std::invalid_argument naming the plan when its payload is not
+  /// the JSON Herald writes.
+  static piece_record from_row(const db::content_plan& row);
+};
+
+class ledger {
+public:
+  using clock = std::function<std::int64_t()>; ///< unix ms
+
+  explicit ledger(std::shared_ptr<db::storage> store, clock now = {});
+
+  std::optional<piece_record> find(const std::string& id);
+  /// Writes the record as it is (state and payload), stamped with now.
+  void save(piece_record& r);
+  /// Records `published` with the remote id and a published_content row, in
+  /// one transaction.
+  void mark_published(piece_record& r, const std::string& remote_id, const std::string& url);
+  std::vector<piece_record> in_state(const std::string& st, std::size_t limit = 10'000);
+
+  /// Operator decisions (`herald content approve|reject`, the console):
+  /// approve takes pending_approval, in_doubt or failed to approved (it will
+  /// be sent); reject takes pending_approval, in_doubt, failed or approved
+  /// to rejected. Returns "" or why not ("no plan 'x'", "'x' is published").
+  std::string approve(const std::string& id);
+  std::string reject(const std::string& id);
+
+  /// After a restart: rows left in `publishing` go back to `approved` when
+  /// `resend_safe(channel)` (the remote dedupes), else to `in_doubt` with an
+  /// explanation. Returns the records changed.
+  std::vector<piece_record> reconcile(const std::function<bool(const std::string&)>& resend_safe);
+
+private:
+  std::shared_ptr<db::storage> store_;
+  clock now_;
+};
+
+} // namespace herald::content

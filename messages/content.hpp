@@ -1,0 +1,100 @@
+#pragma once
+// Content messages: the strategist's briefs to the creator, the creator's
+// pieces to the publish manager and channel agents, their results, and the
+// per-channel tally a bounded run prints. inspect() for each so that they
+// can cross a node boundary. No CAF header needed.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "content/briefing.hpp"
+#include "messages/market.hpp"
+
+namespace herald {
+
+/// One planned piece for one channel, with what the creator needs.
+struct content_brief {
+  std::string id;    ///< plan id "<piece>@<channel>"
+  std::string piece;
+  std::string type;  ///< alert / recap / report / thread
+  std::string channel;
+  std::string insight_id;
+  std::int64_t scheduled_at = 0;
+  std::string facts_json;
+  std::string title;
+  std::string markdown; ///< report / thread: the full report
+  std::string digest;   ///< thread: the plain-text digest to cut
+  bool with_chart = false;
+  content::chart_data chart;
+};
+
+/// A rendered piece for one channel.
+struct content_piece {
+  std::string id;
+  std::string piece;
+  std::string type;
+  std::string channel;
+  std::string insight_id;
+  std::int64_t scheduled_at = 0;
+  std::string title;
+  std::vector<std::string> parts;
+  std::string markdown;
+  std::string variant;
+  std::string writer;    ///< "template" / "llm"
+  std::string chart_png; ///< PNG bytes, may be empty
+};
+
+/// A channel agent's final word on a piece.
+struct publish_result {
+  std::string id;
+  std::string channel;
+  std::string state; ///< published / failed
+  std::string remote_id;
+  std::string url;
+  std::string error;
+};
+
+/// What happened on one channel (bounded-run summary, console).
+struct channel_tally {
+  std::string channel;
+  std::string mode; ///< live / dry-run / approval
+  std::uint64_t published = 0, failed = 0, pending_approval = 0, dry_run = 0, in_doubt = 0,
+                queued = 0;
+  std::vector<std::string> urls; ///< of the pieces published in this run (first 20)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, content_brief& x) {
+  return f(x.id, x.piece, x.type, x.channel, x.insight_id, x.scheduled_at, x.facts_json, x.title,
+           x.markdown, x.digest, x.with_chart, x.chart);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, content_piece& x) {
+  return f(x.id, x.piece, x.type, x.channel, x.insight_id, x.scheduled_at, x.title, x.parts,
+           x.markdown, x.variant, x.writer, x.chart_png);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, publish_result& x) {
+  return f(x.id, x.channel, x.state, x.remote_id, x.url, x.error);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, channel_tally& x) {
+  return f(x.channel, x.mode, x.published, x.failed, x.pending_approval, x.dry_run, x.in_doubt,
+           x.queued, x.urls);
+}
+
+} // namespace herald
+
+namespace herald::content {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chart_marker& x) {
+  return f(x.time, x.price, x.long_side);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chart_data& x) {
+  return f(x.title, x.candles, x.ema, x.bb_upper, x.bb_lower, x.markers);
+}
+
+} // namespace herald::content
