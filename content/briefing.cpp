@@ -14,6 +14,16 @@ namespace herald::content {
 
 namespace {
 
+/// The series a report covers: those analysed, or all when none is yet.
+bool covered(const std::map<std::string, series_view>& all, const series_view& v) {
+  if (v.signals > 0)
+    return true;
+  for (auto& [k, x] : all)
+    if (x.signals > 0)
+      return false;
+  return true;
+}
+
 constexpr std::size_t hard_cap = 100'000; // candles per series, whatever the clock
 constexpr std::size_t insights_kept = 200;
 constexpr std::int64_t day_ms = 86'400'000;
@@ -234,6 +244,8 @@ facts market_view::recap_facts(std::int64_t now_ms) const {
   std::int64_t alerts = 0, sigs = 0;
   std::string lines;
   for (auto& [k, v] : series_) {
+    if (!covered(series_, v))
+      continue;
     auto s = snap(up_to(v, now_ms, o_.keep), o_, day_ms);
     if (!s.valid)
       continue;
@@ -264,7 +276,10 @@ std::string market_view::research_report(std::int64_t now_ms, std::string* title
   if (title)
     *title = t;
   std::string md = "# " + t + "\n\n";
-  md += "Herald's view of " + std::to_string(series_.size()) + " tracked series up to "
+  std::size_t n = 0;
+  for (auto& [k, v] : series_)
+    n += covered(series_, v);
+  md += "Herald's view of " + std::to_string(n) + " analysed series up to "
         + minute_utc(now_ms)
         + ". Figures come from the candles and signals Herald analysed; this is research, "
           "not investment advice.\n\n";
@@ -272,6 +287,8 @@ std::string market_view::research_report(std::int64_t now_ms, std::string* title
         "|---|---|---|---|---|---|---|---|\n";
   std::string sections;
   for (auto& [k, v] : series_) {
+    if (!covered(series_, v))
+      continue;
     auto cs = up_to(v, now_ms, o_.keep);
     auto s = snap(cs, o_, day_ms);
     if (!s.valid)
@@ -350,6 +367,8 @@ std::string market_view::research_report(std::int64_t now_ms, std::string* title
 std::string market_view::report_digest(std::int64_t now_ms) const {
   std::string out = "Herald research report, week to " + date_utc(now_ms) + ".";
   for (auto& [k, v] : series_) {
+    if (!covered(series_, v))
+      continue;
     auto s = snap(up_to(v, now_ms, o_.keep), o_, day_ms);
     if (!s.valid)
       continue;
@@ -372,8 +391,9 @@ chart_data market_view::chart(const std::string& symbol, const std::string& inte
   chart_data out;
   const series_view* v = nullptr;
   if (symbol.empty()) {
-    if (!series_.empty())
-      v = &series_.begin()->second;
+    for (auto& [k, x] : series_)
+      if (!v || (v->signals == 0 && x.signals > 0))
+        v = &x;
   } else
     v = find(symbol, interval);
   if (!v)

@@ -11,6 +11,25 @@
 #include "content/briefing.hpp"
 #include "messages/market.hpp"
 
+namespace herald::content {
+inline bool operator==(const chart_marker& a, const chart_marker& b) {
+  return a.time == b.time && a.price == b.price && a.long_side == b.long_side;
+}
+/// NaN-aware: warm-up values are NaN on both sides.
+inline bool operator==(const chart_data& a, const chart_data& b) {
+  auto same = [](const std::vector<double>& x, const std::vector<double>& y) {
+    if (x.size() != y.size())
+      return false;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (!(x[i] == y[i] || (x[i] != x[i] && y[i] != y[i])))
+        return false;
+    return true;
+  };
+  return a.title == b.title && a.candles == b.candles && same(a.ema, b.ema)
+         && same(a.bb_upper, b.bb_upper) && same(a.bb_lower, b.bb_lower) && a.markers == b.markers;
+}
+} // namespace herald::content
+
 namespace herald {
 
 /// One planned piece for one channel, with what the creator needs.
@@ -63,6 +82,29 @@ struct channel_tally {
                 queued = 0;
   std::vector<std::string> urls; ///< of the pieces published in this run (first 20)
 };
+
+inline bool operator==(const content_brief& a, const content_brief& b) {
+  return a.id == b.id && a.piece == b.piece && a.type == b.type && a.channel == b.channel
+         && a.insight_id == b.insight_id && a.scheduled_at == b.scheduled_at
+         && a.facts_json == b.facts_json && a.title == b.title && a.markdown == b.markdown
+         && a.digest == b.digest && a.with_chart == b.with_chart && a.chart == b.chart;
+}
+inline bool operator==(const content_piece& a, const content_piece& b) {
+  return a.id == b.id && a.piece == b.piece && a.type == b.type && a.channel == b.channel
+         && a.insight_id == b.insight_id && a.scheduled_at == b.scheduled_at
+         && a.title == b.title && a.parts == b.parts && a.markdown == b.markdown
+         && a.variant == b.variant && a.writer == b.writer && a.chart_png == b.chart_png;
+}
+inline bool operator==(const publish_result& a, const publish_result& b) {
+  return a.id == b.id && a.channel == b.channel && a.state == b.state
+         && a.remote_id == b.remote_id && a.url == b.url && a.error == b.error;
+}
+inline bool operator==(const channel_tally& a, const channel_tally& b) {
+  return a.channel == b.channel && a.mode == b.mode && a.published == b.published
+         && a.failed == b.failed && a.pending_approval == b.pending_approval
+         && a.dry_run == b.dry_run && a.in_doubt == b.in_doubt && a.queued == b.queued
+         && a.urls == b.urls;
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, content_brief& x) {

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <utility>
 
 #include <caf/all.hpp>
@@ -231,6 +232,82 @@ herald::risk_report sample<herald::risk_report>(caf::actor_system& sys) {
   r.max_drawdown = 0.02;
   r.trades = 3;
   return r;
+}
+
+template <>
+herald::content::chart_marker sample<herald::content::chart_marker>(caf::actor_system&) {
+  return {1'700'000'000'000, 43210.5, false};
+}
+
+template <>
+herald::content::chart_data sample<herald::content::chart_data>(caf::actor_system& sys) {
+  herald::content::chart_data d;
+  d.title = "BTCUSDT 1m";
+  d.candles = sample<std::vector<herald::candle>>(sys);
+  auto nan = std::numeric_limits<double>::quiet_NaN();
+  d.ema.assign(d.candles.size(), 1.5);
+  d.ema[0] = nan; // warming up
+  d.bb_upper.assign(d.candles.size(), 2.5);
+  d.bb_lower.assign(d.candles.size(), 0.5);
+  d.markers = {sample<herald::content::chart_marker>(sys)};
+  return d;
+}
+
+template <>
+herald::content_brief sample<herald::content_brief>(caf::actor_system& sys) {
+  herald::content_brief b;
+  b.id = "alert:BTCUSDT:1m:1700000000000@telegram";
+  b.piece = "alert:BTCUSDT:1m:1700000000000";
+  b.type = "alert";
+  b.channel = "telegram";
+  b.insight_id = "insight:BTCUSDT:1m:1700000000000";
+  b.scheduled_at = 1'700'000'000'000;
+  b.facts_json = R"({"symbol":"BTCUSDT","price":43210.12,"confidence":67})";
+  b.title = "BTCUSDT \xF0\x9F\x93\x88 <script>";
+  b.markdown = "# r\n\n| a | b |";
+  b.digest = "digest";
+  b.with_chart = true;
+  b.chart = sample<herald::content::chart_data>(sys);
+  return b;
+}
+
+template <>
+herald::content_piece sample<herald::content_piece>(caf::actor_system&) {
+  herald::content_piece p;
+  p.id = "report:1@x";
+  p.piece = "report:1";
+  p.type = "thread";
+  p.channel = "x";
+  p.scheduled_at = 1;
+  p.title = "t";
+  p.parts = {"1/2 a", "2/2 b"};
+  p.variant = "a";
+  p.writer = "template";
+  p.chart_png = std::string{"\x89PNG\0\x01", 6};
+  return p;
+}
+
+template <>
+herald::publish_result sample<herald::publish_result>(caf::actor_system&) {
+  return {"a@telegram", "telegram", "failed", "", "", "telegram: HTTP 400 Bad Request"};
+}
+
+template <>
+herald::channel_tally sample<herald::channel_tally>(caf::actor_system&) {
+  herald::channel_tally t;
+  t.channel = "articles";
+  t.mode = "live";
+  t.published = 3;
+  t.failed = 1;
+  t.in_doubt = 2;
+  t.urls = {"http://localhost:8080/a.html"};
+  return t;
+}
+
+template <>
+std::vector<herald::channel_tally>
+sample<std::vector<herald::channel_tally>>(caf::actor_system& sys) {
+  return {sample<herald::channel_tally>(sys), {}};
 }
 
 template <class T>
