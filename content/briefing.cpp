@@ -409,9 +409,11 @@ chart_data market_view::chart(const std::string& symbol, const std::string& inte
     if (i < first)
       continue;
     out.candles.push_back(all[i]);
-    out.ema.push_back(ev ? *ev : nan);
-    out.bb_upper.push_back(bv ? bv->upper : nan);
-    out.bb_lower.push_back(bv ? bv->lower : nan);
+    // 0 while warming up: NaN does not survive CAF 0.17's serializer, and
+    // prices are positive
+    out.ema.push_back(ev ? *ev : 0.0);
+    out.bb_upper.push_back(bv ? bv->upper : 0.0);
+    out.bb_lower.push_back(bv ? bv->lower : 0.0);
   }
   if (!out.candles.empty())
     for (auto& i : v->insights)

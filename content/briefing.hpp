@@ -36,8 +36,10 @@ struct chart_marker {
 struct chart_data {
   std::string title;
   std::vector<candle> candles;
-  std::vector<double> ema;       ///< per candle, NaN while warming up
-  std::vector<double> bb_upper;  ///< per candle, NaN while warming up
+  /// Per candle, 0 while warming up (prices are positive; NaN would not
+  /// survive CAF 0.17's serializer on its way to another node).
+  std::vector<double> ema;
+  std::vector<double> bb_upper;
   std::vector<double> bb_lower;
   std::vector<chart_marker> markers;
 };

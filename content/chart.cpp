@@ -76,7 +76,7 @@ std::string render_chart_png(const chart_data& d, chart_size size) {
       hi = std::max(hi, d.candles[i].high);
       vmax = std::max(vmax, d.candles[i].volume);
       for (auto* series : {&d.bb_lower, &d.bb_upper, &d.ema})
-        if (i < series->size() && std::isfinite((*series)[i])) {
+        if (i < series->size() && std::isfinite((*series)[i]) && (*series)[i] > 0) {
           lo = std::min(lo, (*series)[i]);
           hi = std::max(hi, (*series)[i]);
         }
@@ -120,7 +120,7 @@ std::string render_chart_png(const chart_data& d, chart_size size) {
     auto polyline = [&](const std::vector<double>& ys) {
       bool pen = false;
       for (std::size_t i = 0; i < n && i < ys.size(); ++i) {
-        if (!std::isfinite(ys[i])) {
+        if (!std::isfinite(ys[i]) || ys[i] <= 0) { // warming up
           pen = false;
           continue;
         }

@@ -15,18 +15,9 @@ namespace herald::content {
 inline bool operator==(const chart_marker& a, const chart_marker& b) {
   return a.time == b.time && a.price == b.price && a.long_side == b.long_side;
 }
-/// NaN-aware: warm-up values are NaN on both sides.
 inline bool operator==(const chart_data& a, const chart_data& b) {
-  auto same = [](const std::vector<double>& x, const std::vector<double>& y) {
-    if (x.size() != y.size())
-      return false;
-    for (std::size_t i = 0; i < x.size(); ++i)
-      if (!(x[i] == y[i] || (x[i] != x[i] && y[i] != y[i])))
-        return false;
-    return true;
-  };
-  return a.title == b.title && a.candles == b.candles && same(a.ema, b.ema)
-         && same(a.bb_upper, b.bb_upper) && same(a.bb_lower, b.bb_lower) && a.markers == b.markers;
+  return a.title == b.title && a.candles == b.candles && a.ema == b.ema
+         && a.bb_upper == b.bb_upper && a.bb_lower == b.bb_lower && a.markers == b.markers;
 }
 } // namespace herald::content
 

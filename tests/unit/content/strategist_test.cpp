@@ -103,6 +103,7 @@ TEST_CASE("quiet hours drop stale alerts but postpone recaps and reports", "[con
   strategist s{o};
   auto night = day0 + 23 * h + 30 * m;
   auto ps = s.on_insights({ins("BTCUSDT", analysis::direction::long_, night)});
+  CHECK(s.on_time(night).empty()); // starts the recap clock, as the actor does per report
   CHECK(count(ps, channel::articles) == 1);
   CHECK(count(ps, channel::telegram) == 0);
   // The recap time (23:00) passed since the clock (23:30 -> next day 00:10 crosses nothing),

@@ -244,9 +244,8 @@ herald::content::chart_data sample<herald::content::chart_data>(caf::actor_syste
   herald::content::chart_data d;
   d.title = "BTCUSDT 1m";
   d.candles = sample<std::vector<herald::candle>>(sys);
-  auto nan = std::numeric_limits<double>::quiet_NaN();
   d.ema.assign(d.candles.size(), 1.5);
-  d.ema[0] = nan; // warming up
+  d.ema[0] = 0; // warming up
   d.bb_upper.assign(d.candles.size(), 2.5);
   d.bb_lower.assign(d.candles.size(), 0.5);
   d.markers = {sample<herald::content::chart_marker>(sys)};
