@@ -161,7 +161,8 @@ analysis_actors::analysis_tree_options analysis_options_from(const config::setti
 
 content_actors::content_options content_options_from(const config::settings& s,
                                                      const config::secrets& secrets,
-                                                     std::shared_ptr<db::storage> storage) {
+                                                     std::shared_ptr<db::storage> storage,
+                                                     const std::string& config_path) {
   using namespace content_actors;
   using std::chrono::duration_cast;
   using ms = std::chrono::milliseconds;
@@ -182,8 +183,15 @@ content_actors::content_options content_options_from(const config::settings& s,
   o.retry.base_ms = duration_cast<ms>(s.get_duration("content.backoff-min")).count();
   o.retry.cap_ms = duration_cast<ms>(s.get_duration("content.backoff-max")).count();
   o.approval_poll = duration_cast<ms>(s.get_duration("content.approval-poll"));
+  // A relative template directory is the config file's neighbour.
+  auto tdir = s.get_string("content.templates");
+  if (!tdir.empty() && tdir[0] != '/' && !config_path.empty()) {
+    auto slash = config_path.rfind('/');
+    tdir = (slash == std::string::npos ? std::string{"."} : config_path.substr(0, slash)) + "/"
+           + tdir;
+  }
   o.templates = std::make_shared<const content::template_set>(
-    content::template_set::load(s.get_string("content.templates"), content::sample_facts()));
+    content::template_set::load(tdir, content::sample_facts()));
 
   auto secret = [&](const char* name, const std::string& channel) {
     auto v = secrets.get(name);

@@ -47,11 +47,13 @@ struct app_services {
 
 /// The content subtree's options from [content] and [publish.*], with the
 /// templates loaded and checked and the channel adapters' credentials from
-/// the secrets. Throws content::template_error or std::invalid_argument
+/// the secrets; a relative content.templates is resolved against the
+/// directory of `config_path` (when a file was read). Throws content::template_error or std::invalid_argument
 /// naming the file, key or secret that is wrong.
 content_actors::content_options content_options_from(const config::settings& s,
                                                      const config::secrets& secrets,
-                                                     std::shared_ptr<db::storage> storage);
+                                                     std::shared_ptr<db::storage> storage,
+                                                     const std::string& config_path = "");
 
 /// The hub's options from [hub].
 data::hub_options hub_options_from(const config::settings& s);

@@ -32,6 +32,25 @@ const std::vector<command>& commands() {
      "every key, and prints the effective configuration with where each value\n"
      "came from. Secrets are listed by name and source only, never by value.",
      {config_option}, 0, 0, config_check_command},
+    {"content list", "list the pieces in the publishing ledger and their state", "",
+     "Prints every piece of content_plans with its state, channel, time and text,\n"
+     "those that need a person first: pending_approval (approval mode), in_doubt (a\n"
+     "crash interrupted the call and the channel cannot tell whether it arrived),\n"
+     "failed (parked after permanent errors or too many attempts, with the error).",
+     {config_option,
+      {"state", "STATE", "only pieces in this state (pending_approval, in_doubt, failed, ...)"},
+      {"db", "URL", "database URL (default: db.url of the config file)"}},
+     0, 0, content_list_command},
+    {"content approve", "send held pieces (pending_approval, in_doubt or failed)", "ID...",
+     "Marks each piece planned again; a running herald sends it within\n"
+     "content.approval-poll, otherwise the next start does. IDs as listed by\n"
+     "`herald content list` (\"<piece>@<channel>\").",
+     {config_option, {"db", "URL", "database URL (default: db.url of the config file)"}}, 1,
+     1000, content_approve_command},
+    {"content reject", "drop held pieces: they are never sent", "ID...",
+     "Marks each piece rejected (from pending_approval, in_doubt, failed or planned).",
+     {config_option, {"db", "URL", "database URL (default: db.url of the config file)"}}, 1,
+     1000, content_reject_command},
     {"migrate", "apply the database schema migrations this binary brings", "",
      "Applies every missing migration of db/migrations/ in order, each in its own\n"
      "transaction, and records it in schema_migrations. Safe to run twice and from\n"

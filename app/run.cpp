@@ -240,7 +240,7 @@ int run_command(const invocation& given) {
   if (s.get_bool("content.enabled")) {
     try {
       content_opts = std::make_shared<const content_actors::content_options>(
-        content_options_from(s, p->loaded.secret_store, store));
+        content_options_from(s, p->loaded.secret_store, store, p->loaded.path));
     } catch (const std::exception& e) {
       log->critical("content: {}", e.what());
       return exit_usage;

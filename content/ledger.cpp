@@ -11,7 +11,7 @@ using json = nlohmann::json;
 
 const std::vector<std::string>& all_states() {
   static const std::vector<std::string> xs{state::planned,  state::pending_approval,
-                                           state::approved, state::publishing,
+                                           state::publishing,
                                            state::published, state::failed,
                                            state::in_doubt, state::rejected, state::dry_run};
   return xs;
@@ -142,7 +142,7 @@ std::string ledger::approve(const std::string& id) {
   if (!one_of(r->state, {state::pending_approval, state::in_doubt, state::failed}))
     return "'" + id + "' is " + r->state + "; only pending_approval, in_doubt and failed "
            "pieces can be approved";
-  r->state = state::approved;
+  r->state = state::planned;
   r->attempts = 0;
   save(*r);
   return {};
@@ -152,7 +152,7 @@ std::string ledger::reject(const std::string& id) {
   auto r = find(id);
   if (!r)
     return "no content plan '" + id + "'";
-  if (!one_of(r->state, {state::pending_approval, state::in_doubt, state::failed, state::approved,
+  if (!one_of(r->state, {state::pending_approval, state::in_doubt, state::failed,
                          state::planned}))
     return "'" + id + "' is " + r->state + " and cannot be rejected";
   r->state = state::rejected;
@@ -165,7 +165,7 @@ ledger::reconcile(const std::function<bool(const std::string&)>& resend_safe) {
   std::vector<piece_record> changed;
   for (auto& r : in_state(state::publishing)) {
     if (resend_safe(r.channel)) {
-      r.state = state::approved;
+      r.state = state::planned;
       r.last_error = "resent after a restart (the channel drops duplicates)";
     } else {
       r.state = state::in_doubt;

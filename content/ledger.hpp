@@ -2,12 +2,15 @@
 // The publishing ledger: every piece for every channel is a row of
 // content_plans whose state moves
 //
-//   planned ─┬─> publishing ─┬─> published          (remote id recorded)
-//            │               ├─> failed             (permanent error, or too many attempts)
-//            │               └─> in_doubt           (crash mid-call, channel cannot dedupe)
-//            ├─> pending_approval ─> approved ─> publishing ...
-//            │                     └> rejected
-//            └─> dry_run                           (logged and recorded, never sent)
+//   planned ──> publishing ─┬─> published       (remote id recorded)
+//      ^                    ├─> planned         (transient failure: retried after a wait)
+//      │                    ├─> failed          (permanent error, or too many attempts)
+//      │                    └─> in_doubt        (crash mid-call, channel cannot dedupe)
+//      └── approve ── pending_approval | in_doubt | failed ── reject ──> rejected
+//   dry_run                                     (dry-run mode: logged and recorded, never sent)
+//
+// A piece enters as planned (live), pending_approval (approval mode) or
+// dry_run.
 //
 // `publishing` is written (synchronously) before the remote call and
 // `published` right after it, so after a crash the rows left in
@@ -28,7 +31,6 @@ namespace herald::content {
 namespace state {
 constexpr const char* planned = "planned";
 constexpr const char* pending_approval = "pending_approval";
-constexpr const char* approved = "approved";
 constexpr const char* publishing = "publishing";
 constexpr const char* published = "published";
 constexpr const char* failed = "failed";
@@ -85,13 +87,13 @@ public:
   std::vector<piece_record> in_state(const std::string& st, std::size_t limit = 10'000);
 
   /// Operator decisions (`herald content approve|reject`, the console):
-  /// approve takes pending_approval, in_doubt or failed to approved (it will
-  /// be sent); reject takes pending_approval, in_doubt, failed or approved
-  /// to rejected. Returns "" or why not ("no plan 'x'", "'x' is published").
+  /// approve takes pending_approval, in_doubt or failed back to planned (it
+  /// will be sent); reject takes pending_approval, in_doubt, failed or
+  /// planned to rejected. Returns "" or why not ("no plan 'x'", "'x' is published").
   std::string approve(const std::string& id);
   std::string reject(const std::string& id);
 
-  /// After a restart: rows left in `publishing` go back to `approved` when
+  /// After a restart: rows left in `publishing` go back to `planned` when
   /// `resend_safe(channel)` (the remote dedupes), else to `in_doubt` with an
   /// explanation. Returns the records changed.
   std::vector<piece_record> reconcile(const std::function<bool(const std::string&)>& resend_safe);

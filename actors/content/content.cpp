@@ -707,7 +707,8 @@ publisher_actor::behavior_type publisher_impl(publisher_actor::stateful_pointer<
   } catch (const std::exception& e) {
     st.log->error("cannot reconcile pieces left in publishing: {}", e.what());
   }
-  self->delayed_send(self, std::chrono::milliseconds{50}, caf::tick_atom::value);
+  st.pick_up(); // the channel agents started before this one (rest_for_one order)
+  self->delayed_send(self, o->approval_poll, caf::tick_atom::value);
   return {
     [self](content_piece& p) { self->state.on_piece(p); },
     [self](publish_result& r) {

@@ -1,0 +1,189 @@
+// Content as a user sees it: a bounded offline run publishes an articles
+// site (alerts with charts, recaps, a research report, index, RSS feed) and
+// says what went where; running it again publishes nothing twice; approval
+// mode holds pieces until `herald content approve`.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include <pugixml.hpp>
+
+#include "support/backends.hpp"
+#include "support/process.hpp"
+
+using herald::test::process;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string herald_bin = HERALD_BINARY;
+const std::string shipped_conf = std::string{HERALD_SOURCE_DIR} + "/config/caf-application.conf";
+
+struct sandbox {
+  fs::path dir;
+  sandbox() {
+    dir = fs::temp_directory_path() / ("herald-content-" + std::to_string(::getpid()) + "-"
+                                       + std::to_string(std::rand()));
+    fs::create_directories(dir);
+  }
+  ~sandbox() { fs::remove_all(dir); }
+  std::vector<std::string> run(std::vector<std::string> extra) const {
+    std::vector<std::string> argv{herald_bin,
+                                  "run",
+                                  "--config",
+                                  shipped_conf,
+                                  "--candles",
+                                  "3000",
+                                  "--scanner.start-time=1700000000000",
+                                  "--db.url=sqlite://" + (dir / "h.db").string(),
+                                  "--publish.articles.dir=" + (dir / "site").string(),
+                                  "--content.chart-dir=" + (dir / "charts").string()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return argv;
+  }
+  std::vector<std::string> content(std::vector<std::string> args) const {
+    std::vector<std::string> argv{herald_bin, "content"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back("--config");
+    argv.push_back(shipped_conf);
+    argv.push_back("--db=sqlite://" + (dir / "h.db").string());
+    return argv;
+  }
+  std::vector<std::string> files(const std::string& prefix, const std::string& ext) const {
+    std::vector<std::string> out;
+    if (fs::exists(dir / "site"))
+      for (auto& e : fs::directory_iterator(dir / "site")) {
+        auto name = e.path().filename().string();
+        if (name.rfind(prefix, 0) == 0 && e.path().extension() == ext)
+          out.push_back(name);
+      }
+    return out;
+  }
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in{p, std::ios::binary};
+  return {std::istreambuf_iterator<char>{in}, {}};
+}
+
+} // namespace
+
+TEST_CASE("a bounded offline run publishes an articles site with alerts, charts, recaps, a "
+          "report, index and a valid feed, and says where",
+          "[acceptance][content]") {
+  sandbox box;
+  auto [code, out] = process::run(box.run({}));
+  INFO(out);
+  REQUIRE(code == 0);
+  CHECK(out.find("herald run: content published:") != std::string::npos);
+  CHECK(out.find("articles  live     published ") != std::string::npos);
+
+  auto alerts = box.files("alert-", ".html");
+  REQUIRE(!alerts.empty());
+  // at least one alert with its chart, embedded in its page
+  bool charted = false;
+  for (auto& a : alerts) {
+    auto png = a.substr(0, a.size() - 5) + ".png";
+    if (fs::exists(box.dir / "site" / png)) {
+      charted = true;
+      CHECK(slurp(box.dir / "site" / a).find("<img src=\"" + png + "\"") != std::string::npos);
+      CHECK(slurp(box.dir / "site" / png).substr(1, 3) == "PNG");
+    }
+  }
+  CHECK(charted);
+  CHECK(!box.files("recap-", ".html").empty());
+  auto reports = box.files("report-", ".html");
+  REQUIRE(!reports.empty());
+  auto report_md = slurp(box.dir / "site" / (reports[0].substr(0, reports[0].size() - 5) + ".md"));
+  for (auto s : {"## Summary", "### Trend", "### Regime", "### Indicators", "### Signals",
+                 "### News", "BTCUSDT", "ETHUSDT", "SOLUSDT"})
+    CHECK(report_md.find(s) != std::string::npos);
+  // every page is listed in the index and in the feed
+  auto index = slurp(box.dir / "site" / "index.html");
+  for (auto& a : alerts)
+    CHECK(index.find("href=\"" + a + "\"") != std::string::npos);
+  pugi::xml_document feed;
+  REQUIRE(feed.load_file((box.dir / "site" / "feed.xml").c_str()));
+  auto channel = feed.child("rss").child("channel");
+  CHECK(std::string{feed.child("rss").attribute("version").value()} == "2.0");
+  CHECK(!std::string{channel.child_value("title")}.empty());
+  std::size_t items = 0;
+  for (auto item : channel.children("item")) {
+    ++items;
+    CHECK(!std::string{item.child_value("title")}.empty());
+    CHECK(std::string{item.child_value("link")}.rfind("http", 0) == 0);
+    CHECK(!std::string{item.child_value("pubDate")}.empty());
+    CHECK(!std::string{item.child_value("guid")}.empty());
+  }
+  CHECK(items >= 3);
+  // the ledger agrees: everything published, nothing in doubt
+  auto db = (box.dir / "h.db").string();
+  auto published = herald::test::run_line("sqlite3 '" + db
+                                          + "' \"SELECT COUNT(*) FROM content_plans WHERE "
+                                            "state = 'published'\"");
+  auto other = herald::test::run_line("sqlite3 '" + db
+                                      + "' \"SELECT COUNT(*) FROM content_plans WHERE state <> "
+                                        "'published'\"");
+  CHECK(std::stoi(published) >= 3);
+  CHECK(other == "0");
+
+  SECTION("the same run again publishes nothing twice") {
+    auto before = box.files("", ".html").size();
+    auto [again, out2] = process::run(box.run({}));
+    INFO(out2);
+    CHECK(again == 0);
+    CHECK(out2.find("articles  live     published 0,") != std::string::npos);
+    CHECK(box.files("", ".html").size() == before);
+    CHECK(herald::test::run_line("sqlite3 '" + db
+                                 + "' \"SELECT COUNT(*) FROM content_plans WHERE state = "
+                                   "'published'\"")
+          == published);
+  }
+}
+
+TEST_CASE("approval mode holds pieces until approved; dry-run records without posting",
+          "[acceptance][content]") {
+  sandbox box;
+  auto [c1, o1] = process::run(
+    box.run({"--publish.articles.mode=approval", "--content.drain-timeout=5s"}));
+  INFO(o1);
+  REQUIRE(c1 == 0);
+  CHECK(o1.find("articles  approval published 0, failed 0, pending approval ") != std::string::npos);
+  CHECK(box.files("", ".html").empty()); // nothing posted
+  auto [lc, listing] = process::run(box.content({"list", "--state", "pending_approval"}));
+  INFO(listing);
+  REQUIRE(lc == 0);
+  auto at = listing.find("recap:");
+  REQUIRE(at != std::string::npos);
+  auto id = listing.substr(at, listing.find('\n', at) - at);
+  auto [ac, approved] = process::run(box.content({"approve", id}));
+  INFO(approved);
+  CHECK(ac == 0);
+  CHECK(approved.find("approved") != std::string::npos);
+  auto [again, twice] = process::run(box.content({"approve", id}));
+  CHECK(again == 2);
+  CHECK(twice.find("is planned") != std::string::npos);
+  auto [bad, unknown] = process::run(box.content({"reject", "no-such-piece@x"}));
+  CHECK(bad == 2);
+  CHECK(unknown.find("no content plan 'no-such-piece@x'") != std::string::npos);
+  // the next live start sends what was approved (and only that: the others are held)
+  auto [c2, o2] = process::run(box.run({"--publish.articles.mode=live", "--candles", "1"}));
+  INFO(o2);
+  CHECK(c2 == 0);
+  auto slug = id.substr(0, id.find('@'));
+  for (auto& ch : slug)
+    if (ch == ':')
+      ch = '-';
+  CHECK(fs::exists(box.dir / "site" / (slug + ".html")));
+
+  sandbox dry;
+  auto [c3, o3] = process::run(dry.run({"--publish.articles.mode=dry-run", "--candles", "600"}));
+  INFO(o3);
+  CHECK(c3 == 0);
+  CHECK(o3.find("dry-run") != std::string::npos);
+  CHECK(dry.files("", ".html").empty());
+  CHECK(herald::test::run_line("sqlite3 '" + (dry.dir / "h.db").string()
+                               + "' \"SELECT COUNT(*) FROM content_plans WHERE state = 'dry_run'\"")
+        != "0");
+}
