@@ -13,6 +13,7 @@
 #include "actors/ops/chaos.hpp"
 #include "actors/ops/health.hpp"
 #include "config/schema.hpp"
+#include "io/llm/anthropic.hpp"
 
 namespace herald {
 
@@ -200,6 +201,21 @@ content_actors::content_options content_options_from(const config::settings& s,
                                   + " is not set (environment or secrets.env-file)"};
     return *v;
   };
+  if (s.get_bool("content.llm")) {
+    io::llm::anthropic_options a;
+    a.http.base_url = s.get_string("content.llm-url");
+    while (!a.http.base_url.empty() && a.http.base_url.back() == '/')
+      a.http.base_url.pop_back();
+    a.http.timeout_ms
+      = static_cast<int>(duration_cast<ms>(s.get_duration("content.llm-timeout")).count());
+    a.model = s.get_string("content.llm-model");
+    auto key = secrets.get("ANTHROPIC_API_KEY");
+    if (!key || key->empty())
+      throw std::invalid_argument{"content.llm is on but the secret ANTHROPIC_API_KEY is not set "
+                                  "(environment or secrets.env-file)"};
+    a.api_key = *key;
+    o.llm = io::llm::make_anthropic_writer(a);
+  }
   auto http = [&](const std::string& p) {
     io::publish::http_options h;
     h.base_url = s.get_string(p + "url");

@@ -85,7 +85,12 @@ std::vector<plan> strategist::on_insights(std::vector<analysis::insight> ins,
     if (why)
       why->push_back({in.id(), reason});
   };
+  // In time order, and within one candle time by importance: the result
+  // does not depend on how the risk manager's reports happened to group the
+  // insights (a replay plans exactly what live planned).
   std::stable_sort(ins.begin(), ins.end(), [](auto& a, auto& b) {
+    if (a.time != b.time)
+      return a.time < b.time;
     return a.strength * a.confidence > b.strength * b.confidence;
   });
   std::vector<plan> out;

@@ -5,8 +5,9 @@
 // a simulated run plans exactly as live would.
 //   - an alert needs min-confidence and novelty: no alert for the same symbol
 //     and direction within novelty-ms of the last one;
-//   - insights that arrive together are ranked by importance (strength x
-//     confidence) so a post budget goes to the strongest;
+//   - insights of the same candle time are ranked by importance (strength x
+//     confidence) so a post budget goes to the strongest; different times
+//     are taken in time order, however the reports grouped them;
 //   - per channel: quiet hours and posts per hour / per day. An alert that
 //     cannot go out within max-alert-delay-ms is dropped for that channel
 //     (stale news); recaps and reports wait for the next free slot;

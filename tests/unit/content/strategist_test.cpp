@@ -159,3 +159,20 @@ TEST_CASE("insights arriving with the clock do not hide the recap time they pass
   CHECK(ps[0].type == content_type::recap);
   CHECK(ps[0].scheduled_at == day0 + 21 * h);
 }
+
+TEST_CASE("the plan does not depend on how insights were grouped into reports", "[content]") {
+  // A weaker insight first, a stronger one of the same symbol and direction
+  // an hour later: in one report or in two, the first (in time) is the alert.
+  auto weak = ins("SOLUSDT", analysis::direction::long_, day0 + 10 * h, 60, 0.2);
+  auto strong = ins("SOLUSDT", analysis::direction::long_, day0 + 11 * h, 90, 0.9);
+  strategist together{opts({channel::articles})};
+  auto a = together.on_insights({strong, weak});
+  strategist apart{opts({channel::articles})};
+  auto b = apart.on_insights({weak});
+  auto b2 = apart.on_insights({strong});
+  REQUIRE(a.size() == 1);
+  REQUIRE(b.size() == 1);
+  CHECK(b2.empty());
+  CHECK(a[0].piece == b[0].piece);
+  CHECK(a[0].insight_id == weak.id());
+}
