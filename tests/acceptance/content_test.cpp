@@ -142,7 +142,7 @@ TEST_CASE("a bounded offline run publishes an articles site with alerts, charts,
   }
 }
 
-TEST_CASE("approval mode holds pieces until approved; dry-run records without posting",
+TEST_CASE("approval mode holds pieces until approved, dry-run records without posting",
           "[acceptance][content]") {
   sandbox box;
   auto [c1, o1] = process::run(

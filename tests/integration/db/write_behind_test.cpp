@@ -178,7 +178,7 @@ TEST_CASE_METHOD(fixture, "every accepted write is flushed on orderly shutdown",
   });
 }
 
-TEST_CASE_METHOD(fixture, "a record the database refuses is isolated; the rest is written",
+TEST_CASE_METHOD(fixture, "a record the database refuses is isolated, the rest is written",
                  "[db][write-behind]") {
   for_each_backend([&](const backend_target& t) {
     auto store = open_migrated(t);

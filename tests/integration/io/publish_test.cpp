@@ -96,7 +96,7 @@ TEST_CASE("telegram: 429 carries retry_after, 5xx and timeouts retry, 4xx is per
   CHECK(r.url == "https://t.me/herald/" + r.remote_id);
 }
 
-TEST_CASE("discord: webhook with an embed, chart attached, ?wait=true for the id; 429 "
+TEST_CASE("discord: webhook with an embed, chart attached, ?wait=true for the id, 429 "
           "retry_after in seconds",
           "[publish]") {
   test::publish_double d;
@@ -202,7 +202,7 @@ TEST_CASE("webhook: JSON body signed with HMAC-SHA256, delivery id header", "[pu
   CHECK(split_url("https://h:8443/a/b") == std::make_pair(std::string{"https://h:8443"}, std::string{"/a/b"}));
 }
 
-TEST_CASE("articles: pages, markdown, chart, index newest first and a valid feed; "
+TEST_CASE("articles: pages, markdown, chart, index newest first and a valid feed, "
           "publishing again rewrites, never duplicates",
           "[publish]") {
   auto dir = fs::temp_directory_path() / ("herald-site-" + std::to_string(std::rand()));

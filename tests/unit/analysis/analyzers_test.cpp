@@ -80,7 +80,7 @@ TEST_CASE("momentum reads a long decline as oversold", "[analysis]") {
   CHECK(nlohmann::json::parse(r.payload_json())["rsi"].get<double>() < 30);
 }
 
-TEST_CASE("volatility regime: a burst of wide bars is high, a calm stretch low; never a direction",
+TEST_CASE("volatility regime: a burst of wide bars is high, a calm stretch low, never a direction",
           "[analysis]") {
   volatility_regime v;
   result r;
@@ -128,7 +128,7 @@ TEST_CASE("market structure: a zigzag uptrend is bullish with higher highs and l
   CHECK(nlohmann::json::parse(d.payload_json())["structure"] == "lower highs and lows");
 }
 
-TEST_CASE("order flow: aggressive buying on a volume spike is bullish, selling bearish; "
+TEST_CASE("order flow: aggressive buying on a volume spike is bullish, selling bearish, "
           "without taker volumes the confidence is lower",
           "[analysis]") {
   order_flow buy, sell, blind;

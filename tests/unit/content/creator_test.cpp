@@ -178,7 +178,7 @@ TEST_CASE("a report becomes a numbered thread for X within 280 characters", "[co
   CHECK(d->parts.back().find("https://research.example/report-1.html") != std::string::npos);
 }
 
-TEST_CASE("numbers an LLM invents are caught; the facts' own numbers pass", "[content][llm]") {
+TEST_CASE("numbers an LLM invents are caught, the facts' own numbers pass", "[content][llm]") {
   facts f;
   f.set("symbol", "BTCUSDT").set("price", 43210.12).set("confidence", std::int64_t{67})
     .set("change_pct", -1.25).set("time", "2023-11-14 22:13 UTC");

@@ -76,7 +76,7 @@ TEST_CASE("vetoed, weak and repeated insights are skipped with their reason", "[
   CHECK(why.back().reason == "no_channel");
 }
 
-TEST_CASE("a post budget goes to the most important insights; the rest are dropped, not late",
+TEST_CASE("a post budget goes to the most important insights, the rest are dropped, not late",
           "[content]") {
   auto o = opts({channel::articles, channel::x});
   o.channels[static_cast<std::size_t>(channel::x)].per_hour = 2;
