@@ -63,3 +63,23 @@ TEST_CASE("post budget: per hour and per day", "[content]") {
   unlimited.record(t0);
   CHECK(unlimited.next_slot(t0) == t0);
 }
+
+TEST_CASE("retry policy: Retry-After is honoured without counting, failures back off then park",
+          "[content]") {
+  retry_policy p;
+  p.max_attempts = 3;
+  p.base_ms = 100;
+  p.cap_ms = 1000;
+  p.max_retry_after_ms = 60'000;
+  std::uint64_t rng = 7;
+  CHECK(retry_wait(p, 0, 2000, rng) == 2000);           // a 429 says when
+  CHECK_FALSE(retry_wait(p, 0, 120'000, rng));           // longer than we are willing to wait
+  auto w1 = retry_wait(p, 1, -1, rng), w2 = retry_wait(p, 2, -1, rng);
+  REQUIRE(w1);
+  REQUIRE(w2);
+  CHECK(*w1 >= 50);
+  CHECK(*w1 <= 100);
+  CHECK(*w2 >= 100);
+  CHECK(*w2 <= 200);
+  CHECK_FALSE(retry_wait(p, 3, -1, rng)); // the third failure parks it
+}
