@@ -60,7 +60,8 @@ int content_list_command(const invocation& inv) {
   } else {
     // what needs a human first, then the rest
     states = {content::state::pending_approval, content::state::in_doubt, content::state::failed,
-              content::state::planned, content::state::publishing, content::state::dry_run,
+              content::state::scheduled, content::state::planned, content::state::publishing,
+              content::state::dry_run,
               content::state::published, content::state::rejected};
   }
   try {

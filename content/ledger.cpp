@@ -10,7 +10,8 @@ namespace herald::content {
 using json = nlohmann::json;
 
 const std::vector<std::string>& all_states() {
-  static const std::vector<std::string> xs{state::planned,  state::pending_approval,
+  static const std::vector<std::string> xs{state::scheduled, state::planned,
+                                           state::pending_approval,
                                            state::publishing,
                                            state::published, state::failed,
                                            state::in_doubt, state::rejected, state::dry_run};
@@ -22,7 +23,7 @@ db::content_plan piece_record::to_row() const {
          {"markdown", markdown},     {"variant", variant},     {"writer", writer},
          {"chart", chart_path},      {"attempts", attempts},   {"parts_done", parts_done},
          {"last_id", last_id},       {"remote_id", remote_id}, {"url", url},
-         {"last_error", last_error}};
+         {"last_error", last_error}, {"facts", facts_json}};
   // The insight id lives in the payload: insights are written behind (by
   // the persistence agent), so the plan may be stored first and the column's
   // foreign key would refuse it.
@@ -65,6 +66,7 @@ piece_record piece_record::from_row(const db::content_plan& row) {
     r.remote_id = p.value("remote_id", "");
     r.url = p.value("url", "");
     r.last_error = p.value("last_error", "");
+    r.facts_json = p.value("facts", "");
   } catch (const json::exception& e) {
     throw std::invalid_argument{"content plan '" + row.id + "': bad payload: " + e.what()};
   }
@@ -153,7 +155,7 @@ std::string ledger::reject(const std::string& id) {
   if (!r)
     return "no content plan '" + id + "'";
   if (!one_of(r->state, {state::pending_approval, state::in_doubt, state::failed,
-                         state::planned}))
+                         state::planned, state::scheduled}))
     return "'" + id + "' is " + r->state + " and cannot be rejected";
   r->state = state::rejected;
   save(*r);

@@ -2,6 +2,8 @@
 // The publishing ledger: every piece for every channel is a row of
 // content_plans whose state moves
 //
+//   scheduled ──> planned                        (strategist: planned for a later time,
+//                                                rendered when due; survives restarts)
 //   planned ──> publishing ─┬─> published       (remote id recorded)
 //      ^                    ├─> planned         (transient failure: retried after a wait)
 //      │                    ├─> failed          (permanent error, or too many attempts)
@@ -29,6 +31,7 @@
 namespace herald::content {
 
 namespace state {
+constexpr const char* scheduled = "scheduled";
 constexpr const char* planned = "planned";
 constexpr const char* pending_approval = "pending_approval";
 constexpr const char* publishing = "publishing";
@@ -65,6 +68,7 @@ struct piece_record {
   std::string remote_id;
   std::string url;
   std::string last_error;
+  std::string facts_json; ///< scheduled alerts: the facts taken when planned
 
   db::content_plan to_row() const;
   /// Throws std::invalid_argument naming the plan when its payload is not

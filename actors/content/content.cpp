@@ -92,9 +92,65 @@ struct strategist_state {
       arm(500ms);
   }
 
+  std::unique_ptr<content::ledger> book; ///< null without a database
+
+  /// Plans for a later time are written as `scheduled` rows, so that a stop
+  /// before their time does not lose them (reloaded at start).
   void add(std::vector<content::plan> plans) {
-    for (auto& p : plans)
+    for (auto& p : plans) {
+      if (book && p.scheduled_at > view->clock()) {
+        try {
+          if (!book->find(p.id)) {
+            content::piece_record r;
+            r.id = p.id;
+            r.piece = p.piece;
+            r.type = content::content_type_name(p.type);
+            r.channel = content::channel_name(p.ch);
+            r.insight_id = p.insight_id;
+            r.scheduled_at = p.scheduled_at;
+            r.state = content::state::scheduled;
+            if (auto m = material.find(p.insight_id); m != material.end()) {
+              r.facts_json = m->second.facts_json;
+              r.title = m->second.title;
+            }
+            book->save(r);
+            log->info("{} is scheduled for {}", r.id, market::format_utc(r.scheduled_at));
+          }
+        } catch (const std::exception& e) {
+          log->warn("{}: cannot record it as scheduled ({}); it is kept in memory only", p.id,
+                    e.what());
+        }
+      }
       pending.emplace(p.scheduled_at, std::move(p));
+    }
+  }
+
+  /// Scheduled rows of an earlier run: due ones go out with the first report.
+  void reload() {
+    if (!book)
+      return;
+    try {
+      for (auto& r : book->in_state(content::state::scheduled)) {
+        auto t = content::parse_content_type(r.type);
+        auto ch = content::parse_channel(r.channel);
+        if (!t || !ch)
+          continue;
+        content::plan p;
+        p.id = r.id;
+        p.piece = r.piece;
+        p.type = *t;
+        p.ch = *ch;
+        p.scheduled_at = r.scheduled_at;
+        p.insight_id = r.insight_id;
+        if (!r.insight_id.empty() && !material.count(r.insight_id))
+          material[r.insight_id] = {r.facts_json, r.title, {}};
+        pending.emplace(p.scheduled_at, std::move(p));
+        log->info("{} was scheduled for {} before the restart; it goes out when due", r.id,
+                  market::format_utc(r.scheduled_at));
+      }
+    } catch (const std::exception& e) {
+      log->error("cannot reload scheduled pieces: {}", e.what());
+    }
   }
 
   /// Briefs for every plan due by `now` (market time) to the creator.
@@ -183,6 +239,9 @@ strategist_actor::behavior_type strategist_impl(
   st.log = logging::get("content.strategist");
   st.view = std::make_unique<content::market_view>(o->view);
   st.planner = std::make_unique<content::strategist>(o->strategist);
+  if (o->storage)
+    st.book = std::make_unique<content::ledger>(o->storage);
+  st.reload();
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
     if (dm.source == st.hub_addr)
@@ -617,7 +676,7 @@ struct publisher_state {
       return;
     }
     try {
-      if (auto old = book->find(p.id)) {
+      if (auto old = book->find(p.id); old && old->state != content::state::scheduled) {
         log->debug("{} is already {}; not planned again", p.id, old->state);
         return;
       }

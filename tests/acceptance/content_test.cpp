@@ -187,3 +187,44 @@ TEST_CASE("approval mode holds pieces until approved, dry-run records without po
                                + "' \"SELECT COUNT(*) FROM content_plans WHERE state = 'dry_run'\"")
         != "0");
 }
+
+TEST_CASE("a piece planned for later survives a stop and goes out after the restart",
+          "[acceptance][content]") {
+  sandbox box;
+  // Almost the whole day is quiet: the daily recap (21:00) waits until 19:59
+  // the next day, recorded as scheduled. 100 candles a second.
+  auto argv = box.run({"--publish.articles.quiet-hours=20:00-19:59"});
+  for (auto i = argv.begin(); i != argv.end(); ++i)
+    if (*i == "--candles") { // unbounded: this run is stopped with SIGTERM
+      argv.erase(i, i + 2);
+      break;
+    }
+  argv.push_back("--scanner.speed=6000");
+  {
+    process first{argv};
+    // the recap of 2023-11-15 (the market starts 2023-11-14 22:13)
+    REQUIRE(first.wait_output("recap:1700006400000@articles is scheduled for",
+                              std::chrono::seconds{120}));
+    first.signal(SIGTERM);
+    CHECK(first.wait_exit(std::chrono::seconds{30}) == 0);
+  }
+  auto db = (box.dir / "h.db").string();
+  auto id = herald::test::run_line("sqlite3 '" + db
+                                   + "' \"SELECT id FROM content_plans WHERE state = "
+                                     "'scheduled' AND kind = 'recap' LIMIT 1\"");
+  REQUIRE(!id.empty());
+  // A later market (ten days on) passes the recap's time at once.
+  auto [code, out] = process::run(box.run({"--candles", "30",
+                                           "--scanner.start-time=1700864000000"}));
+  INFO(out);
+  REQUIRE(code == 0);
+  CHECK(out.find(id + " was scheduled for") != std::string::npos);
+  CHECK(herald::test::run_line("sqlite3 '" + db + "' \"SELECT state FROM content_plans WHERE id = '"
+                               + id + "'\"")
+        == "published");
+  auto slug = id.substr(0, id.find('@'));
+  for (auto& ch : slug)
+    if (ch == ':')
+      ch = '-';
+  CHECK(fs::exists(box.dir / "site" / (slug + ".html")));
+}
