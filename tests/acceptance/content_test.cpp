@@ -146,7 +146,7 @@ TEST_CASE("approval mode holds pieces until approved, dry-run records without po
           "[acceptance][content]") {
   sandbox box;
   auto [c1, o1] = process::run(
-    box.run({"--publish.articles.mode=approval", "--content.drain-timeout=5s"}));
+    box.run({"--publish.articles.mode=approval"}));
   INFO(o1);
   REQUIRE(c1 == 0);
   CHECK(o1.find("articles  approval published 0, failed 0, pending approval ") != std::string::npos);
