@@ -42,6 +42,7 @@ content::llm_writer make_anthropic_writer(anthropic_options o) {
       return fail("anthropic: no reply from " + o.http.base_url + " ("
                   + httplib::to_string(res.error()) + ")");
     auto j = json::parse(res->body, nullptr, false);
+    try {
     if (res->status != 200) {
       std::string kind, message;
       if (j.is_object() && j.contains("error") && j["error"].is_object()) {
@@ -64,6 +65,9 @@ content::llm_writer make_anthropic_writer(anthropic_options o) {
     if (text.empty())
       return fail("anthropic: the answer has no text");
     return text;
+    } catch (const json::exception& e) { // a field of an unexpected type
+      return fail("anthropic: unexpected reply (" + std::string{e.what()} + ")");
+    }
   };
 }
 

@@ -136,7 +136,8 @@ public:
         res = cli->Post(("/bot" + o_.token + "/sendPhoto").c_str(), items);
       } else {
         json body{{"chat_id", chat_id()}, {"text", text}};
-        if (!d.last_id.empty())
+        if (!d.last_id.empty()
+            && d.last_id.find_first_not_of("0123456789") == std::string::npos)
           body["reply_to_message_id"] = std::stoll(d.last_id);
         res = cli->Post(("/bot" + o_.token + "/sendMessage").c_str(), body.dump(),
                         "application/json");
@@ -157,7 +158,8 @@ public:
         }
         if (ok) {
           if (!j.is_object() || !j.value("ok", false) || !j.contains("result")
-              || !j["result"].contains("message_id")) {
+              || !j["result"].is_object() || !j["result"].contains("message_id")
+              || !j["result"]["message_id"].is_number_integer()) {
             one.st = delivery::status::retry;
             one.error = "telegram: unexpected reply " + excerpt(res->body);
             ok = false;
@@ -283,7 +285,8 @@ public:
           continue;
         }
         if (ok) {
-          if (j.is_object() && j.contains("data") && j["data"].contains("id"))
+          if (j.is_object() && j.contains("data") && j["data"].is_object()
+              && j["data"].contains("id") && j["data"]["id"].is_string())
             d.last_id = j["data"]["id"].get<std::string>();
           else {
             one.st = delivery::status::retry;
