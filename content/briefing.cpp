@@ -51,11 +51,17 @@ std::string fixed(double x, int digits) {
 
 std::string signed_pct(double x) { return (x >= 0 ? "+" : "") + fixed(x, 2) + "%"; }
 
-/// Candles of `v` that opened at or before `until`, the last `n` of them.
-std::vector<candle> up_to(const series_view& v, std::int64_t until, std::size_t n) {
+/// How many candles of `v` opened at or before `until`.
+std::size_t count_up_to(const series_view& v, std::int64_t until) {
   auto end = std::upper_bound(v.candles.begin(), v.candles.end(), until,
                               [](std::int64_t t, const candle& c) { return t < c.open_time; });
-  auto count = static_cast<std::size_t>(end - v.candles.begin());
+  return static_cast<std::size_t>(end - v.candles.begin());
+}
+
+/// Candles of `v` that opened at or before `until`, the last `n` of them.
+std::vector<candle> up_to(const series_view& v, std::int64_t until, std::size_t n) {
+  auto count = count_up_to(v, until);
+  auto end = v.candles.begin() + static_cast<std::ptrdiff_t>(count);
   auto begin = end - static_cast<std::ptrdiff_t>(std::min(n, count));
   return {begin, end};
 }
@@ -199,11 +205,10 @@ void market_view::on_report(const std::vector<analysis::signal>& sigs,
   for (auto& s : sigs)
     from = std::min(from, s.time);
   for (auto& [k, v] : series_) {
-    auto behind = up_to(v, from, std::numeric_limits<std::size_t>::max()).size();
-    while (behind > o_.keep) {
-      v.candles.pop_front();
-      --behind;
-    }
+    auto behind = count_up_to(v, from);
+    if (behind > o_.keep)
+      v.candles.erase(v.candles.begin(),
+                      v.candles.begin() + static_cast<std::ptrdiff_t>(behind - o_.keep));
   }
 }
 

@@ -55,7 +55,6 @@ struct strategist_state {
   std::map<std::string, alert_material> material; ///< by insight id
   caf::actor_addr hub_addr, risk_addr;
   bool timer = false;
-  std::uint64_t skipped = 0;
 
   void arm(std::chrono::milliseconds after) {
     if (timer)
@@ -266,10 +265,8 @@ strategist_actor::behavior_type strategist_impl(
           approved.push_back(i);
       std::vector<content::skipped> why;
       auto plans = st.planner->on_insights(approved, &why);
-      for (auto& w : why) {
-        ++st.skipped;
+      for (auto& w : why)
         st.log->debug("not published: {} ({})", w.insight_id, w.reason);
-      }
       for (auto& i : approved) {
         auto id = i.id();
         bool planned = std::any_of(plans.begin(), plans.end(),
@@ -621,8 +618,10 @@ struct publisher_state {
     for (auto& [k, t] : tally) {
       auto x = t;
       x.queued = 0;
+      auto suffix = "@" + k; // plan ids are "<piece>@<channel>"
       for (auto& id : outstanding)
-        x.queued += id.size() > k.size() && id.compare(id.size() - k.size(), k.size(), k) == 0;
+        x.queued += id.size() > suffix.size()
+                    && id.compare(id.size() - suffix.size(), suffix.size(), suffix) == 0;
       out.push_back(std::move(x));
     }
     return out;

@@ -1,7 +1,8 @@
 // The articles channel: a static site in a directory. Each piece becomes
 // <slug>.html, <slug>.md and (with a chart) <slug>.png; index.html and
-// feed.xml are rebuilt from articles.json, the site's own list of what it
-// holds, so they survive restarts. Every file is written to a temporary name
+// feed.xml are rebuilt from the site's own list, articles.json (read once,
+// then kept in memory and rewritten after each piece), so they survive
+// restarts. Every file is written to a temporary name
 // and renamed, so a reader or a crash never sees half a page, and publishing
 // the same piece again rewrites the same files (safe to resend).
 
@@ -82,33 +83,35 @@ public:
         !e.empty())
       return d.error = "articles: " + e, d;
 
-    // the list: replace an entry with the same id, keep newest first
-    std::vector<content::article> list;
-    std::string problem;
-    if (!load(dir, list, problem))
-      return d.error = "articles: " + problem, d;
-    list.erase(std::remove_if(list.begin(), list.end(),
-                              [&](const content::article& x) { return x.id == a.id; }),
-               list.end());
-    auto body = a.markdown;
-    a.markdown.clear(); // the list keeps metadata only
-    list.push_back(a);
-    std::stable_sort(list.begin(), list.end(), [](auto& x, auto& y) {
+    // the list (read from articles.json once, then kept here): replace an
+    // entry with the same id, keep newest first
+    if (!loaded_) {
+      std::string problem;
+      if (!load(dir, list_, problem))
+        return d.error = "articles: " + problem, d;
+      loaded_ = true;
+    }
+    list_.erase(std::remove_if(list_.begin(), list_.end(),
+                               [&](const content::article& x) { return x.id == a.id; }),
+                list_.end());
+    list_.push_back(a);
+    std::stable_sort(list_.begin(), list_.end(), [](auto& x, auto& y) {
       return x.published_at != y.published_at ? x.published_at > y.published_at : x.id > y.id;
     });
     json j = json::array();
-    for (auto& x : list)
+    for (auto& x : list_)
       j.push_back({{"id", x.id}, {"kind", x.kind}, {"title", x.title},
                    {"published_at", x.published_at}, {"chart", x.chart}});
     if (auto e = write_atomic(dir / "articles.json", j.dump(1)); !e.empty())
       return d.error = "articles: " + e, d;
-    if (auto e = write_atomic(dir / "index.html", content::index_page(list, o_.site)); !e.empty())
+    if (auto e = write_atomic(dir / "index.html", content::index_page(list_, o_.site)); !e.empty())
       return d.error = "articles: " + e, d;
-    // the feed carries each item's text as its description: read it back
-    for (std::size_t i = 0; i < list.size() && i < o_.site.feed_items; ++i)
-      list[i].markdown
-        = list[i].id == a.id ? body : read_markdown(dir / (list[i].slug() + ".md"));
-    if (auto e = write_atomic(dir / "feed.xml", content::rss_feed(list, o_.site)); !e.empty())
+    // the feed carries each item's text: entries listed before this process
+    // started are read back from their .md once
+    for (std::size_t i = 0; i < list_.size() && i < o_.site.feed_items; ++i)
+      if (list_[i].markdown.empty())
+        list_[i].markdown = read_markdown(dir / (list_[i].slug() + ".md"));
+    if (auto e = write_atomic(dir / "feed.xml", content::rss_feed(list_, o_.site)); !e.empty())
       return d.error = "articles: " + e, d;
     d.st = delivery::status::ok;
     d.remote_id = slug;
@@ -162,6 +165,8 @@ private:
 
   articles_options o_;
   std::mutex mtx_;
+  bool loaded_ = false;
+  std::vector<content::article> list_; ///< newest first, with the bodies read so far
 };
 
 } // namespace

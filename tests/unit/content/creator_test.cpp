@@ -120,14 +120,15 @@ TEST_CASE("charts are PNGs of the channel's size, with or without data", "[conte
   auto png = render_chart_png(d, chart_size_for(channel::telegram));
   REQUIRE(png.size() > 1000);
   CHECK(png.substr(0, 8) == std::string{"\x89PNG\r\n\x1a\n", 8});
-  auto be32 = [&](std::size_t at) {
-    return (static_cast<unsigned char>(png[at]) << 24) | (static_cast<unsigned char>(png[at + 1]) << 16)
-           | (static_cast<unsigned char>(png[at + 2]) << 8) | static_cast<unsigned char>(png[at + 3]);
+  auto be32 = [](const std::string& img, std::size_t at) {
+    return (static_cast<unsigned char>(img[at]) << 24) | (static_cast<unsigned char>(img[at + 1]) << 16)
+           | (static_cast<unsigned char>(img[at + 2]) << 8) | static_cast<unsigned char>(img[at + 3]);
   };
-  CHECK(be32(16) == 1280); // IHDR width
-  CHECK(be32(20) == 720);
+  CHECK(be32(png, 16) == 1280); // IHDR width
+  CHECK(be32(png, 20) == 720);
   auto empty = render_chart_png(chart_data{}, chart_size_for(channel::x));
-  CHECK(be32(16) == 1280);
+  CHECK(be32(empty, 16) == 1200); // "no data", at X's size
+  CHECK(be32(empty, 20) == 675);
   CHECK(empty.substr(0, 8) == png.substr(0, 8));
 }
 
