@@ -316,10 +316,35 @@ std::int64_t now_ms() {
 
 } // namespace
 
+ops::inspector_options inspector_options_from(const config::settings& s) {
+  ops::inspector_options o;
+  o.interval = std::chrono::duration_cast<std::chrono::milliseconds>(
+    s.get_duration("ops.stats-interval"));
+  o.node_name = s.get_string("herald.node-name");
+  if (s.get_bool("inspector.enabled")) {
+    o.publish_address = s.get_string("inspector.address");
+    // Port 0 asks the middleman for an ephemeral port; "not published" is
+    // inspector.enabled=false.
+    o.publish_port = static_cast<std::uint16_t>(s.get_int("inspector.port"));
+    o.publish_any_port = o.publish_port == 0;
+  }
+  o.sources.push_back("data.scanner");
+  if (!s.get_list("news.feeds").empty())
+    o.sources.push_back("data.news");
+  return o;
+}
+
 supervisor_config make_root_config(const config::settings& s, const app_services& services) {
   auto dir = services.directory;
   // -- ops ----------------------------------------------------------------------
   std::vector<child_spec> ops;
+  if (services.inspector) {
+    auto iopts = services.inspector;
+    ops.push_back(worker(s, "ops", "inspector", [iopts](caf::local_actor* self,
+                                                        const std::string&) {
+      return caf::actor_cast<caf::actor>(ops::spawn_inspector(self, *iopts));
+    }));
+  }
   auto interval = s.get_duration("ops.health-interval");
   ops.push_back(worker(s, "ops", "health", [interval, dir](caf::local_actor* self,
                                                            const std::string&) {

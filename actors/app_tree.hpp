@@ -16,6 +16,7 @@
 
 #include "actors/analysis/pipeline.hpp"
 #include "actors/content/content.hpp"
+#include "actors/ops/inspector.hpp"
 #include "config/secrets.hpp"
 #include "actors/data/hub.hpp"
 #include "actors/data/persistence.hpp"
@@ -43,7 +44,14 @@ struct app_services {
   std::shared_ptr<data::run_progress> progress;
   /// The content agents' options (content_options_from); null: no content agents.
   std::shared_ptr<const content_actors::content_options> content;
+  /// The inspector's options (board, journal, tokens, control, publication);
+  /// null: no inspector.
+  std::shared_ptr<const ops::inspector_options> inspector;
 };
+
+/// The inspector's options from [ops] and [inspector] (without the shared
+/// objects, which the caller fills in).
+ops::inspector_options inspector_options_from(const config::settings& s);
 
 /// The content subtree's options from [content] and [publish.*], with the
 /// templates loaded and checked and the channel adapters' credentials from

@@ -11,6 +11,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <nlohmann/json.hpp>
 
 #include "actors/analysis/pipeline.hpp"
 #include "actors/analysis/risk.hpp"
@@ -22,8 +23,12 @@
 #include "market/interval.hpp"
 #include "app/commands.hpp"
 #include "app/database.hpp"
+#include "app/ops_setup.hpp"
 #include "app/prepare.hpp"
+#include "io/http/server.hpp"
 #include "io/logging.hpp"
+#include "ops/board.hpp"
+#include "ops/journal.hpp"
 #include "supervisor/agent_directory.hpp"
 
 namespace herald::app {
@@ -234,18 +239,41 @@ int run_command(const invocation& given) {
     return exit_failure;
   }
 
+  auto board = std::make_shared<ops::board>();
+  auto journal = std::make_shared<ops::journal>();
+
   // The content agents' options: templates loaded and checked, credentials
   // read, before anything starts.
   std::shared_ptr<const content_actors::content_options> content_opts;
   if (s.get_bool("content.enabled")) {
     try {
-      content_opts = std::make_shared<const content_actors::content_options>(
-        content_options_from(s, p->loaded.secret_store, store, p->loaded.path));
+      auto co = content_options_from(s, p->loaded.secret_store, store, p->loaded.path);
+      co.journal = journal;
+      content_opts = std::make_shared<const content_actors::content_options>(std::move(co));
     } catch (const std::exception& e) {
       log->critical("content: {}", e.what());
       return exit_usage;
     }
   }
+
+  // Operations: API tokens, the inspector's board and event journal.
+  auto tokens = load_api_tokens(p->loaded);
+  if (!tokens.error.empty()) {
+    log->critical("{}", tokens.error);
+    return exit_usage;
+  }
+  if (!tokens.generated_file.empty())
+    log->info("HERALD_API_TOKENS is not set: an admin token for this run is in {} (mode 0600)",
+              tokens.generated_file);
+  auto event_sink = logging::add_event_sink(
+    [journal](const std::string& logger, const std::string& level, const std::string& message) {
+      journal->push("error", nlohmann::json{{"logger", logger}, {"level", level},
+                                             {"message", message}}
+                               .dump());
+    });
+  p->system.actor_stats = s.get_bool("ops.actor-stats");
+  p->system.stats_interval =
+    std::chrono::duration_cast<std::chrono::milliseconds>(s.get_duration("ops.stats-interval"));
 
   // Block the shutdown signals before CAF starts its threads, so that only
   // the shutdown controller receives them.
@@ -261,8 +289,50 @@ int run_command(const invocation& given) {
     auto dir = std::make_shared<supervision::agent_directory>();
     auto progress = std::make_shared<data::run_progress>();
     auto bounded = s.get_int("scanner.max-candles") > 0;
-    auto root = caf::actor_cast<caf::actor>(
-      supervision::spawn_supervisor(sys, make_root_config(s, {dir, store, progress, content_opts})));
+    auto control = ops::make_agent_control(sys, dir);
+    auto iopts = std::make_shared<ops::inspector_options>(inspector_options_from(s));
+    iopts->directory = dir;
+    iopts->board_ = board;
+    iopts->journal_ = journal;
+    iopts->tokens = tokens.tokens;
+    iopts->control = control;
+    iopts->storage = store;
+    auto root = caf::actor_cast<caf::actor>(supervision::spawn_supervisor(
+      sys, make_root_config(s, {dir, store, progress, content_opts, iopts})));
+    // The HTTP server (health, metrics, API, web console).
+    std::unique_ptr<io::http::server> http;
+    if (s.get_bool("http.enabled")) {
+      io::http::server_options ho;
+      ho.address = s.get_string("http.address");
+      ho.port = static_cast<std::uint16_t>(s.get_int("http.port"));
+      ho.threads = static_cast<int>(s.get_int("http.threads"));
+      ho.metrics_open = s.get_bool("http.metrics-open");
+      ho.rate_limit = s.get_real("http.rate-limit");
+      ho.rate_burst = s.get_real("http.rate-burst");
+      io::http::server_context hc;
+      hc.board = board;
+      hc.journal = journal;
+      hc.tokens = tokens.tokens;
+      hc.control = control;
+      hc.storage = store;
+      hc.node_name = s.get_string("herald.node-name");
+      hc.node_id = caf::to_string(sys.node());
+      hc.config_json = effective_config_json(p->loaded);
+      hc.started_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+      http = std::make_unique<io::http::server>(ho, hc);
+      try {
+        auto port = http->start();
+        log->info("http: listening on http://{}:{}/ (web console, /api/v1, /metrics)", ho.address,
+                  port);
+      } catch (const std::exception& e) {
+        log->critical("http: {}", e.what());
+        http.reset();
+        caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+        rc = exit_failure;
+      }
+    }
     log->info("herald {} starting on node '{}' (config: {})", HERALD_VERSION,
               s.get_string("herald.node-name"),
               p->loaded.path.empty() ? std::string{"defaults"} : p->loaded.path);
@@ -322,10 +392,12 @@ int run_command(const invocation& given) {
       stop_waiter = true;
       if (waiter.joinable())
         waiter.join();
+      if (http)
+        http->stop();
       ctl.root_down();
       if (ctl.timed_out())
         rc = exit_failure;
-      else if (!ctl.requested() && !finished) {
+      else if (!ctl.requested() && !finished && rc == exit_ok) {
         log->critical("the root supervisor failed ({}); herald stops",
                       supervision::describe_reason(root_reason));
         rc = exit_failure;
@@ -334,6 +406,7 @@ int run_command(const invocation& given) {
     log->info("herald stopped ({})", rc == exit_ok ? "orderly shutdown"
                                                    : supervision::describe_reason(root_reason));
   } // ~actor_system waits for every actor
+  logging::remove_event_sink(event_sink);
   logging::flush_all();
   return rc;
 }

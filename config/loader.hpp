@@ -5,6 +5,7 @@
 // config/schema.hpp, and checks CAF's own sections against CAF's option set
 // (CAF silently drops wrongly typed values; we refuse them).
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,12 @@ public:
   herald_system_config();
   /// CAF's option set (to tell CAF sections from herald sections).
   const caf::config_option_set& caf_options() const { return custom_options_; }
+
+  /// Whether actors count messages and processing time and report them to
+  /// the inspector (actors/ops/instrumented.hpp); from ops.actor-stats.
+  bool actor_stats = true;
+  /// How often each actor reports; from ops.stats-interval.
+  std::chrono::milliseconds stats_interval{1000};
 };
 
 /// Everything a command needs from the configuration.

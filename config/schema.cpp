@@ -436,6 +436,43 @@ std::vector<key_spec> make_keys() {
                            value{nanoseconds{30s}}, "duration",
                            "how often the health agent logs a status line"),
                        0.01, 86400));
+  out.push_back(key("ops.actor-stats", value_type::boolean, value{true}, "",
+                    "every actor counts messages and processing time and reports them "
+                    "(with its mailbox size) to the inspector"));
+  out.push_back(ranged(key("ops.stats-interval", value_type::duration, value{nanoseconds{1s}},
+                           "duration", "how often each actor reports its statistics"),
+                       0.05, 3600));
+  // [inspector] (issue 7): published over the middleman for `herald console`
+  out.push_back(key("inspector.address", value_type::string, value{std::string{"127.0.0.1"}},
+                    "address", "where the inspector is published for `herald console`"));
+  out.push_back(ranged(key("inspector.port", value_type::integer, value{std::int64_t{4242}},
+                           "port", "middleman port of the inspector; 0: an ephemeral port "
+                           "(printed at start)"),
+                       0, 65535));
+  out.push_back(key("inspector.enabled", value_type::boolean, value{true}, "",
+                    "publish the inspector for the terminal console"));
+  // [http] (issue 7): health, metrics, REST API, SSE, web console
+  out.push_back(key("http.enabled", value_type::boolean, value{true}, "",
+                    "serve the HTTP API, /metrics and the web console"));
+  out.push_back(key("http.address", value_type::string, value{std::string{"127.0.0.1"}},
+                    "address", "listen address (0.0.0.0 for every interface)"));
+  out.push_back(ranged(key("http.port", value_type::integer, value{std::int64_t{8080}}, "port",
+                           "listen port; 0: an ephemeral port (printed at start)"),
+                       0, 65535));
+  out.push_back(ranged(key("http.threads", value_type::integer, value{std::int64_t{16}},
+                           "threads", "request threads (each open event stream holds one)"),
+                       2, 512));
+  out.push_back(key("http.metrics-open", value_type::boolean, value{false}, "",
+                    "serve /metrics without a token (for a Prometheus on a trusted network)"));
+  out.push_back(ranged(key("http.rate-limit", value_type::real, value{6000.0}, "requests/minute",
+                           "per API token; 0: unlimited"),
+                       0, 1e9));
+  out.push_back(ranged(key("http.rate-burst", value_type::real, value{200.0}, "requests",
+                           "requests a token may make at once before the rate applies"),
+                       1, 1e9));
+  out.push_back(key("http.token-file", value_type::string, value{std::string{"var/console-token"}},
+                    "path", "when HERALD_API_TOKENS is unset, a fresh admin token for this "
+                    "run is written here (mode 0600) for the web and terminal consoles"));
   // [content] (issue 6): strategist, creator, charts, publishing
   out.push_back(key("content.enabled", value_type::boolean, value{true}, "",
                     "run the content agents (strategist, creator, charts, publishers)"));

@@ -96,7 +96,8 @@ const std::vector<std::string>& secrets::known_names() {
   // publishing channels, LLM).
   static const std::vector<std::string> names = {
     "PGPASSWORD",           "HERALD_TELEGRAM_TOKEN", "HERALD_DISCORD_WEBHOOK",
-    "HERALD_X_TOKEN",       "HERALD_WEBHOOK_SECRET", "ANTHROPIC_API_KEY"};
+    "HERALD_X_TOKEN",       "HERALD_WEBHOOK_SECRET", "ANTHROPIC_API_KEY",
+    "HERALD_API_TOKENS"};
   return names;
 }
 

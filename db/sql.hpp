@@ -126,6 +126,8 @@ public:
   std::vector<published_post> published_on(const std::string& channel,
                                            std::size_t limit) override;
   std::vector<agent_log> agent_logs_of(const std::string& agent, std::size_t limit) override;
+  void write_audit(const audit_entry& e) override;
+  std::vector<audit_entry> audit_log(std::size_t limit) override;
   std::optional<ab_test> experiment(const std::string& test_id) override;
   std::vector<ab_variant> experiment_variants(const std::string& test_id) override;
 

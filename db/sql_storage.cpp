@@ -525,6 +525,31 @@ std::vector<agent_log> sql_storage::agent_logs_of(const std::string& agent, std:
   });
 }
 
+void sql_storage::write_audit(const audit_entry& e) {
+  for (auto err : {check_indexed("audit_entry", 0, "actor", e.actor),
+                   check_indexed("audit_entry", 0, "action", e.action),
+                   check_indexed("audit_entry", 0, "target", e.target),
+                   check_json("audit_entry", 0, "details_json", e.details_json)})
+    if (!err.empty())
+      throw storage_error(false, err);
+  auto c = pool_.take();
+  in_transaction(*c, [&] {
+    c->exec("INSERT INTO security_audit_logs (actor, action, target, outcome, details, ts) "
+            "VALUES ($1, $2, $3, $4, $5, $6)",
+            {e.actor, e.action, e.target, e.outcome, e.details_json, e.ts});
+  });
+}
+
+std::vector<audit_entry> sql_storage::audit_log(std::size_t n) {
+  auto rows = query("SELECT actor, action, target, outcome, details, ts FROM security_audit_logs "
+                    "ORDER BY ts DESC, id DESC LIMIT $1",
+                    {limit(n)});
+  return map_rows<audit_entry>(rows, [](const row& r) {
+    return audit_entry{r[0].as_text(), r[1].as_text(), r[2].as_text(),
+                       r[3].as_text(), r[4].as_text(), r[5].as_int()};
+  });
+}
+
 std::optional<ab_test> sql_storage::experiment(const std::string& test_id) {
   auto rows = query("SELECT id, name, status, started_at FROM ab_tests WHERE id = $1",
                     {test_id});

@@ -37,6 +37,18 @@ struct migrate_report {
   std::vector<std::string> applied; ///< "0001_initial", ...
 };
 
+/// One row of security_audit_logs: who did what to what, from where, and
+/// how it ended. Written synchronously (an audit record must not wait in a
+/// queue that a crash could lose).
+struct audit_entry {
+  std::string actor;   ///< token name ("" never: "anonymous" for failed logins)
+  std::string action;  ///< "content.approve", "agent.restart", ...
+  std::string target;  ///< piece id, agent path, ...
+  std::string outcome; ///< "ok", "denied", "error: ..."
+  std::string details_json = "{}"; ///< {"source":"127.0.0.1", ...}
+  std::int64_t ts = 0; ///< unix ms
+};
+
 struct storage_options {
   std::size_t pool_size = 4;
   std::string password;            ///< PostgreSQL only; from the secrets
@@ -108,6 +120,10 @@ public:
     = 0;
   /// Newest first.
   virtual std::vector<agent_log> agent_logs_of(const std::string& agent, std::size_t limit) = 0;
+  /// Appends one security audit row (its own transaction).
+  virtual void write_audit(const audit_entry& e) = 0;
+  /// The newest audit rows, newest first.
+  virtual std::vector<audit_entry> audit_log(std::size_t limit) = 0;
   virtual std::optional<ab_test> experiment(const std::string& test_id) = 0;
   virtual std::vector<ab_variant> experiment_variants(const std::string& test_id) = 0;
   /// Per-variant impressions, conversions and conversion rate.

@@ -1,10 +1,13 @@
 #include "io/logging.hpp"
 
+#include <algorithm>
+
 #include <mutex>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/details/os.h>
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -120,6 +123,47 @@ std::string setup(const options& opts) {
     apply(*lg, opts);
   }
   return {};
+}
+
+namespace {
+
+class event_sink : public spdlog::sinks::base_sink<std::mutex> {
+public:
+  explicit event_sink(event_fn f) : f_(std::move(f)) { set_level(spdlog::level::warn); }
+
+protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    auto level = spdlog::level::to_string_view(msg.level);
+    f_(std::string{msg.logger_name.data(), msg.logger_name.size()},
+       std::string{level.data(), level.size()},
+       std::string{msg.payload.data(), msg.payload.size()});
+  }
+  void flush_() override {}
+
+private:
+  event_fn f_;
+};
+
+} // namespace
+
+spdlog::sink_ptr add_event_sink(event_fn f) {
+  auto sink = std::make_shared<event_sink>(std::move(f));
+  auto& r = reg();
+  std::lock_guard<std::mutex> guard{r.mtx};
+  if (r.sinks.empty() && r.opts.console)
+    r.sinks = default_sinks();
+  r.sinks.push_back(sink);
+  for (auto& [name, lg] : r.loggers)
+    lg->sinks() = r.sinks;
+  return sink;
+}
+
+void remove_event_sink(const spdlog::sink_ptr& sink) {
+  auto& r = reg();
+  std::lock_guard<std::mutex> guard{r.mtx};
+  r.sinks.erase(std::remove(r.sinks.begin(), r.sinks.end(), sink), r.sinks.end());
+  for (auto& [name, lg] : r.loggers)
+    lg->sinks() = r.sinks;
 }
 
 std::shared_ptr<spdlog::logger> get(const std::string& name) {

@@ -4,6 +4,7 @@
 // and/or a rotating file, text or JSON lines. Levels come from `log.level`
 // and `log.levels` ("name=level"; a name also covers its dotted children).
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +29,14 @@ std::string setup(const options& opts);
 
 /// The logger named `name`, created on first use with the configured sinks.
 std::shared_ptr<spdlog::logger> get(const std::string& name);
+
+/// Adds a sink to every logger (existing and future) that hands each record
+/// of level warn or above to `f` (logger name, level name, message): the
+/// console's live error feed. Returns a handle for remove_event_sink.
+using event_fn = std::function<void(const std::string& logger, const std::string& level,
+                                    const std::string& message)>;
+spdlog::sink_ptr add_event_sink(event_fn f);
+void remove_event_sink(const spdlog::sink_ptr& sink);
 
 /// Flushes every logger (call before exit).
 void flush_all();

@@ -70,4 +70,43 @@ typename Inspector::result_type inspect(Inspector& f, terminate_child& x) {
   return f(caf::meta::type_name("herald::terminate_child"), x.id);
 }
 
+/// What an instrumented actor reports about itself to the inspector every
+/// stats interval (actors/ops/instrumented.hpp). Counters are cumulative for
+/// this incarnation; the mailbox length is read by the actor itself.
+struct actor_stats {
+  std::uint64_t actor_id = 0;
+  std::uint64_t messages = 0;
+  std::uint64_t busy_ns = 0;
+  std::uint64_t mailbox = 0;
+  std::vector<std::uint64_t> buckets; ///< non-cumulative, ops/latency.hpp buckets
+  bool paused = false;
+};
+
+inline bool operator==(const actor_stats& a, const actor_stats& b) {
+  return a.actor_id == b.actor_id && a.messages == b.messages && a.busy_ns == b.busy_ns
+         && a.mailbox == b.mailbox && a.buckets == b.buckets && a.paused == b.paused;
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, actor_stats& x) {
+  return f(caf::meta::type_name("herald::actor_stats"), x.actor_id, x.messages, x.busy_ns,
+           x.mailbox, x.buckets, x.paused);
+}
+
+/// A terminal-console command for the inspector (over the middleman):
+/// the API token and the command line; the answer is JSON text.
+struct console_command {
+  std::string token;
+  std::string line;
+};
+
+inline bool operator==(const console_command& a, const console_command& b) {
+  return a.token == b.token && a.line == b.line;
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, console_command& x) {
+  return f(caf::meta::type_name("herald::console_command"), x.token, x.line);
+}
+
 } // namespace herald

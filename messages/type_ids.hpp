@@ -21,6 +21,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(herald, (herald::child_info))
   CAF_ADD_TYPE_ID(herald, (herald::start_child))
   CAF_ADD_TYPE_ID(herald, (herald::terminate_child))
+  CAF_ADD_TYPE_ID(herald, (herald::actor_stats))
+  CAF_ADD_TYPE_ID(herald, (herald::console_command))
 
   // -- market ----------------------------------------------------------------
   CAF_ADD_TYPE_ID(herald, (herald::candle))
@@ -76,5 +78,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_ATOM(herald, herald, retry_atom, "retry")
   CAF_ADD_ATOM(herald, herald, drain_atom, "drain")
   CAF_ADD_ATOM(herald, herald, approve_atom, "approve")
+  CAF_ADD_ATOM(herald, herald, stats_tick_atom, "statstick")
+  CAF_ADD_ATOM(herald, herald, pause_atom, "pause")
+  CAF_ADD_ATOM(herald, herald, resume_atom, "resume")
 
 CAF_END_TYPE_ID_BLOCK(herald)

@@ -1,4 +1,5 @@
 #include "supervisor/supervisor.hpp"
+#include "actors/ops/instrumented.hpp"
 
 #include <algorithm>
 #include <deque>
@@ -53,7 +54,7 @@ struct child_state {
 struct supervisor_state {
   static inline const char* name = "herald.supervisor";
 
-  supervisor_actor::stateful_pointer<supervisor_state> self = nullptr;
+  ops::instrumented_stateful<supervisor_actor, supervisor_state>* self = nullptr;
   supervisor_config cfg;
   std::shared_ptr<spdlog::logger> log;
   std::vector<child_state> children; ///< start order
@@ -465,7 +466,7 @@ struct supervisor_state {
 };
 
 supervisor_actor::behavior_type
-supervisor_impl(supervisor_actor::stateful_pointer<supervisor_state> self,
+supervisor_impl(ops::instrumented_stateful<supervisor_actor, supervisor_state>* self,
                 supervisor_config cfg) {
   auto& st = self->state;
   st.self = self;

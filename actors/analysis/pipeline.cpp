@@ -1,4 +1,5 @@
 #include "actors/analysis/pipeline.hpp"
+#include "actors/ops/instrumented.hpp"
 
 #include <deque>
 #include <limits>
@@ -45,6 +46,8 @@ struct series_state {
   /// a failure (a restarted analyzer has a new handle).
   std::array<analyzer_actor, analysis::kind_count> workers{};
   std::int64_t completed_through = none; ///< open time of the last analysed candle
+  /// When the oldest pending candle arrived, and when the job in flight's did.
+  clock_type::time_point pending_since{}, job_arrived{};
   clock_type::time_point idle_since = clock_type::now();
 };
 
@@ -56,6 +59,8 @@ struct pipeline_state {
   std::shared_ptr<spdlog::logger> log;
   std::map<std::string, series_state> series;
   pipeline_counters n;
+  /// Candle arrival -> its signal ready for release, per job.
+  ops::latency_histogram latency;
   /// Signals waiting for slower series, by (time, series id).
   std::size_t ready_count = 0; ///< signals waiting in the series' `ready` queues
   std::optional<clock_type::time_point> blocked_since;
@@ -180,6 +185,8 @@ struct pipeline_state {
     job.candles.assign(std::make_move_iterator(s.pending.begin()),
                        std::make_move_iterator(s.pending.begin() + static_cast<std::ptrdiff_t>(k)));
     s.pending.erase(s.pending.begin(), s.pending.begin() + static_cast<std::ptrdiff_t>(k));
+    s.job_arrived = s.pending_since;
+    s.pending_since = clock_type::now(); // the rest arrived no earlier than the job started
     job.news = std::move(s.pending_news);
     s.pending_news.clear();
     s.outstanding = 0;
@@ -318,6 +325,9 @@ struct pipeline_state {
     }
     n.candles += cs.size();
     n.signals += out.size();
+    latency.observe(static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now() - s.job_arrived)
+        .count()));
     if (!cs.empty())
       s.completed_through = cs.back().open_time;
     s.busy = false;
@@ -391,7 +401,7 @@ struct pipeline_state {
   }
 };
 
-pipeline_actor::behavior_type pipeline_impl(pipeline_actor::stateful_pointer<pipeline_state> self,
+pipeline_actor::behavior_type pipeline_impl(ops::instrumented_stateful<pipeline_actor, pipeline_state>* self,
                                             pipeline_options o,
                                             std::shared_ptr<supervision::agent_directory> dir) {
   auto& st = self->state;
@@ -414,6 +424,8 @@ pipeline_actor::behavior_type pipeline_impl(pipeline_actor::stateful_pointer<pip
         if (!st.tracked(c))
           continue;
         auto& s = st.get(c);
+        if (s.pending.empty())
+          s.pending_since = clock_type::now();
         s.pending.push_back(std::move(c));
         if (touched.empty() || touched.back() != &s)
           touched.push_back(&s);
@@ -432,6 +444,14 @@ pipeline_actor::behavior_type pipeline_impl(pipeline_actor::stateful_pointer<pip
     [self](stats_atom) {
       auto& n = self->state.n;
       return caf::make_result(n.candles, n.signals, n.late, n.failed, n.retried);
+    },
+    [self](stats_atom, caf::get_atom) {
+      const auto& h = self->state.latency;
+      actor_stats out; // the pipeline's latency, in the actor_stats shape
+      out.messages = h.total;
+      out.busy_ns = h.sum_ns;
+      out.buckets.assign(h.counts.begin(), h.counts.end());
+      return out;
     },
     [self](drain_atom) -> caf::result<bool> {
       auto& st = self->state;

@@ -22,6 +22,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "analysis/aggregate.hpp"
+#include "messages/ops.hpp"
 #include "analysis/kinds.hpp"
 #include "messages/type_ids.hpp"
 #include "supervisor/agent_directory.hpp"
@@ -55,6 +56,9 @@ using pipeline_actor = caf::typed_actor<
   /// candles, signals, late, failed, retried answers
   caf::replies_to<stats_atom>::with<std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t,
                                     std::uint64_t>,
+  /// The latency histogram (candle arrival -> signal ready), as actor_stats:
+  /// messages = jobs, busy_ns = sum, buckets = ops/latency.hpp counts.
+  caf::replies_to<stats_atom, caf::get_atom>::with<actor_stats>,
   // internal: ask a restarted analyzer again (series id, seq, kind)
   caf::reacts_to<retry_atom, std::string, std::uint64_t, std::uint8_t>,
   // internal: order-wait and hub resubscription timer

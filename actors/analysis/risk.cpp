@@ -1,4 +1,5 @@
 #include "actors/analysis/risk.hpp"
+#include "actors/ops/instrumented.hpp"
 
 #include <caf/all.hpp>
 #include <fmt/format.h>
@@ -46,7 +47,7 @@ struct risk_state_ {
   analysis::risk_state last = analysis::risk_state::active;
 };
 
-risk_actor::behavior_type risk_impl(risk_actor::stateful_pointer<risk_state_> self,
+risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_state_>* self,
                                     analysis::risk_options o, bool persist,
                                     std::shared_ptr<supervision::agent_directory> dir) {
   auto& st = self->state;

@@ -1,4 +1,5 @@
 #include "actors/analysis/worker.hpp"
+#include "actors/ops/instrumented.hpp"
 
 #include <chrono>
 #include <deque>
@@ -72,7 +73,7 @@ struct worker_state {
   }
 };
 
-analyzer_actor::behavior_type worker_impl(analyzer_actor::stateful_pointer<worker_state> self,
+analyzer_actor::behavior_type worker_impl(ops::instrumented_stateful<analyzer_actor, worker_state>* self,
                                           worker_options o,
                                           std::shared_ptr<supervision::agent_directory> dir) {
   auto& st = self->state;

@@ -1,4 +1,7 @@
 #include "actors/content/content.hpp"
+#include "actors/ops/instrumented.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <deque>
 #include <filesystem>
@@ -229,7 +232,7 @@ struct strategist_state {
 };
 
 strategist_actor::behavior_type strategist_impl(
-  strategist_actor::stateful_pointer<strategist_state> self,
+  ops::instrumented_stateful<strategist_actor, strategist_state>* self,
   std::shared_ptr<const content_options> o, std::shared_ptr<supervision::agent_directory> dir) {
   auto& st = self->state;
   st.self = self;
@@ -309,7 +312,7 @@ strategist_actor::behavior_type strategist_impl(
 // charts
 // ---------------------------------------------------------------------------
 
-charts_actor::behavior_type charts_impl(charts_actor::pointer self) {
+charts_actor::behavior_type charts_impl(ops::instrumented_pointer<charts_actor> self) {
   return {
     [self](content::chart_data& d, const std::string& ch) -> caf::result<std::string> {
       auto c = content::parse_channel(ch);
@@ -365,7 +368,7 @@ struct creator_state {
   }
 };
 
-creator_actor::behavior_type creator_impl(creator_actor::stateful_pointer<creator_state> self,
+creator_actor::behavior_type creator_impl(ops::instrumented_stateful<creator_actor, creator_state>* self,
                                           std::shared_ptr<const content_options> o,
                                           std::shared_ptr<supervision::agent_directory> dir) {
   auto& st = self->state;
@@ -569,7 +572,7 @@ struct channel_state {
   }
 };
 
-channel_actor::behavior_type channel_impl(channel_actor::stateful_pointer<channel_state> self,
+channel_actor::behavior_type channel_impl(ops::instrumented_stateful<channel_actor, channel_state>* self,
                                           std::shared_ptr<const content_options> o,
                                           channel_setup setup,
                                           std::shared_ptr<supervision::agent_directory> dir) {
@@ -729,7 +732,7 @@ struct publisher_state {
   }
 };
 
-publisher_actor::behavior_type publisher_impl(publisher_actor::stateful_pointer<publisher_state> self,
+publisher_actor::behavior_type publisher_impl(ops::instrumented_stateful<publisher_actor, publisher_state>* self,
                                               std::shared_ptr<const content_options> o,
                                               std::shared_ptr<supervision::agent_directory> dir) {
   auto& st = self->state;
@@ -779,6 +782,14 @@ publisher_actor::behavior_type publisher_impl(publisher_actor::stateful_pointer<
           t.urls.push_back(r.url);
       } else if (r.state == content::state::failed)
         ++t.failed;
+      if (st.o->journal)
+        st.o->journal->push("post", nlohmann::json{{"id", r.id},
+                                                  {"channel", r.channel},
+                                                  {"state", r.state},
+                                                  {"url", r.url},
+                                                  {"remote_id", r.remote_id},
+                                                  {"error", r.error}}
+                                     .dump());
       st.answer_drains();
     },
     [self](drain_atom) -> caf::result<std::vector<channel_tally>> {

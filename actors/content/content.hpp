@@ -26,6 +26,8 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "ops/journal.hpp"
+
 #include "content/briefing.hpp"
 #include "content/creator.hpp"
 #include "content/rate.hpp"
@@ -63,6 +65,8 @@ struct content_options {
   content::llm_writer llm; ///< empty: templates only
   std::chrono::milliseconds approval_poll{5000};
   std::shared_ptr<db::storage> storage;
+  /// Live events ("post" per published or failed piece); null: none.
+  std::shared_ptr<ops::journal> journal;
 };
 
 /// The strategist: fed by the hub and the risk manager.

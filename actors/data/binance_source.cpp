@@ -1,4 +1,5 @@
 #include "actors/data/binance_source.hpp"
+#include "actors/ops/instrumented.hpp"
 
 #include <map>
 
@@ -109,7 +110,7 @@ struct binance_state {
 };
 
 binance_source_actor::behavior_type
-binance_impl(binance_source_actor::stateful_pointer<binance_state> self,
+binance_impl(ops::instrumented_stateful<binance_source_actor, binance_state>* self,
                                          binance_source_options opts,
                                          std::shared_ptr<supervision::agent_directory> dir,
                                          std::shared_ptr<run_progress> progress) {

@@ -1,4 +1,5 @@
 #include "actors/data/hub.hpp"
+#include "actors/ops/instrumented.hpp"
 
 #include <deque>
 #include <map>
@@ -217,7 +218,7 @@ struct hub_state {
   }
 };
 
-hub_actor::behavior_type hub_impl(hub_actor::stateful_pointer<hub_state> self, hub_options opts,
+hub_actor::behavior_type hub_impl(ops::instrumented_stateful<hub_actor, hub_state>* self, hub_options opts,
                                   std::shared_ptr<supervision::agent_directory> dir) {
   auto& st = self->state;
   st.self = self;

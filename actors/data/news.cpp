@@ -1,4 +1,5 @@
 #include "actors/data/news.hpp"
+#include "actors/ops/instrumented.hpp"
 
 #include <fstream>
 #include <set>
@@ -130,7 +131,7 @@ struct news_state {
   }
 };
 
-news_actor::behavior_type news_impl(news_actor::stateful_pointer<news_state> self,
+news_actor::behavior_type news_impl(ops::instrumented_stateful<news_actor, news_state>* self,
                                     news_options opts,
                                     std::shared_ptr<supervision::agent_directory> dir) {
   auto& st = self->state;

@@ -1,4 +1,5 @@
 #include "actors/data/persistence.hpp"
+#include "actors/ops/instrumented.hpp"
 
 #include <thread>
 
@@ -170,7 +171,7 @@ struct persistence_state {
 };
 
 persistence_actor::behavior_type
-persistence_impl(persistence_actor::stateful_pointer<persistence_state> self,
+persistence_impl(ops::instrumented_stateful<persistence_actor, persistence_state>* self,
                  std::shared_ptr<db::storage> storage, persistence_options opts) {
   auto& st = self->state;
   st.self = self;

@@ -1,4 +1,5 @@
 #include "actors/data/sources.hpp"
+#include "actors/ops/instrumented.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -144,7 +145,7 @@ struct sim_state : source_base {
   }
 };
 
-source_actor::behavior_type sim_impl(source_actor::stateful_pointer<sim_state> self,
+source_actor::behavior_type sim_impl(ops::instrumented_stateful<source_actor, sim_state>* self,
                                      sim_source_options opts,
                                      std::shared_ptr<supervision::agent_directory> dir,
                                      std::shared_ptr<run_progress> progress) {
@@ -212,7 +213,7 @@ struct replay_state : source_base {
   }
 };
 
-source_actor::behavior_type replay_impl(source_actor::stateful_pointer<replay_state> self,
+source_actor::behavior_type replay_impl(ops::instrumented_stateful<source_actor, replay_state>* self,
                                         replay_source_options opts,
                                         std::shared_ptr<supervision::agent_directory> dir,
                                         std::shared_ptr<run_progress> progress) {

@@ -1,4 +1,5 @@
 #include "actors/ops/chaos.hpp"
+#include "actors/ops/instrumented.hpp"
 
 #include <random>
 
@@ -20,7 +21,7 @@ struct chaos_state {
   std::uint64_t kills = 0;
 };
 
-chaos_actor::behavior_type chaos_impl(chaos_actor::stateful_pointer<chaos_state> self,
+chaos_actor::behavior_type chaos_impl(ops::instrumented_stateful<chaos_actor, chaos_state>* self,
                                       chaos_options opts,
                                       std::shared_ptr<supervision::agent_directory> dir) {
   auto& st = self->state;

@@ -1,4 +1,5 @@
 #include "actors/ops/health.hpp"
+#include "actors/ops/instrumented.hpp"
 
 #include <caf/all.hpp>
 
@@ -59,7 +60,7 @@ void with_status(Self* self, K k) {
           [k, line](caf::error&) mutable { k(line + "; database: persistence agent did not answer"); });
 }
 
-health_actor::behavior_type health_impl(health_actor::stateful_pointer<health_state> self,
+health_actor::behavior_type health_impl(ops::instrumented_stateful<health_actor, health_state>* self,
                                         std::chrono::nanoseconds interval,
                                         std::shared_ptr<supervision::agent_directory> dir) {
   auto& st = self->state;

@@ -33,6 +33,8 @@ struct sandbox {
                                   "run",
                                   "--config",
                                   shipped_conf,
+                                  "--http.port=0",
+                                  "--inspector.port=0",
                                   "--candles",
                                   "3000",
                                   "--scanner.start-time=1700000000000",

@@ -48,7 +48,7 @@ TEST_CASE("killed with SIGKILL mid-publish and restarted, every piece reaches th
   fs::remove_all(dir);
   fs::create_directories(dir);
   auto db = (dir / "h.db").string();
-  std::vector<std::string> argv{herald_bin, "run", "--config", shipped_conf, "--candles", "3000",
+  std::vector<std::string> argv{herald_bin, "run", "--config", shipped_conf, "--http.port=0", "--inspector.port=0", "--candles", "3000",
                                 "--scanner.start-time=1700000000000",
                                 "--db.url=sqlite://" + db,
                                 "--publish.articles.dir=" + (dir / "site").string(),
@@ -111,7 +111,7 @@ TEST_CASE("a channel agent retries 5xx with backoff, honours a 429's Retry-After
   fs::create_directories(dir);
   auto db = (dir / "h.db").string();
   auto [code, out] = process::run(
-    {herald_bin, "run", "--config", shipped_conf, "--candles", "3000",
+    {herald_bin, "run", "--config", shipped_conf, "--http.port=0", "--inspector.port=0", "--candles", "3000",
      "--scanner.start-time=1700000000000", "--db.url=sqlite://" + db,
      "--publish.articles.enabled=false", "--content.chart-dir=" + (dir / "charts").string(),
      "--publish.webhook.enabled=true", "--publish.webhook.url=" + hook.url() + "/hook",

@@ -82,7 +82,7 @@ TEST_CASE("herald config check on a file with a misspelled key exits 2 naming th
 
 TEST_CASE("herald run under chaos keeps running, logs restarts and exits 0 on SIGTERM",
           "[acceptance][run][chaos]") {
-  process p{{herald_bin, "run", "--config", shipped_conf, "--chaos.kill-rate=50",
+  process p{{herald_bin, "run", "--config", shipped_conf, "--http.port=0", "--inspector.port=0", "--chaos.kill-rate=50",
              "--chaos.seed=7", "--supervision.intensity=100000", "--supervision.period=1s",
              "--ops.health-interval=100ms",
              "--db.url=sqlite:///tmp/herald-chaos-" + std::to_string(::getpid()) + ".db"}};
@@ -100,7 +100,7 @@ TEST_CASE("herald run under chaos keeps running, logs restarts and exits 0 on SI
 }
 
 TEST_CASE("herald run exits 0 on SIGINT after an orderly shutdown", "[acceptance][run]") {
-  process p{{herald_bin, "run", "--config", shipped_conf}};
+  process p{{herald_bin, "run", "--config", shipped_conf, "--http.port=0", "--inspector.port=0"}};
   REQUIRE(p.wait_output("herald running", 30s));
   p.signal(SIGINT);
   CHECK(p.wait_exit(30s) == 0);
@@ -114,7 +114,7 @@ TEST_CASE("herald run exits 0 on SIGINT after an orderly shutdown", "[acceptance
 }
 
 TEST_CASE("herald run with an invalid override exits 2 before starting", "[acceptance][run]") {
-  auto [code, out] = process::run({herald_bin, "run", "--config", shipped_conf,
+  auto [code, out] = process::run({herald_bin, "run", "--config", shipped_conf, "--http.port=0", "--inspector.port=0",
                                    "--chaos.kill-rate=fast"});
   CHECK(code == 2);
   CHECK(out.find("chaos.kill-rate") != std::string::npos);
@@ -159,7 +159,7 @@ TEST_CASE("herald migrate refuses a database newer than the binary", "[acceptanc
   auto [code, out] = process::run({herald_bin, "migrate", "--config", shipped_conf, "--db", url});
   CHECK(code == 1);
   CHECK(out.find("newer than this herald binary") != std::string::npos);
-  auto [rc, rout] = process::run({herald_bin, "run", "--config", shipped_conf,
+  auto [rc, rout] = process::run({herald_bin, "run", "--config", shipped_conf, "--http.port=0", "--inspector.port=0",
                                   "--db.url=" + url});
   CHECK(rc == 1);
   CHECK(rout.find("newer than this herald binary") != std::string::npos);
@@ -167,7 +167,7 @@ TEST_CASE("herald migrate refuses a database newer than the binary", "[acceptanc
 }
 
 TEST_CASE("a bad database URL is a usage error naming the key", "[acceptance][db]") {
-  auto [code, out] = process::run({herald_bin, "run", "--config", shipped_conf,
+  auto [code, out] = process::run({herald_bin, "run", "--config", shipped_conf, "--http.port=0", "--inspector.port=0",
                                    "--db.url=mysql://localhost/x"});
   CHECK(code == 2);
   CHECK(out.find("db.url") != std::string::npos);
@@ -178,7 +178,7 @@ TEST_CASE("herald run --candles N stops after N candles per series, drains, summ
           "[acceptance][run][bounded]") {
   auto path = "/tmp/herald-bounded-" + std::to_string(::getpid()) + ".db";
   std::remove(path.c_str());
-  auto [code, out] = process::run({herald_bin, "run", "--config", shipped_conf, "--candles", "240",
+  auto [code, out] = process::run({herald_bin, "run", "--config", shipped_conf, "--http.port=0", "--inspector.port=0", "--candles", "240",
                                    "--db.url=sqlite://" + path, "--scanner.seed=5"});
   INFO(out);
   CHECK(code == 0);
@@ -193,7 +193,7 @@ TEST_CASE("herald run --candles N stops after N candles per series, drains, summ
   };
   CHECK(count("1m") == "240");
   CHECK(count("1h") >= "3");
-  auto [bad, bad_out] = process::run({herald_bin, "run", "--config", shipped_conf, "--candles",
+  auto [bad, bad_out] = process::run({herald_bin, "run", "--config", shipped_conf, "--http.port=0", "--inspector.port=0", "--candles",
                                       "many"});
   CHECK(bad == 2);
   CHECK(bad_out.find("--candles needs a positive number") != std::string::npos);

@@ -60,6 +60,23 @@ T roundtrip(caf::actor_system& sys, T& x) {
 const std::string hostile = "'; DROP TABLE x; -- \xF0\x9F\x98\x80 \t\n\\";
 
 template <>
+herald::actor_stats sample<herald::actor_stats>(caf::actor_system&) {
+  herald::actor_stats x;
+  x.actor_id = 42;
+  x.messages = 1000;
+  x.busy_ns = 123456789;
+  x.mailbox = 3;
+  x.buckets = {0, 5, 900, 95};
+  x.paused = true;
+  return x;
+}
+
+template <>
+herald::console_command sample<herald::console_command>(caf::actor_system&) {
+  return herald::console_command{"tok-\xe2\x82\xac", "restart analysis.pipeline"};
+}
+
+template <>
 herald::candle sample<herald::candle>(caf::actor_system&) {
   herald::candle c;
   c.symbol = "BTCUSDT";

@@ -1,0 +1,139 @@
+// The OpenAPI 3.0 description of Herald's HTTP API, built in code so that
+// it cannot drift from a separate file unnoticed: the API test walks every
+// path listed here and calls it.
+
+#include <nlohmann/json.hpp>
+
+#include "io/http/server.hpp"
+
+namespace herald::io::http {
+
+namespace {
+
+using json = nlohmann::json;
+
+json error_ref() {
+  return json{{"description", "error"},
+              {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
+}
+
+json op(const std::string& summary, const std::string& role, json params = json::array(),
+        bool mutating = false) {
+  json responses{{"200", {{"description", "OK"}}},
+                 {"401", error_ref()},
+                 {"403", error_ref()},
+                 {"429", {{"description", "rate limited; see Retry-After"}}}};
+  if (mutating) {
+    responses["404"] = error_ref();
+    responses["409"] = error_ref();
+  }
+  json o{{"summary", summary},
+         {"x-herald-role", role},
+         {"parameters", std::move(params)},
+         {"responses", std::move(responses)}};
+  if (role == "none")
+    o["security"] = json::array();
+  return o;
+}
+
+json query(const std::string& name, const std::string& type, const std::string& description,
+           bool required = false) {
+  return json{{"name", name}, {"in", "query"}, {"required", required},
+              {"description", description}, {"schema", {{"type", type}}}};
+}
+
+json path_param(const std::string& name, const std::string& description) {
+  return json{{"name", name}, {"in", "path"}, {"required", true},
+              {"description", description}, {"schema", {{"type", "string"}}}};
+}
+
+json paging() {
+  return json::array({query("limit", "integer", "page size (max 1000)"),
+                      query("offset", "integer", "items to skip")});
+}
+
+json with(json a, json b) {
+  for (auto& x : b)
+    a.push_back(x);
+  return a;
+}
+
+} // namespace
+
+std::string openapi_document() {
+  json paths;
+  paths["/health"]["get"] = op("Liveness: 200 while the process serves requests", "none");
+  paths["/ready"]["get"] =
+    op("Readiness: 200 only when the database, the data sources and the pipeline are up "
+       "(503 otherwise); the body lists every check", "none");
+  paths["/info"]["get"] = op("Version, node name and id, roles (domains running), uptime", "viewer");
+  paths["/metrics"]["get"] = op("Prometheus text exposition", "viewer (none with http.metrics-open)");
+  paths["/api/v1/actors"]["get"] =
+    op("The supervision tree with per-actor statistics", "viewer", paging());
+  paths["/api/v1/actors/{path}"]["get"] =
+    op("One actor's statistics with its latency buckets", "viewer",
+       json::array({path_param("path", "dotted agent path, e.g. analysis.pipeline")}));
+  paths["/api/v1/agents/{path}/{action}"]["post"] =
+    op("pause / resume a worker, restart or kill an agent (its supervisor restarts it)",
+       "operator",
+       json::array({path_param("path", "dotted agent path"),
+                    path_param("action", "pause, resume, restart or kill")}),
+       true);
+  paths["/api/v1/signals"]["get"] =
+    op("Signals, newest first", "viewer", with(paging(), json::array({query("symbol", "string", "only this symbol")})));
+  paths["/api/v1/insights"]["get"] =
+    op("Insights, newest first", "viewer", with(paging(), json::array({query("symbol", "string", "only this symbol")})));
+  paths["/api/v1/candles"]["get"] =
+    op("Stored candles of a series, each page oldest first; offset counts back from the newest",
+       "viewer",
+       with(paging(), json::array({query("symbol", "string", "e.g. BTCUSDT", true),
+                                   query("interval", "string", "default 1m")})));
+  paths["/api/v1/series"]["get"] = op("Series the hub tracks, with their counters", "viewer");
+  paths["/api/v1/content"]["get"] =
+    op("Content pieces, most recently changed first", "viewer",
+       with(paging(), json::array({query("state", "string",
+                                         "scheduled, planned, pending_approval, publishing, "
+                                         "published, failed, in_doubt, rejected, dry_run")})));
+  paths["/api/v1/content/{id}/{action}"]["post"] =
+    op("approve (pending_approval, in_doubt, failed -> planned) or reject a piece", "operator",
+       json::array({path_param("id", "piece id"), path_param("action", "approve or reject")}),
+       true);
+  paths["/api/v1/published"]["get"] =
+    op("Published pieces with their links, newest first", "viewer",
+       with(paging(), json::array({query("channel", "string", "only this channel")})));
+  paths["/api/v1/config"]["get"] = op("Effective configuration, secrets redacted", "viewer");
+  paths["/api/v1/audit"]["get"] = op("Security audit log, newest first", "admin", paging());
+  paths["/api/v1/openapi.json"]["get"] = op("This document", "viewer");
+  paths["/api/v1/events"]["get"] =
+    op("Server-Sent Events: candle, signal, insight, post, restart, error. The token may be "
+       "given as ?access_token= (EventSource cannot set headers); Last-Event-ID or ?since= resumes",
+       "viewer",
+       json::array({query("access_token", "string", "API token"),
+                    query("since", "integer", "resume after this event id")}));
+  json doc{
+    {"openapi", "3.0.3"},
+    {"info",
+     {{"title", "Herald API"},
+      {"version", HERALD_VERSION},
+      {"description",
+       "Operations API of a Herald node. Authenticate with Authorization: Bearer <token>; "
+       "tokens and roles (viewer < operator < admin) come from the secret HERALD_API_TOKENS. "
+       "Errors are {\"error\":{\"code\",\"message\"}}. Lists are paginated with limit/offset "
+       "and answer next_offset (null on the last page)."}}},
+    {"servers", json::array({{{"url", "/"}}})},
+    {"security", json::array({{{"bearer", json::array()}}})},
+    {"paths", paths},
+    {"components",
+     {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
+      {"schemas",
+       {{"Error",
+         {{"type", "object"},
+          {"properties",
+           {{"error",
+             {{"type", "object"},
+              {"properties",
+               {{"code", {{"type", "string"}}}, {"message", {{"type", "string"}}}}}}}}}}}}}}}};
+  return doc.dump(2);
+}
+
+} // namespace herald::io::http

@@ -1,0 +1,74 @@
+#pragma once
+// The HTTP server (cpp-httplib): /health, /ready, /info, /metrics, the REST
+// API under /api/v1 (JSON, paginated, errors as {"error":{"code","message"}}),
+// the Server-Sent Events stream /api/v1/events, the OpenAPI document and
+// the web console at / (files from web/, compiled in).
+// It reads what the inspector published (ops::board, ops::journal) and the
+// database; it never waits on an actor. Operator actions go through
+// ops::agent_control and content::ledger and are written to
+// security_audit_logs. No CAF here.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "db/storage.hpp"
+#include "ops/auth.hpp"
+#include "ops/board.hpp"
+#include "ops/control.hpp"
+#include "ops/journal.hpp"
+#include "ops/metrics.hpp"
+
+namespace herald::io::http {
+
+struct server_options {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080; ///< 0: ephemeral
+  int threads = 16;
+  bool metrics_open = false;
+  double rate_limit = 6000; ///< requests/minute per token; 0: off
+  double rate_burst = 200;
+};
+
+struct server_context {
+  std::shared_ptr<ops::board> board;
+  std::shared_ptr<ops::journal> journal;
+  std::shared_ptr<const ops::token_table> tokens;
+  std::shared_ptr<ops::agent_control> control;
+  std::shared_ptr<db::storage> storage; ///< null: data routes answer 503
+  std::string node_name = "herald";
+  std::string node_id;                  ///< CAF node id
+  std::string config_json = "{}";       ///< effective config, secrets redacted
+  std::int64_t started_at_ms = 0;
+};
+
+class server {
+public:
+  server(server_options o, server_context c);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// Binds and starts serving on its own threads; returns the bound port.
+  /// Throws std::runtime_error naming the address and port when it cannot bind.
+  std::uint16_t start();
+  /// Stops accepting, ends event streams, joins the threads.
+  void stop();
+
+  ops::http_counters& counters();
+
+private:
+  struct impl;
+  std::unique_ptr<impl> d_;
+};
+
+/// The OpenAPI 3.0 document of the API (also served at /api/v1/openapi.json).
+std::string openapi_document();
+
+/// A URL with its password replaced by ******** ("postgresql://u:pw@h" ->
+/// "postgresql://u:********@h"); other text unchanged.
+std::string redact_url(const std::string& text);
+
+} // namespace herald::io::http
