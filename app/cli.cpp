@@ -37,8 +37,20 @@ std::string parse_options(const command& cmd, const std::vector<std::string>& ar
       out.options["help"] = "";
       continue;
     }
-    if (a.rfind("--", 0) != 0)
-      return "unknown option '" + a + "'";
+    if (a.rfind("--", 0) != 0) {
+      // Single-letter options (`-c COMMAND`) are declared with a one-letter name.
+      auto* short_spec = a.size() == 2 ? find_option(cmd, a.substr(1)) : nullptr;
+      if (short_spec == nullptr)
+        return "unknown option '" + a + "'";
+      if (short_spec->value_name.empty()) {
+        out.options[short_spec->name] = "";
+      } else if (i + 1 < argv.size()) {
+        out.options[short_spec->name] = argv[++i];
+      } else {
+        return "option '" + a + "' needs a value (" + short_spec->value_name + ")";
+      }
+      continue;
+    }
     auto body = a.substr(2);
     auto eq = body.find('=');
     auto name = body.substr(0, eq);
@@ -90,7 +102,7 @@ std::string command_help(const command& cmd) {
     os << help << "\n";
   };
   for (auto& o : cmd.options)
-    line("--" + o.name + (o.value_name.empty() ? "" : " " + o.value_name), o.help);
+    line((o.name.size() == 1 ? "-" : "--") + o.name + (o.value_name.empty() ? "" : " " + o.value_name), o.help);
   line("--section.key=value", "override any key of the config file");
   line("-h, --help", "show this help");
   os << "\nExit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.\n";

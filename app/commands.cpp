@@ -27,6 +27,20 @@ const std::vector<command>& commands() {
      {config_option,
       {"candles", "N", "bounded run: stop after N candles per simulated series"}},
      0, 0, run_command},
+    {"console", "terminal console: the supervision tree, top, restarts, live events", "",
+     "Connects over CAF's middleman to a running node's inspector (published on\n"
+     "[inspector] address/port) and runs commands: tree, top, stats ACTOR, restart\n"
+     "ACTOR, kill ACTOR, pause AGENT, resume AGENT, signals [N], insights [N], tail,\n"
+     "info, help, quit - with line editing and history (~/.herald_history). -c runs\n"
+     "one command and exits (1 when it failed), for scripts. The token defaults to\n"
+     "$HERALD_API_TOKEN, then the file http.token-file that `herald run` writes when\n"
+     "HERALD_API_TOKENS is not set.",
+     {config_option,
+      {"host", "HOST", "node address (default: inspector.address of the config)"},
+      {"port", "PORT", "inspector port (default: inspector.port of the config)"},
+      {"token", "TOKEN", "API token (default: $HERALD_API_TOKEN or http.token-file)"},
+      {"c", "COMMAND", "run one command and exit"}},
+     0, 0, console_command_main},
     {"config check", "validate a config file and print the effective configuration", "",
      "Reads the config file and the --section.key=value overrides, validates\n"
      "every key, and prints the effective configuration with where each value\n"

@@ -487,13 +487,17 @@ pipeline_actor spawn_pipeline(caf::local_actor* parent, pipeline_options o,
 supervision::supervisor_config analysis_tree(const analysis_tree_options& o,
                                              std::shared_ptr<supervision::agent_directory> dir) {
   using namespace supervision;
-  auto worker_spec = [&](std::string name, auto start) {
+  // By value: the pool's factory below runs long after this function
+  // returned (a reference to `o` there read freed memory: restarts of
+  // analyzers were delayed by garbage backoffs, found by the console test).
+  auto worker_spec = [timeout = o.shutdown_timeout, backoff = o.backoff](std::string name,
+                                                                          auto start) {
     child_spec c;
     c.name = std::move(name);
     c.start = std::move(start);
     c.restart = restart_type::permanent;
-    c.shutdown_timeout = o.shutdown_timeout;
-    c.backoff = o.backoff;
+    c.shutdown_timeout = timeout;
+    c.backoff = backoff;
     return c;
   };
   supervisor_config pool;

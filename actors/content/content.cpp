@@ -663,7 +663,8 @@ struct publisher_state {
     try {
       for (auto& r : book->in_state(content::state::planned)) {
         auto s = setups.find(r.channel);
-        if (s != setups.end() && s->second.mode == publish_mode::live && !outstanding.count(r.id))
+        // Approval channels send what an operator approved; dry-run ones never send.
+        if (s != setups.end() && s->second.mode != publish_mode::dry_run && !outstanding.count(r.id))
           dispatch(r);
       }
     } catch (const std::exception& e) {
@@ -833,8 +834,8 @@ supervision::supervisor_config content_tree(const content_options& opts,
   cfg.flags.strat = strategy::rest_for_one;
   cfg.directory = dir;
   for (auto& c : o->channels) {
-    if (c.mode != publish_mode::live)
-      continue;
+    if (c.mode == publish_mode::dry_run)
+      continue; // live and approval channels send (approval: what was approved)
     auto name = std::string{"channel."} + content::channel_name(c.ch);
     cfg.children.push_back(worker(name, [o, c, dir](caf::local_actor* self, const std::string&) {
       // detached: its HTTP calls block their own thread, not the scheduler

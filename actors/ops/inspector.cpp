@@ -4,6 +4,7 @@
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <sstream>
@@ -179,6 +180,7 @@ struct inspector_state {
           [](caf::error&) {});
   }
 
+  /// The directory in tree order: root first, then by path (a depth-first walk).
   std::vector<directory_entry> directory() const {
     std::vector<directory_entry> out;
     for (auto& r : o.directory->snapshot()) {
@@ -194,6 +196,11 @@ struct inspector_state {
                           .count();
       out.push_back(std::move(d));
     }
+    std::stable_sort(out.begin(), out.end(), [](const directory_entry& a, const directory_entry& b) {
+      if ((a.path == "root") != (b.path == "root"))
+        return a.path == "root";
+      return a.path < b.path;
+    });
     return out;
   }
 

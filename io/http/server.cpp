@@ -220,11 +220,19 @@ struct server::impl {
       svr.Post(pattern, wrapped);
   }
 
+  /// Audits a refused mutating call as "<area>.<action>" on its target.
   void safe_audit(const std::string& who, const std::string& name, const httplib::Request& req,
                   const std::string& outcome) {
+    std::string action = name, target;
+    if (req.matches.size() > 2) {
+      target = req.matches[1];
+      auto area = req.path.rfind("/api/v1/content/", 0) == 0 ? "content." : "agent.";
+      action = area + std::string{req.matches[2]};
+    }
     try {
-      audit(who, name, req.matches.size() > 1 ? std::string{req.matches[1]} : "", req, outcome);
+      audit(who, action, target, req, outcome);
     } catch (...) {
+      // Nothing more to do: the call was refused anyway.
     }
   }
 
@@ -430,7 +438,7 @@ struct server::impl {
                          why.empty() ? "ok" : "error: " + why))
               return;
             if (!why.empty()) {
-              bool missing = why.rfind("no plan", 0) == 0;
+              bool missing = why.rfind("no ", 0) == 0;
               return send_error(res, missing ? 404 : 409, missing ? "not_found" : "conflict", why);
             }
             auto rec = c.storage->content_plan_by_id(id);
