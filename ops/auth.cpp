@@ -120,7 +120,8 @@ std::optional<std::int64_t> request_limiter::take(const std::string& name, std::
   auto wait = it->second.take(now_ms);
   if (!wait)
     return std::nullopt;
-  return std::max<std::int64_t>(1, (*wait + 999) / 1000);
+  // token_bucket adds 1 ms so that a wait is never 0; whole seconds, rounded up.
+  return std::max<std::int64_t>(1, (*wait - 1 + 999) / 1000);
 }
 
 } // namespace herald::ops
