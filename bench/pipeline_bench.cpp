@@ -14,6 +14,9 @@
 #include <map>
 
 #include <caf/all.hpp>
+#include <caf/actor_registry.hpp>
+
+#include "actors/ops/instrumented.hpp"
 
 #include "actors/analysis/pipeline.hpp"
 #include "actors/analysis/risk.hpp"
@@ -140,9 +143,19 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  // HERALD_BENCH_STATS=off measures without the per-actor statistics
+  // (ops.actor-stats=false); on (default) counts every message and reports to
+  // an inspector stand-in that receives the reports, as in `herald run`.
+  const char* stats_env = std::getenv("HERALD_BENCH_STATS");
+  cfg.actor_stats = !(stats_env && std::string{stats_env} == "off");
   caf::actor_system sys{cfg};
-  std::printf("analysis pipeline through the actors (%zu scheduler threads):\n",
-              sys.scheduler().num_workers());
+  caf::actor sink;
+  if (cfg.actor_stats) {
+    sink = sys.spawn([]() -> caf::behavior { return {[](herald::actor_stats&) {}}; });
+    sys.registry().put(herald::ops::inspector_key(), sink);
+  }
+  std::printf("analysis pipeline through the actors (%zu scheduler threads, actor stats %s):\n",
+              sys.scheduler().num_workers(), cfg.actor_stats ? "on" : "off");
   std::string only = argc > 2 ? argv[2] : "";
   if (only != "throughput") {
     std::printf("(b) latency, candle to the gated signal:\n");
@@ -153,5 +166,9 @@ int main(int argc, char** argv) {
     return 0;
   std::printf("(c) throughput:\n");
   throughput(sys, n);
+  if (sink) {
+    sys.registry().erase(herald::ops::inspector_key());
+    caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
+  }
   return 0;
 }

@@ -78,7 +78,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_ATOM(herald, herald, retry_atom, "retry")
   CAF_ADD_ATOM(herald, herald, drain_atom, "drain")
   CAF_ADD_ATOM(herald, herald, approve_atom, "approve")
-  CAF_ADD_ATOM(herald, herald, stats_tick_atom, "statstick")
   CAF_ADD_ATOM(herald, herald, pause_atom, "pause")
   CAF_ADD_ATOM(herald, herald, resume_atom, "resume")
 

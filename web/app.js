@@ -369,7 +369,7 @@ $('content-state').addEventListener('change', () => loadQueue().catch((x) => toa
 
 async function loadPublished() {
   const r = await api('/api/v1/published?limit=30');
-  const items = r.items.map((p) => el('li', { dataset: { id: p.id } },
+  const items = r.items.map((p) => el('li', { dataset: { id: p.id, plan: p.plan_id || '' } },
     p.url ? el('a', { href: p.url, target: '_blank', rel: 'noopener' }, p.id) : el('span', {}, p.id),
     el('div', { class: 'meta' }, p.channel + ' · ' + new Date(p.published_at).toISOString().replace('T', ' ').substr(0, 19) + 'Z')));
   $('published').replaceChildren(...(items.length ? items : [el('li', { class: 'empty' }, 'nothing published yet')]));

@@ -37,8 +37,5 @@ bool runs_while_paused(const caf::mailbox_element& x) {
          && c.get_as<caf::atom_value>(0) == caf::sys_atom::value;
 }
 
-void arm_stats_tick(caf::abstract_actor* self, std::chrono::milliseconds interval) {
-  caf::delayed_anon_send(caf::actor_cast<caf::actor>(self), interval, stats_tick_atom::value);
-}
 
 } // namespace herald::ops

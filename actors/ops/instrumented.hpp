@@ -5,7 +5,8 @@
 // message the actor handles - behaviour messages, responses, system
 // messages - without any code in the handlers:
 //  - counts messages and their processing time (ops/latency.hpp buckets);
-//  - every stats interval reports them, with its own mailbox length (only
+//  - at most once per stats interval (after a message; an idle actor has
+//    nothing new to say) reports them, with its own mailbox length (only
 //    the actor itself may read it), to the actor registered as "inspector"
 //    in the actor system's registry (nothing is sent when none is);
 //  - `pause_atom` makes the actor hold its ordinary messages (requests and
@@ -50,8 +51,6 @@ void send_stats(caf::actor_system& sys, actor_stats&& report);
 /// errors, CAF's system queries, responses).
 bool runs_while_paused(const caf::mailbox_element& x);
 
-/// Schedules the next stats tick of `self`.
-void arm_stats_tick(caf::abstract_actor* self, std::chrono::milliseconds interval);
 
 template <class Base>
 class instrumented : public Base {
@@ -62,11 +61,6 @@ public:
     auto& content = x.content();
     if (content.size() == 1 && content.match_element<caf::atom_value>(0)) {
       auto a = content.get_as<caf::atom_value>(0);
-      if (a == stats_tick_atom::value) {
-        report();
-        arm_stats_tick(this, settings_.interval);
-        return caf::invoke_message_result::consumed;
-      }
       if (a == pause_atom::value) {
         paused_ = true;
         return caf::invoke_message_result::consumed;
@@ -76,8 +70,10 @@ public:
         return caf::invoke_message_result::consumed;
       }
     }
-    if (!started_)
-      start();
+    if (!started_) {
+      started_ = true;
+      settings_ = stats_settings_of(this->home_system());
+    }
     if (paused_ && !runs_while_paused(x)) {
       held_.push_back(caf::make_mailbox_element(std::move(x.sender), x.mid, std::move(x.stages),
                                                 x.move_content_to_message()));
@@ -87,29 +83,29 @@ public:
       return Base::consume(x);
     auto t0 = std::chrono::steady_clock::now();
     auto result = Base::consume(x);
-    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                std::chrono::steady_clock::now() - t0)
-                .count();
-    hist_.observe(static_cast<std::uint64_t>(ns));
+    auto t1 = std::chrono::steady_clock::now();
+    hist_.observe(static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()));
+    // Reports ride on the messages themselves (no timer: a timer message
+    // would keep an otherwise unreferenced actor alive): once per interval,
+    // and once more when a mailbox that was not empty has drained, so an
+    // actor that goes idle does not leave a stale mailbox size behind.
+    if (t1 >= next_report_)
+      report(t1);
+    else if (last_mailbox_ > 0 && this->mailbox().size() + held_.size() == 0)
+      report(t1);
     return result;
   }
 
 private:
-  void start() {
-    started_ = true;
-    settings_ = stats_settings_of(this->home_system());
-    if (settings_.enabled)
-      arm_stats_tick(this, settings_.interval);
-  }
-
-  void report() {
-    if (!settings_.enabled)
-      return;
+  void report(std::chrono::steady_clock::time_point now) {
+    next_report_ = now + settings_.interval;
     actor_stats st;
     st.actor_id = this->id();
     st.messages = hist_.total;
     st.busy_ns = hist_.sum_ns;
     st.mailbox = this->mailbox().size() + held_.size();
+    last_mailbox_ = st.mailbox;
     st.buckets.assign(hist_.counts.begin(), hist_.counts.end());
     st.paused = paused_;
     send_stats(this->home_system(), std::move(st));
@@ -125,6 +121,8 @@ private:
 
   bool started_ = false;
   bool paused_ = false;
+  std::uint64_t last_mailbox_ = 0;
+  std::chrono::steady_clock::time_point next_report_{};
   stats_settings settings_;
   latency_histogram hist_;
   std::vector<caf::mailbox_element_ptr> held_;

@@ -1,0 +1,123 @@
+// End-to-end test of the web console in headless Chromium (Debian's
+// /usr/bin/chromium, driven by playwright-core). It starts a real node:
+// a bounded run in approval mode leaves content pending, then `herald run`
+// serves the console; the test opens it, waits for the analyzer actors,
+// kills one (chaos) and sees its restart count rise, approves a pending
+// piece and sees it published, and saves a screenshot.
+// Env: HERALD_BINARY, HERALD_SOURCE_DIR, HERALD_ARTIFACTS (screenshot dir).
+// Exit 77 (skipped) when Chromium or playwright-core is missing.
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawn, spawnSync } = require('child_process');
+
+const chromium_path = process.env.HERALD_CHROMIUM || '/usr/bin/chromium';
+let playwright;
+try {
+  playwright = require('playwright-core');
+} catch (e) {
+  console.log('SKIPPED: playwright-core is not installed (' + e.message + ')');
+  process.exit(77);
+}
+if (!fs.existsSync(chromium_path)) {
+  console.log('SKIPPED: ' + chromium_path + ' not found (apt-get install chromium)');
+  process.exit(77);
+}
+
+const bin = process.env.HERALD_BINARY;
+const conf = path.join(process.env.HERALD_SOURCE_DIR, 'config', 'caf-application.conf');
+const artifacts = process.env.HERALD_ARTIFACTS || os.tmpdir();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-browser-'));
+const token = 'browser-operator-token-0123456789';
+fs.writeFileSync(path.join(dir, 'secrets.env'), 'HERALD_API_TOKENS=ops:operator:' + token + '\n');
+const common = [
+  'run', '--config', conf, '--http.port=0', '--inspector.port=0',
+  '--scanner.start-time=1700000000000',
+  '--secrets.env-file=' + path.join(dir, 'secrets.env'),
+  '--db.url=sqlite://' + path.join(dir, 'h.db'),
+  '--publish.articles.dir=' + path.join(dir, 'site'),
+  '--content.chart-dir=' + path.join(dir, 'charts'),
+  '--publish.articles.mode=approval',
+];
+
+function fail(msg) {
+  console.error('FAILED: ' + msg);
+  process.exitCode = 1;
+  throw new Error(msg);
+}
+
+async function main() {
+  const pre = spawnSync(bin, common.concat(['--candles', '3000']), { encoding: 'utf8', timeout: 120000 });
+  if (pre.status !== 0) fail('bounded approval run exited ' + pre.status + ':\n' + pre.stderr);
+
+  const node = spawn(bin, common.concat(['--content.approval-poll=200ms']), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  node.stdout.on('data', (d) => { out += d; });
+  node.stderr.on('data', (d) => { out += d; });
+  const port = await new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error('herald did not start:\n' + out)), 60000);
+    const timer = setInterval(() => {
+      const m = out.match(/http: listening on http:\/\/127\.0\.0\.1:(\d+)\//);
+      if (m && out.includes('herald running')) { clearInterval(timer); clearTimeout(deadline); resolve(Number(m[1])); }
+    }, 50);
+  });
+
+  const browser = await playwright.chromium.launch({
+    executablePath: chromium_path, headless: true, args: ['--no-sandbox', '--disable-gpu'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('dialog', (d) => d.accept());
+    await page.goto('http://127.0.0.1:' + port + '/#token=' + token);
+
+    // The analyzer actors appear in the live tree.
+    const victim = 'analysis.series.BTCUSDT_1m.momentum';
+    const row = page.locator('tr[data-path="' + victim + '"]');
+    await row.waitFor({ timeout: 30000 });
+    for (const kind of ['market_structure', 'order_flow', 'volatility_regime', 'pattern_recognition']) {
+      await page.locator('tr[data-path="analysis.series.BTCUSDT_1m.' + kind + '"]').waitFor({ timeout: 10000 });
+    }
+    const before = Number(await row.locator('td.restarts').textContent());
+
+    // Chaos kill from the console; the supervisor restarts it and the count rises.
+    await row.locator('button[data-action="kill"]').click();
+    await page.waitForFunction(([p, n]) => {
+      const r = document.querySelector('tr[data-path="' + p + '"]');
+      return r && Number(r.querySelector('td.restarts').textContent) > n &&
+        r.querySelector('td:nth-child(6)').textContent === 'running';
+    }, [victim, before], { timeout: 30000 });
+
+    // Approve the first pending piece and see it published.
+    const first = page.locator('#queue li[data-id]').first();
+    await first.waitFor({ timeout: 30000 });
+    const id = await first.getAttribute('data-id');
+    await first.locator('button[data-act="approve"]').click();
+    await page.locator('#published li[data-plan="' + id + '"] a').waitFor({ timeout: 30000 });
+
+    // The other panels are alive too.
+    await page.waitForFunction(() => document.querySelector('#ready').textContent === 'ready', null, { timeout: 30000 });
+    await page.waitForFunction(() => document.querySelector('#stream').textContent === 'live', null, { timeout: 30000 });
+    await page.waitForFunction(() => document.querySelectorAll('#symbol option').length > 0, null, { timeout: 30000 });
+    await page.waitForFunction(() => document.querySelectorAll('#feed li').length > 0, null, { timeout: 30000 });
+
+    fs.mkdirSync(artifacts, { recursive: true });
+    const shot = path.join(artifacts, 'console.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log('screenshot: ' + shot);
+    if (errors.length) fail('page errors: ' + errors.join('; '));
+    console.log('PASSED: tree, chaos kill -> restart count, approve -> published, health, stream, chart, feed');
+  } finally {
+    await browser.close();
+    node.kill('SIGTERM');
+    await new Promise((r) => node.on('exit', r));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e.stack || String(e));
+  process.exit(1);
+});
