@@ -267,7 +267,7 @@ int run_command(const invocation& given) {
               tokens.generated_file);
   auto event_sink = logging::add_event_sink(
     [journal](const std::string& logger, const std::string& level, const std::string& message) {
-      journal->push("error", nlohmann::json{{"logger", logger}, {"level", level},
+      journal->push("log", nlohmann::json{{"logger", logger}, {"level", level},
                                              {"message", message}}
                                .dump());
     });

@@ -18,7 +18,7 @@ namespace herald::ops {
 struct event {
   std::uint64_t seq = 0;
   std::int64_t ts_ms = 0;   ///< wall clock when recorded
-  std::string type;         ///< candle, signal, insight, post, restart, error
+  std::string type;         ///< candle, signal, insight, post, restart, log
   std::string data;         ///< one JSON object
 };
 

@@ -184,7 +184,7 @@ function feedLine(type, d, ts) {
     case 'restart':
       text = [d.path, 'restart #' + d.restarts, d.reason];
       break;
-    case 'error':
+    case 'log':
       text = [d.level, d.logger + ':', d.message];
       break;
     default:
@@ -393,7 +393,9 @@ function connect() {
   on('insight', (d) => { pushFeed('insight', d); onInsight(d); });
   on('post', (d) => { pushFeed('post', d); loadPublished().catch(() => {}); loadQueue().catch(() => {}); });
   on('restart', (d) => pushFeed('restart', d));
-  on('error', (d) => pushFeed('error', d));
+  // Logged warnings and errors arrive as "log": an SSE event named "error"
+  // would fire EventSource's own onerror.
+  on('log', (d) => pushFeed('log', d));
 }
 
 // -- start ------------------------------------------------------------------------------------

@@ -105,7 +105,7 @@ std::string openapi_document() {
   paths["/api/v1/audit"]["get"] = op("Security audit log, newest first", "admin", paging());
   paths["/api/v1/openapi.json"]["get"] = op("This document", "viewer");
   paths["/api/v1/events"]["get"] =
-    op("Server-Sent Events: candle, signal, insight, post, restart, error. The token may be "
+    op("Server-Sent Events: actors, candle, signal, insight, post, restart, log (warnings and errors). The token may be "
        "given as ?access_token= (EventSource cannot set headers); Last-Event-ID or ?since= resumes",
        "viewer",
        json::array({query("access_token", "string", "API token"),

@@ -231,7 +231,7 @@ TEST_CASE("every route of the OpenAPI document answers", "[acceptance][ops][http
   CHECK(is_error_body(audit->body, "forbidden"));
 }
 
-TEST_CASE("operators approve content and restart agents; every mutating call is audited",
+TEST_CASE("operators approve content and restart agents, every mutating call is audited",
           "[acceptance][ops][http]") {
   node n{{"--publish.articles.mode=approval"}, true};
   auto c = n.client();
