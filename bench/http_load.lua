@@ -14,6 +14,7 @@ request = function()
 end
 local codes = {}
 response = function(status, headers, body)
+  if status ~= 200 and (codes[status] or 0) == 0 then io.stderr:write("status " .. status .. ": " .. body:sub(1, 200) .. "\n") end
   codes[status] = (codes[status] or 0) + 1
 end
 done = function(summary, latency, requests)

@@ -21,7 +21,7 @@ echo "HERALD_API_TOKENS=bench:admin:$token" > "$dir/secrets.env"
   --scanner.speed=0 --http.port=0 --inspector.port=0 --http.rate-limit=0 \
   --secrets.env-file="$dir/secrets.env" --db.url="sqlite://$dir/h.db" \
   --publish.articles.dir="$dir/site" --content.chart-dir="$dir/charts" \
-  --log.level=warn --log.levels=herald=info > "$dir/out.log" 2>&1 &
+  > "$dir/out.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 300); do
   port=$(grep -oE "listening on http://127.0.0.1:[0-9]+" "$dir/out.log" | grep -oE "[0-9]+$" || true)
@@ -29,14 +29,20 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 [[ -n "${port:-}" ]] || { cat "$dir/out.log"; echo "herald did not start" >&2; exit 1; }
-sleep 2
-before=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/series" |
-         grep -oE '"accepted":[0-9]+' | grep -oE '[0-9]+' | paste -sd+ | bc)
+accepted() {
+  curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/series" |
+    { grep -oE '"accepted":[0-9]+' || true; } | { grep -oE '[0-9]+' || echo 0; } | paste -sd+ | bc
+}
+# Wait until the replay is under way (the inspector polls the hub every second).
+for _ in $(seq 1 100); do
+  before=$(accepted)
+  [[ "$before" -gt 0 ]] && break
+  sleep 0.1
+done
 echo "wrk: $conns connections, 2 threads, $secs s, mixed GETs (bench/http_load.lua), replay running"
 HERALD_BENCH_TOKEN=$token wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$here/http_load.lua" \
-  "http://127.0.0.1:$port" | grep -E "requests .* req/s|Latency Distribution|^ +(50|75|90|99)%"
-after=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/series" |
-        grep -oE '"accepted":[0-9]+' | grep -oE '[0-9]+' | paste -sd+ | bc)
+  "http://127.0.0.1:$port" | { grep -E "requests .* req/s|Latency Distribution|^ +(50|75|90|99)%|status" || true; }
+after=$(accepted)
 if kill -0 $pid 2>/dev/null; then
   echo "replay during the load: $((after - before)) candles in ~${secs}s = $(( (after - before) / secs )) candles/s (3 series)"
 else

@@ -628,6 +628,7 @@ std::uint16_t server::start() {
   auto& svr = d_->svr;
   int threads = std::max(2, d_->o.threads);
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  svr.set_tcp_nodelay(true); // no 40 ms Nagle/delayed-ACK stalls between header and body writes
   svr.set_keep_alive_max_count(10000);
   svr.set_keep_alive_timeout(10);
   svr.set_read_timeout(10, 0);
