@@ -43,13 +43,9 @@ namespace {
 
 child_spec worker(const config::settings& s, const std::string& sup, std::string name,
                   std::function<caf::actor(caf::local_actor*, const std::string&)> start) {
-  child_spec c;
-  c.name = std::move(name);
-  c.start = std::move(start);
-  c.restart = restart_type::permanent;
-  c.shutdown_timeout = s.get_duration("supervision." + sup + ".shutdown-timeout");
-  c.backoff = backoff_for(s, sup);
-  return c;
+  return permanent_worker(std::move(name), std::move(start),
+                          s.get_duration("supervision." + sup + ".shutdown-timeout"),
+                          backoff_for(s, sup));
 }
 
 supervisor_config domain(const config::settings& s, const std::string& name, strategy strat,
@@ -321,13 +317,9 @@ ops::inspector_options inspector_options_from(const config::settings& s) {
   o.interval = std::chrono::duration_cast<std::chrono::milliseconds>(
     s.get_duration("ops.stats-interval"));
   o.node_name = s.get_string("herald.node-name");
-  if (s.get_bool("inspector.enabled")) {
-    o.publish_address = s.get_string("inspector.address");
-    // Port 0 asks the middleman for an ephemeral port; "not published" is
-    // inspector.enabled=false.
-    o.publish_port = static_cast<std::uint16_t>(s.get_int("inspector.port"));
-    o.publish_any_port = o.publish_port == 0;
-  }
+  o.publish = s.get_bool("inspector.enabled");
+  o.publish_address = s.get_string("inspector.address");
+  o.publish_port = static_cast<std::uint16_t>(s.get_int("inspector.port"));
   o.sources.push_back("data.scanner");
   if (!s.get_list("news.feeds").empty())
     o.sources.push_back("data.news");

@@ -324,9 +324,6 @@ int console_command_main(const invocation& inv) {
   if (!history.empty())
     read_history(history.c_str());
   std::cout << "herald console: connected to " << host << ":" << port << " (help for commands)\n";
-  json info;
-  std::string err;
-  int rc = exit_ok;
   for (;;) {
     char* raw = readline("herald> ");
     if (raw == nullptr)
@@ -343,7 +340,7 @@ int console_command_main(const invocation& inv) {
   }
   if (!history.empty())
     write_history(history.c_str());
-  return rc;
+  return exit_ok;
 }
 
 } // namespace herald::app

@@ -440,7 +440,8 @@ std::vector<key_spec> make_keys() {
                     "every actor counts messages and processing time and reports them "
                     "(with its mailbox size) to the inspector"));
   out.push_back(ranged(key("ops.stats-interval", value_type::duration, value{nanoseconds{1s}},
-                           "duration", "how often each actor reports its statistics"),
+                           "duration", "each actor reports its statistics at most this often "
+                           "(after handling a message: an idle actor has nothing new)"),
                        0.05, 3600));
   // [inspector] (issue 7): published over the middleman for `herald console`
   out.push_back(key("inspector.address", value_type::string, value{std::string{"127.0.0.1"}},

@@ -610,6 +610,18 @@ supervisor_actor spawn_supervisor(caf::actor_system& sys, supervisor_config cfg)
   return sup;
 }
 
+child_spec permanent_worker(std::string name,
+                            std::function<caf::actor(caf::local_actor*, const std::string&)> start,
+                            duration shutdown_timeout, backoff_options backoff) {
+  child_spec c;
+  c.name = std::move(name);
+  c.start = std::move(start);
+  c.restart = restart_type::permanent;
+  c.shutdown_timeout = shutdown_timeout;
+  c.backoff = backoff;
+  return c;
+}
+
 child_spec supervisor_child(supervisor_config cfg, restart_type restart) {
   child_spec spec;
   spec.name = cfg.name;

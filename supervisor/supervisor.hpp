@@ -85,6 +85,12 @@ using supervisor_actor = caf::typed_actor<
 /// through supervisor_child instead) and records it in its directory.
 supervisor_actor spawn_supervisor(caf::actor_system& sys, supervisor_config cfg);
 
+/// A permanent worker child: started by `start`, stopped within
+/// `shutdown_timeout`, restarted after `backoff`.
+child_spec permanent_worker(std::string name,
+                            std::function<caf::actor(caf::local_actor*, const std::string&)> start,
+                            duration shutdown_timeout, backoff_options backoff);
+
 /// A child_spec that starts a supervisor built from `cfg` (for trees).
 child_spec supervisor_child(supervisor_config cfg,
                             restart_type restart = restart_type::permanent);

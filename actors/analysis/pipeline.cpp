@@ -492,13 +492,7 @@ supervision::supervisor_config analysis_tree(const analysis_tree_options& o,
   // analyzers were delayed by garbage backoffs, found by the console test).
   auto worker_spec = [timeout = o.shutdown_timeout, backoff = o.backoff](std::string name,
                                                                           auto start) {
-    child_spec c;
-    c.name = std::move(name);
-    c.start = std::move(start);
-    c.restart = restart_type::permanent;
-    c.shutdown_timeout = timeout;
-    c.backoff = backoff;
-    return c;
+    return permanent_worker(std::move(name), std::move(start), timeout, backoff);
   };
   supervisor_config pool;
   pool.name = "series";

@@ -819,13 +819,7 @@ supervision::supervisor_config content_tree(const content_options& opts,
   using namespace supervision;
   auto o = std::make_shared<const content_options>(opts);
   auto worker = [&](std::string name, auto start) {
-    child_spec c;
-    c.name = std::move(name);
-    c.start = std::move(start);
-    c.restart = restart_type::permanent;
-    c.shutdown_timeout = shutdown_timeout;
-    c.backoff = backoff;
-    return c;
+    return permanent_worker(std::move(name), std::move(start), shutdown_timeout, backoff);
   };
   supervisor_config cfg;
   cfg.name = "content";

@@ -101,10 +101,10 @@ struct inspector_state {
   std::map<std::string, std::uint64_t> signals_by_direction, insights_by_outcome;
   std::map<std::string, std::uint64_t> restarts_seen;
   std::map<std::string, std::int64_t> last_candle_event;
-  std::deque<json> recent_signals, recent_insights;
+  std::deque<analysis::signal> recent_signals;
+  std::deque<analysis::insight> recent_insights;
   event_budget signal_events, insight_events;
   caf::actor_addr hub_subscribed, risk_subscribed;
-  std::uint16_t published_port = 0;
 
   void tick() {
     subscribe();
@@ -262,11 +262,15 @@ struct inspector_state {
     auto now = steady_ms();
     // The newest candle of each series in the batch, at most 4 events a
     // second per series.
-    std::map<std::string, const candle*> newest;
-    for (const auto& c : b.candles)
-      newest[c.symbol + "_" + c.interval] = &c;
-    for (auto& [key, c] : newest) {
-      auto& last = last_candle_event[key];
+    // (No string built per candle: batches of a replay hold thousands.)
+    std::vector<const candle*> newest;
+    for (auto it = b.candles.rbegin(); it != b.candles.rend(); ++it)
+      if (std::none_of(newest.begin(), newest.end(), [&](const candle* c) {
+            return c->symbol == it->symbol && c->interval == it->interval;
+          }))
+        newest.push_back(&*it);
+    for (const auto* c : newest) {
+      auto& last = last_candle_event[c->symbol + "_" + c->interval];
       if (last != 0 && now - last < 250)
         continue;
       last = now;
@@ -288,21 +292,20 @@ struct inspector_state {
       ++signals_by_direction[analysis::to_string(s.dir)];
       if (s.dir == analysis::direction::neutral)
         continue;
-      auto j = signal_json(s);
-      recent_signals.push_back(j);
+      // JSON only for what is shown: a replay brings millions of signals.
+      if (signal_events.take(now))
+        o.journal_->push("signal", signal_json(s).dump());
+      recent_signals.push_back(s);
       if (recent_signals.size() > 500)
         recent_signals.pop_front();
-      if (signal_events.take(now))
-        o.journal_->push("signal", j.dump());
     }
     for (const auto& i : r.insights) {
       ++insights_by_outcome[i.approved ? "approved" : "vetoed"];
-      auto j = insight_json(i);
-      recent_insights.push_back(j);
+      if (insight_events.take(now))
+        o.journal_->push("insight", insight_json(i).dump());
+      recent_insights.push_back(i);
       if (recent_insights.size() > 500)
         recent_insights.pop_front();
-      if (insight_events.take(now))
-        o.journal_->push("insight", j.dump());
     }
   }
 
@@ -346,10 +349,14 @@ struct inspector_state {
           return error_body("bad_request", "usage: " + verb + " [N]");
         }
       }
-      auto& ring = verb == "signals" ? recent_signals : recent_insights;
       auto items = json::array();
-      for (auto it = ring.rbegin(); it != ring.rend() && items.size() < n; ++it)
-        items.push_back(*it);
+      if (verb == "signals")
+        for (auto it = recent_signals.rbegin(); it != recent_signals.rend() && items.size() < n; ++it)
+          items.push_back(signal_json(*it));
+      else
+        for (auto it = recent_insights.rbegin(); it != recent_insights.rend() && items.size() < n;
+             ++it)
+          items.push_back(insight_json(*it));
       return json{{"items", items}}.dump();
     }
     if (verb == "events") {
@@ -416,11 +423,10 @@ inspector_actor::behavior_type inspector_impl(
     if (cur && cur.address() == me)
       sys.registry().erase(inspector_key());
   });
-  if (st.o.publish_port != 0 || st.o.publish_any_port) {
+  if (st.o.publish) {
     auto port = sys.middleman().publish(caf::actor_cast<inspector_actor>(self), st.o.publish_port,
                                         st.o.publish_address.c_str(), true);
     if (port) {
-      st.published_port = *port;
       st.log->info("inspector published for `herald console` on {}:{}", st.o.publish_address,
                    *port);
       // middleman::unpublish takes a handle (anything with address()).

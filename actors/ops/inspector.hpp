@@ -43,11 +43,11 @@ struct inspector_options {
   /// pipeline): "data.scanner", "data.news", ...
   std::vector<std::string> sources;
   bool expect_database = true;
-  /// Middleman publication for the terminal console; port 0 and not
-  /// publish_any_port: not published.
+  /// Middleman publication for the terminal console (port 0: an ephemeral
+  /// port, logged at start).
+  bool publish = false;
   std::string publish_address = "127.0.0.1";
   std::uint16_t publish_port = 0;
-  bool publish_any_port = false; ///< port 0 means "an ephemeral port"
   std::string node_name = "herald";
 };
 
