@@ -1,5 +1,7 @@
 #include "actors/app_tree.hpp"
 
+#include <filesystem>
+
 #include <caf/all.hpp>
 
 #include "market/interval.hpp"
@@ -159,7 +161,8 @@ analysis_actors::analysis_tree_options analysis_options_from(const config::setti
 content_actors::content_options content_options_from(const config::settings& s,
                                                      const config::secrets& secrets,
                                                      std::shared_ptr<db::storage> storage,
-                                                     const std::string& config_path) {
+                                                     const std::string& config_path,
+                                                     const std::string& served_site_url) {
   using namespace content_actors;
   using std::chrono::duration_cast;
   using ms = std::chrono::milliseconds;
@@ -248,7 +251,14 @@ content_actors::content_options content_options_from(const config::settings& s,
         a.dir = s.get_string(p + "dir");
         a.site.title = s.get_string("content.site-title");
         a.site.base_url = s.get_string("content.site-url");
-        if (a.site.base_url.empty() || a.site.base_url.back() != '/')
+        if (a.site.base_url.empty())
+          a.site.base_url = served_site_url;
+        if (a.site.base_url.empty()) {
+          std::error_code ec;
+          auto abs = std::filesystem::absolute(a.dir, ec);
+          a.site.base_url = "file://" + (ec ? a.dir : abs.lexically_normal().string());
+        }
+        if (a.site.base_url.back() != '/')
           a.site.base_url += '/';
         o.site_url = a.site.base_url;
         c.make = [a] { return io::publish::make_articles(a); };
@@ -416,11 +426,14 @@ supervisor_config make_root_config(const config::settings& s, const app_services
       auto start = s.get_int("scanner.start-time");
       so.speed = speed;
       so.max_candles = max;
-      data_children.push_back(worker(s, "data", "scanner", [so, start, dir, progress](
+      auto backfill = start != 0 ? 0 : s.get_int("scanner.backfill");
+      so.backfill = static_cast<std::uint64_t>(backfill);
+      data_children.push_back(worker(s, "data", "scanner", [so, start, ms, backfill, dir, progress](
                                                                caf::local_actor* self,
                                                                const std::string&) mutable {
-        // Live runs start now; a restarted source resumes at the current time.
-        so.sim.start_time = start != 0 ? start : now_ms();
+        // Live runs start `backfill` bars before now; a restarted source
+        // resumes at the current time.
+        so.sim.start_time = start != 0 ? start : now_ms() - backfill * ms;
         return caf::actor_cast<caf::actor>(data::spawn_sim_source(self, so, dir, progress));
       }));
     }

@@ -57,11 +57,15 @@ ops::inspector_options inspector_options_from(const config::settings& s);
 /// templates loaded and checked and the channel adapters' credentials from
 /// the secrets; a relative content.templates is resolved against the
 /// directory of `config_path` (when a file was read). Throws content::template_error or std::invalid_argument
-/// naming the file, key or secret that is wrong.
+/// naming the file, key or secret that is wrong. An empty content.site-url
+/// means `served_site_url` (where this process serves the site, e.g.
+/// "http://127.0.0.1:8080/site/"), or the folder as a file:// URL when the
+/// site is not served.
 content_actors::content_options content_options_from(const config::settings& s,
                                                      const config::secrets& secrets,
                                                      std::shared_ptr<db::storage> storage,
-                                                     const std::string& config_path = "");
+                                                     const std::string& config_path = "",
+                                                     const std::string& served_site_url = "");
 
 /// The hub's options from [hub].
 data::hub_options hub_options_from(const config::settings& s);

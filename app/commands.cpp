@@ -1,4 +1,8 @@
 #include "app/commands.hpp"
+
+#include <algorithm>
+
+#include "config/settings.hpp"
 #include "app/prepare.hpp"
 
 #include <cstdlib>
@@ -183,8 +187,18 @@ int main_entry(int argc, char** argv) {
         subs += (subs.empty() ? "" : ", ") + c.name.substr(args[0].size() + 1);
     if (!subs.empty())
       std::cerr << "herald: '" << args[0] << "' needs a subcommand: " << subs << "\n";
-    else
-      std::cerr << "herald: unknown command '" << args[0] << "'; see 'herald --help'\n";
+    else {
+      std::vector<std::string> words;
+      for (auto& c : commands()) {
+        auto w = c.name.substr(0, c.name.find(' '));
+        if (std::find(words.begin(), words.end(), w) == words.end())
+          words.push_back(w);
+      }
+      auto near = config::closest_word(args[0], words);
+      std::cerr << "herald: unknown command '" << args[0] << "'"
+                << (near.empty() ? std::string{} : "; did you mean '" + near + "'?")
+                << "; see 'herald --help'\n";
+    }
     return exit_usage;
   }
   invocation inv;

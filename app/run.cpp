@@ -165,6 +165,57 @@ void drain_analysis_and_content(caf::scoped_actor& self, const supervision::agen
       });
 }
 
+/// Where to look and what to expect, once the tree is up: the first hour of
+/// a new user should not be a guess.
+void print_first_hour(const config::settings& s, const std::string& console_url,
+                      const std::string& generated_token_file, bool bounded) {
+  auto log = logging::get("herald");
+  if (!console_url.empty()) {
+    auto token = generated_token_file.empty() ? std::string{"a token of HERALD_API_TOKENS"}
+                                              : "the token in " + generated_token_file;
+    log->info("console: {} (paste {}; or open {}#token=$(cat {})); terminal: herald console",
+              console_url, token, console_url,
+              generated_token_file.empty() ? std::string{"TOKENFILE"} : generated_token_file);
+  }
+  bool articles = s.get_bool("content.enabled") && s.get_bool("publish.articles.enabled");
+  if (articles) {
+    auto url = s.get_string("content.site-url");
+    if (url.empty() && !console_url.empty())
+      url = console_url + "site/";
+    log->info("articles site: {} (feed.xml for RSS; files in {})",
+              url.empty() ? s.get_string("publish.articles.dir") : url,
+              s.get_string("publish.articles.dir"));
+  }
+  if (bounded)
+    return;
+  auto warmup = std::max(s.get_int("analysis.market-structure.slow"),
+                         s.get_int("analysis.volatility-regime.lookback")
+                           + s.get_int("analysis.volatility-regime.atr-period"));
+  auto source = s.get_string("scanner.source");
+  auto interval = s.get_string("scanner.interval");
+  if (source == "simulated") {
+    auto backfill = s.get_int("scanner.start-time") == 0 ? s.get_int("scanner.backfill") : 0;
+    auto speed = s.get_real("scanner.speed");
+    auto ms = market::interval_ms(interval).value_or(60'000);
+    auto per_bar = speed > 0 ? static_cast<double>(ms) / 1000.0 / speed : 0.0;
+    log->info("what to expect: signals after {} {} bars of indicator warm-up; {}; then one bar "
+              "every {:.1f} s (scanner.speed {}). Alerts need an approved insight of confidence "
+              ">= {} (content.min-confidence), the daily recap comes at {} market time. For a "
+              "quick look without waiting: herald run --candles 3000",
+              warmup, interval,
+              backfill > 0 ? "the simulated market sends " + std::to_string(backfill)
+                               + " bars of history now, so the first alerts come within seconds"
+                           : std::string{"no history is sent first (scanner.backfill=0 or a "
+                                         "start-time is set)"},
+              per_bar, speed, s.get_real("content.min-confidence"),
+              s.get_string("content.recap-time"));
+  } else {
+    log->info("what to expect: signals after {} {} bars of indicator warm-up per series "
+              "(source {}); alerts need an approved insight of confidence >= {}",
+              warmup, interval, source, s.get_real("content.min-confidence"));
+  }
+}
+
 void print_summary(caf::scoped_actor& self, const supervision::agent_directory& dir,
                    std::uint64_t candles) {
   std::cout << "herald run: bounded run finished: " << candles << " candles per source series\n";
@@ -242,20 +293,6 @@ int run_command(const invocation& given) {
   auto board = std::make_shared<ops::board>();
   auto journal = std::make_shared<ops::journal>();
 
-  // The content agents' options: templates loaded and checked, credentials
-  // read, before anything starts.
-  std::shared_ptr<const content_actors::content_options> content_opts;
-  if (s.get_bool("content.enabled")) {
-    try {
-      auto co = content_options_from(s, p->loaded.secret_store, store, p->loaded.path);
-      co.journal = journal;
-      content_opts = std::make_shared<const content_actors::content_options>(std::move(co));
-    } catch (const std::exception& e) {
-      log->critical("content: {}", e.what());
-      return exit_usage;
-    }
-  }
-
   // Operations: API tokens, the inspector's board and event journal.
   auto tokens = load_api_tokens(p->loaded);
   if (!tokens.error.empty()) {
@@ -275,6 +312,24 @@ int run_command(const invocation& given) {
   p->system.stats_interval =
     std::chrono::duration_cast<std::chrono::milliseconds>(s.get_duration("ops.stats-interval"));
 
+  // The inspector's port must be free: CAF's publish binds it later, inside
+  // the inspector, and would only log there. Two herald processes on one
+  // machine must not share a port (exit 2 with what to change).
+  if (s.get_bool("inspector.enabled")) {
+    auto addr = s.get_string("inspector.address");
+    auto port = static_cast<std::uint16_t>(s.get_int("inspector.port"));
+    if (port != 0) {
+      auto b = io::http::bind_problem(addr, port);
+      if (!b.ok) {
+        log->critical("inspector: cannot listen on {}:{}: {}", addr, port,
+                      b.in_use ? "the port is in use (another herald running?); stop it, or set "
+                                 "[inspector] port or inspector.enabled=false"
+                               : b.message + "; check [inspector] address and port");
+        return exit_usage;
+      }
+    }
+  }
+
   // Block the shutdown signals before CAF starts its threads, so that only
   // the shutdown controller receives them.
   sigset_t set;
@@ -284,6 +339,7 @@ int run_command(const invocation& given) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
   int rc = exit_ok;
+  std::string console_url;
   {
     caf::actor_system sys{p->system};
     auto dir = std::make_shared<supervision::agent_directory>();
@@ -297,10 +353,12 @@ int run_command(const invocation& given) {
     iopts->tokens = tokens.tokens;
     iopts->control = control;
     iopts->storage = store;
-    auto root = caf::actor_cast<caf::actor>(supervision::spawn_supervisor(
-      sys, make_root_config(s, {dir, store, progress, content_opts, iopts})));
-    // The HTTP server (health, metrics, API, web console).
+    // The HTTP server (health, metrics, API, web console, the articles site)
+    // binds before any agent starts: a port in use stops herald at once
+    // (exit 2), before it has touched anything.
     std::unique_ptr<io::http::server> http;
+    std::string served_site;
+    std::uint16_t http_port = 0;
     if (s.get_bool("http.enabled")) {
       io::http::server_options ho;
       ho.address = s.get_string("http.address");
@@ -309,6 +367,8 @@ int run_command(const invocation& given) {
       ho.metrics_open = s.get_bool("http.metrics-open");
       ho.rate_limit = s.get_real("http.rate-limit");
       ho.rate_burst = s.get_real("http.rate-burst");
+      if (s.get_bool("content.enabled") && s.get_bool("publish.articles.enabled"))
+        ho.site_dir = s.get_string("publish.articles.dir");
       io::http::server_context hc;
       hc.board = board;
       hc.journal = journal;
@@ -323,16 +383,37 @@ int run_command(const invocation& given) {
                            .count();
       http = std::make_unique<io::http::server>(ho, hc);
       try {
-        auto port = http->start();
-        log->info("http: listening on http://{}:{}/ (web console, /api/v1, /metrics)", ho.address,
-                  port);
+        http_port = http->start();
       } catch (const std::exception& e) {
         log->critical("http: {}", e.what());
-        http.reset();
-        caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
-        rc = exit_failure;
+        return exit_usage;
+      }
+      auto host = ho.address == "0.0.0.0" || ho.address == "::" || ho.address.empty()
+                    ? std::string{"localhost"}
+                    : ho.address.find(':') != std::string::npos ? "[" + ho.address + "]"
+                                                                 : ho.address;
+      console_url = "http://" + host + ":" + std::to_string(http_port) + "/";
+      if (!ho.site_dir.empty())
+        served_site = console_url + "site/";
+      log->info("http: listening on {} (web console, /api/v1, /metrics{})", console_url,
+                served_site.empty() ? "" : ", the articles site at /site/");
+    }
+    // The content agents' options: templates loaded and checked, credentials
+    // read, before anything starts.
+    std::shared_ptr<const content_actors::content_options> content_opts;
+    if (s.get_bool("content.enabled")) {
+      try {
+        auto co =
+          content_options_from(s, p->loaded.secret_store, store, p->loaded.path, served_site);
+        co.journal = journal;
+        content_opts = std::make_shared<const content_actors::content_options>(std::move(co));
+      } catch (const std::exception& e) {
+        log->critical("content: {}", e.what());
+        return exit_usage;
       }
     }
+    auto root = caf::actor_cast<caf::actor>(supervision::spawn_supervisor(
+      sys, make_root_config(s, {dir, store, progress, content_opts, iopts})));
     log->info("herald {} starting on node '{}' (config: {})", HERALD_VERSION,
               s.get_string("herald.node-name"),
               p->loaded.path.empty() ? std::string{"defaults"} : p->loaded.path);
@@ -347,6 +428,7 @@ int run_command(const invocation& given) {
         .receive(
           [&](bool) {
             log->info("herald running: supervision tree up; SIGINT or SIGTERM stops it");
+            print_first_hour(s, console_url, tokens.generated_file, bounded);
           },
           [&](caf::error&) {}); // the root's down_msg follows and tells why
       // A bounded run ends when its source is done: a helper thread turns that

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <caf/all.hpp>
@@ -76,22 +77,184 @@ void flatten(const caf::settings& xs, const std::string& prefix,
   }
 }
 
-// Renders a CAF parser error as "line L, column C: what".
-std::string describe_parse_error(const caf::error& err) {
+// CAF's parser error codes in Herald's words.
+std::string pec_words(caf::pec code, char at) {
+  using caf::pec;
+  std::string c = at == 0 ? std::string{} : std::string{" '"} + at + "'";
+  switch (code) {
+    case pec::unexpected_character: return "unexpected character" + c;
+    case pec::unexpected_newline:
+      return "the line ends inside a value (an unterminated string or list?)";
+    case pec::unexpected_eof:
+      return "the file ends inside a value or section header (an unterminated string, list "
+             "or '['?)";
+    case pec::trailing_character: return "unexpected text after the value" + c;
+    case pec::integer_overflow: return "the number is too large";
+    case pec::integer_underflow: return "the number is too small";
+    case pec::timespan_overflow: return "the duration is too long";
+    case pec::fractional_timespan:
+      return "durations are whole numbers with a unit (ns, us, ms, s, min, h), e.g. 1500ms";
+    case pec::illegal_escape_sequence: return "unknown escape sequence in a string";
+    case pec::too_many_characters: return "too many characters";
+    default: return caf::to_string(code);
+  }
+}
+
+std::string trim(std::string x) {
+  auto b = x.find_first_not_of(" \t\r");
+  if (b == std::string::npos)
+    return {};
+  auto e = x.find_last_not_of(" \t\r");
+  return x.substr(b, e - b + 1);
+}
+
+// Renders a CAF parser error as "line L, column C: what" in Herald's words,
+// with the offending line and, for the most common mistake, the fix.
+std::string describe_parse_error(const caf::error& err, const std::string& path) {
   std::string what = caf::actor_system_config::render(err);
-  if (err.category() == caf::atom("parser")) {
-    what = caf::to_string(static_cast<caf::pec>(err.code()));
-    auto& ctx = err.context();
-    if (ctx.match_elements<caf::config_value::dictionary>()) {
-      auto& d = ctx.get_as<caf::config_value::dictionary>(0);
-      auto line = d.find("line");
-      auto col = d.find("column");
-      if (line != d.end() && col != d.end())
-        what = "line " + caf::to_string(line->second) + ", column "
-               + caf::to_string(col->second) + ": " + what;
+  if (err.category() != caf::atom("parser"))
+    return what;
+  auto code = static_cast<caf::pec>(err.code());
+  long line = 0, column = 0;
+  auto& ctx = err.context();
+  if (ctx.match_elements<caf::config_value::dictionary>()) {
+    auto& d = ctx.get_as<caf::config_value::dictionary>(0);
+    auto l = d.find("line");
+    auto c = d.find("column");
+    if (l != d.end())
+      if (auto i = caf::get_if<caf::config_value::integer>(&l->second))
+        line = static_cast<long>(*i);
+    if (c != d.end())
+      if (auto i = caf::get_if<caf::config_value::integer>(&c->second))
+        column = static_cast<long>(*i);
+  }
+  std::string text, previous;
+  if (line > 0) {
+    std::ifstream in{path};
+    for (long n = 1; n <= line && std::getline(in, text); ++n)
+      if (n < line)
+        previous = text;
+  }
+  // An error at the start of a line is about the line before it (a value
+  // that ran into the newline).
+  if (column <= 1 && line > 1 && !previous.empty()) {
+    --line;
+    text = previous;
+    column = static_cast<long>(text.size()) + 1;
+  }
+  char at = column > 0 && static_cast<std::size_t>(column) <= text.size() ? text[column - 1] : 0;
+  what = pec_words(code, at);
+  auto eq = text.find('=');
+  if (eq != std::string::npos && text.find(';') > eq) {
+    auto value = trim(text.substr(eq + 1));
+    auto semi = value.find(';');
+    if (semi != std::string::npos)
+      value = trim(value.substr(0, semi));
+    auto first = value.empty() ? '\0' : value[0];
+    bool quoted_or_number = first == '"' || first == '\'' || first == '[' || first == '-'
+                            || first == '+' || (first >= '0' && first <= '9');
+    if (!value.empty() && !quoted_or_number && value != "true" && value != "false")
+      what = "strings need double quotes: " + trim(text.substr(0, eq)) + "=\"" + value + "\"";
+    else if (first == '"' && value.size() > 0
+             && (value.size() == 1 || value.back() != '"'))
+      what = "unterminated string (a closing \" is missing)";
+    else if (first == '[' && value.find(']') == std::string::npos)
+      what = "unterminated list (a closing ] is missing; lists are [\"a\", \"b\"] on one line)";
+  }
+  std::string out = line > 0 ? "line " + std::to_string(line) + ", column " + std::to_string(column)
+                                 + ": " + what
+                             : what;
+  if (!text.empty())
+    out += "\n    " + std::to_string(line) + " | " + text;
+  return out;
+}
+
+// What CAF 0.17's INI parser gets wrong silently: a list that is never
+// closed (the rest of the file is swallowed or ignored) and a key given twice
+// in a section (the first one wins). Strings, comments and brackets are
+// tracked per line; a list may span lines.
+std::vector<std::string> lint_file(const std::string& path) {
+  std::vector<std::string> out;
+  std::ifstream in{path};
+  std::string line, section;
+  std::map<std::string, long> seen; // "section.key" -> line
+  long n = 0, list_start = 0;
+  int depth = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    bool in_string = false;
+    std::size_t i = 0;
+    if (depth == 0) {
+      auto t = trim(line);
+      if (t.empty() || t[0] == ';' || t[0] == '#')
+        continue;
+      if (t[0] == '[') {
+        auto close = t.find(']');
+        section = trim(t.substr(1, close == std::string::npos ? std::string::npos : close - 1));
+        continue;
+      }
+      auto eq = line.find('=');
+      if (eq == std::string::npos)
+        continue; // CAF reports it
+      auto key = trim(line.substr(0, eq));
+      auto full = section.empty() ? key : section + "." + key;
+      if (auto it = seen.find(full); it != seen.end())
+        out.push_back("line " + std::to_string(n) + ": key '" + key + "' in [" + section
+                      + "] is already set on line " + std::to_string(it->second)
+                      + " (CAF would silently keep the first); remove one");
+      else
+        seen.emplace(full, n);
+      i = eq + 1;
+    }
+    for (; i < line.size(); ++i) {
+      char c = line[i];
+      if (in_string) {
+        if (c == '\\')
+          ++i;
+        else if (c == '"')
+          in_string = false;
+        continue;
+      }
+      if (c == '"')
+        in_string = true;
+      else if (c == ';')
+        break;
+      else if (c == '[') {
+        if (depth++ == 0)
+          list_start = n;
+      } else if (c == ']' && depth > 0)
+        --depth;
     }
   }
-  return what;
+  if (depth > 0)
+    out.push_back("line " + std::to_string(list_start)
+                  + ": unterminated list (a closing ] is missing; lists look like [\"a\", \"b\"])");
+  return out;
+}
+
+// CAF's option type names in Herald's words.
+std::string caf_type_words(std::string t) {
+  if (t.size() > 2 && t.compare(t.size() - 2, 2, "_t") == 0)
+    t.resize(t.size() - 2);
+  if (t == "uint64" || t == "uint32" || t == "uint16" || t == "uint8" || t == "size")
+    return "a whole number >= 0 (" + t + ")";
+  if (t == "int64" || t == "int32" || t == "int16" || t == "int8")
+    return "a whole number (" + t + ")";
+  if (t == "uint64_t" || t == "uint32_t" || t == "uint16_t" || t == "uint8_t" || t == "size_t")
+    return "a whole number >= 0 (" + t + ")";
+  if (t == "int64_t" || t == "int32_t" || t == "int16_t" || t == "int8_t" || t == "int")
+    return "a whole number (" + t + ")";
+  if (t == "boolean" || t == "bool")
+    return "true or false";
+  if (t == "timespan")
+    return "a duration with a unit, e.g. 10ms, 5s, 1min (timespan)";
+  if (t == "string" || t == "std::string")
+    return "a string in double quotes";
+  if (t == "atom")
+    return "a word in single quotes, e.g. 'stealing' (atom)";
+  if (t == "double" || t == "float")
+    return "a number";
+  return t;
 }
 
 bool is_caf_section(const caf::config_option_set& opts, const std::string& section) {
@@ -133,9 +296,14 @@ std::vector<std::string> load(herald_system_config& cfg, const std::string& path
                        + std::string{path_is_explicit ? "" : " (default location)"});
       return errors;
     }
+    if (auto lint = lint_file(path); !lint.empty()) {
+      for (auto& e : lint)
+        errors.push_back(path + ": " + e);
+      return errors;
+    }
     auto parsed = caf::actor_system_config::parse_config_file(path.c_str());
     if (!parsed) {
-      errors.push_back(path + ": syntax error at " + describe_parse_error(parsed.error()));
+      errors.push_back(path + ": syntax error at " + describe_parse_error(parsed.error(), path));
       return errors;
     }
     std::vector<std::pair<std::string, caf::config_value>> flat;
@@ -150,9 +318,9 @@ std::vector<std::string> load(herald_system_config& cfg, const std::string& path
                              .to_string());
         } else if (auto err = opt->check(val)) {
           errors.push_back(config_error{path, key, caf::to_string(val),
-                                        std::string{"wrong type: CAF expects "}
-                                          + std::string{opt->type_name().data(),
-                                                        opt->type_name().size()}}
+                                        "wrong type: CAF expects "
+                                          + caf_type_words(std::string{opt->type_name().data(),
+                                                                       opt->type_name().size()})}
                              .to_string());
         } else {
           out.caf_keys.push_back({key, from_caf(val), origin::file, path});

@@ -210,6 +210,11 @@ std::vector<key_spec> make_keys() {
   out.push_back(ranged(key("scanner.start-time", value_type::integer, value{std::int64_t{0}},
                            "ms since epoch", "open time of the first simulated bar; 0: now"),
                        0, 9.2e15));
+  out.push_back(ranged(key("scanner.backfill", value_type::integer, value{std::int64_t{1440}},
+                           "bars", "simulated source: bars of history before now, sent at once "
+                                   "(warm-up; the first alerts come within seconds), then paced "
+                                   "by speed; ignored with an explicit start-time"),
+                       0, 1e7));
   out.push_back(key("scanner.files", value_type::string_list, value{std::vector<std::string>{}},
                     "paths", "candle files replayed by source = \"replay\""));
   out.push_back(ranged(key("scanner.max-candles", value_type::integer, value{std::int64_t{0}},
@@ -520,9 +525,9 @@ std::vector<key_spec> make_keys() {
                        0.1, 86400));
   out.push_back(key("content.site-title", value_type::string, value{std::string{"Herald research"}},
                     "", "title of the articles site and its feed"));
-  out.push_back(key("content.site-url", value_type::string,
-                    value{std::string{"http://localhost:8080/"}}, "URL",
-                    "where the articles site is served (absolute links in feed.xml and posts)"));
+  out.push_back(key("content.site-url", value_type::string, value{std::string{}}, "URL",
+                    "where the articles site is served (absolute links in feed.xml and posts); "
+                    "empty: Herald's own HTTP server at /site/ (or a file:// URL without it)"));
   out.push_back(key("content.llm", value_type::boolean, value{false}, "",
                     "let an LLM (Anthropic Messages API, key ANTHROPIC_API_KEY) write alerts and "
                     "recaps; its text is checked against the facts, templates are the fallback"));

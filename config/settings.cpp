@@ -310,35 +310,43 @@ bool looks_like_secret(const std::string& name) {
 // Suggests a known key of the same section with the smallest edit distance.
 std::string closest_key(const schema& s, const std::string& key) {
   auto [section, name] = split_key(key);
-  auto distance = [](const std::string& a, const std::string& b) {
-    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j)
-      prev[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-      cur[0] = i;
-      for (size_t j = 1; j <= b.size(); ++j)
-        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1,
-                           prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      std::swap(prev, cur);
-    }
-    return prev[b.size()];
-  };
-  std::string best;
-  size_t best_d = 4; // suggest only near misses
+  std::vector<std::string> names;
   for (auto& k : s.keys()) {
     auto [sec, n] = split_key(k.key);
-    if (sec != section)
-      continue;
-    auto d = distance(name, n);
+    if (sec == section)
+      names.push_back(n);
+  }
+  return closest_word(name, names);
+}
+
+} // namespace
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string closest_word(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  // Near misses only: at most 3 edits, and fewer than half the word.
+  std::size_t best_d = std::min<std::size_t>(4, std::max<std::size_t>(2, (word.size() + 1) / 2 + 1));
+  for (auto& c : candidates) {
+    auto d = edit_distance(word, c);
     if (d < best_d) {
       best_d = d;
-      best = n;
+      best = c;
     }
   }
   return best;
 }
-
-} // namespace
 
 validation_result validate(const schema& s, const std::vector<raw_entry>& raw) {
   validation_result result;
@@ -349,9 +357,15 @@ validation_result validate(const schema& s, const std::vector<raw_entry>& raw) {
       std::string msg = s.owns_section(section)
                           ? "unknown key in section [" + section + "]"
                           : "unknown section [" + section + "]";
-      auto near = closest_key(s, e.key);
-      if (!near.empty())
-        msg += "; did you mean '" + near + "'?";
+      if (s.owns_section(section)) {
+        auto near = closest_key(s, e.key);
+        if (!near.empty())
+          msg += "; did you mean '" + near + "'?";
+      } else {
+        auto near = closest_word(section, s.sections());
+        if (!near.empty())
+          msg += "; did you mean [" + near + "]?";
+      }
       if (looks_like_secret(name))
         msg += "; secrets never live in the config file: put them in the "
                "environment or the file named by secrets.env-file";

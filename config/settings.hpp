@@ -139,6 +139,11 @@ struct validation_result {
   bool ok() const { return errors.empty(); }
 };
 
+/// Levenshtein distance (bytes).
+std::size_t edit_distance(const std::string& a, const std::string& b);
+/// The candidate nearest to `word` when it is a near miss (a typo), else "".
+std::string closest_word(const std::string& word, const std::vector<std::string>& candidates);
+
 /// Validates raw entries (in precedence order: later entries override
 /// earlier ones) against the schema. Defaults fill unset keys; optional keys
 /// with `inherits` take the inherited value; the schema's checks run last.

@@ -14,6 +14,7 @@
 #include "actors/data/persistence.hpp"
 #include "io/logging.hpp"
 #include "io/news/feed.hpp"
+#include "messages/errors.hpp"
 
 namespace herald::analysis_actors {
 
@@ -166,7 +167,13 @@ struct pipeline_state {
         [this, id](caf::error& e) {
           auto& s = series[id];
           s.starting = false;
-          log->warn("cannot start analysers of {}: {}; retrying", id, caf::to_string(e));
+          // A busy pool (it is starting another series) is expected at start:
+          // not a warning.
+          if (e.category() == caf::atom("herald")
+              && e.code() == static_cast<std::uint8_t>(herald_errc::supervisor_busy))
+            log->debug("analysers of {} wait: the series pool is busy; retrying", id);
+          else
+            log->warn("cannot start analysers of {}: {}; retrying", id, caf::to_string(e));
           arm(std::chrono::milliseconds{200});
         });
   }

@@ -139,7 +139,8 @@ struct sim_state : source_base {
               progress->source_done(opts.name, sent);
             return;
           }
-          next_tick(pace(interval_ms, opts.speed));
+          next_tick(sent < opts.backfill ? std::chrono::nanoseconds{0}
+                                         : pace(interval_ms, opts.speed));
         },
         [this](caf::error& e) { retry_later(e); });
   }
@@ -156,7 +157,7 @@ source_actor::behavior_type sim_impl(ops::instrumented_stateful<source_actor, si
   st.interval_ms = *market::interval_ms(st.opts.sim.interval);
   st.log->info("simulated market: {} symbols, {} bars, speed {}, seed {}",
                st.opts.sim.symbols.size(), st.opts.sim.interval,
-               st.opts.speed == 0 ? std::string{"max"} : std::to_string(st.opts.speed),
+               st.opts.speed == 0 ? std::string{"max"} : fmt::format("{:g}x", st.opts.speed),
                st.opts.sim.seed);
   st.next_tick(std::chrono::nanoseconds{0});
   return {

@@ -34,6 +34,7 @@ struct sim_source_options {
   market::sim_options sim;
   double speed = 60;             ///< times real time; 0 = as fast as possible
   std::uint64_t max_candles = 0; ///< per series; 0 = unbounded
+  std::uint64_t backfill = 0;    ///< the first bars go out unpaced (history before now)
   std::string name = "simulated";
 };
 

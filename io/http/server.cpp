@@ -3,6 +3,13 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
@@ -44,6 +51,46 @@ struct page {
 };
 
 } // namespace
+
+bind_result bind_problem(const std::string& address, std::uint16_t port) {
+  bind_result r;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+  addrinfo* found = nullptr;
+  auto service = std::to_string(port);
+  if (int rc = ::getaddrinfo(address.empty() ? nullptr : address.c_str(), service.c_str(), &hints,
+                             &found);
+      rc != 0) {
+    r.message = "'" + address + "' is not a numeric IP address (" + ::gai_strerror(rc) + ")";
+    return r;
+  }
+  for (auto* ai = found; ai != nullptr; ai = ai->ai_next) {
+    int fd = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd < 0) {
+      r.message = std::strerror(errno);
+      continue;
+    }
+    int yes = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    int rc = ::bind(fd, ai->ai_addr, ai->ai_addrlen);
+    int err = errno;
+    ::close(fd);
+    if (rc == 0) {
+      r.message.clear();
+      r.in_use = false;
+      r.ok = true;
+      break;
+    }
+    r.in_use = err == EADDRINUSE;
+    r.message = std::strerror(err);
+    if (r.in_use)
+      break;
+  }
+  ::freeaddrinfo(found);
+  return r;
+}
 
 std::string redact_url(const std::string& text) {
   auto scheme = text.find("://");
@@ -187,6 +234,8 @@ struct server::impl {
             send_error(res, 429, "rate_limited",
                        "token '" + who.name + "' made too many requests; retry in "
                          + std::to_string(*wait) + " s");
+            if (mutating)
+              safe_audit(who.name, name, req, "rate_limited");
             ok = false;
           } else if (who.level < *need) {
             send_error(res, 403, "forbidden",
@@ -207,12 +256,25 @@ struct server::impl {
           send_error(res, 500, "internal", e.what());
         }
       }
+      // The route audited (or deliberately did not audit) this call; the
+      // error handler must not add a second row.
+      if (mutating && res.status >= 400)
+        res.set_header("X-Herald-Audited", "1");
       counters.count(name, req.method, res.status);
     };
     if (method == "GET")
       svr.Get(pattern, wrapped);
     else
       svr.Post(pattern, wrapped);
+  }
+
+  /// The token's name when the request carries a valid one, else "".
+  std::string bearer_name(const httplib::Request& req) const {
+    auto token = bearer(req, false);
+    if (token.empty() || !c.tokens)
+      return "";
+    auto found = c.tokens->authenticate(token);
+    return found ? found->name : "";
   }
 
   /// Audits a refused mutating call as "<area>.<action>" on its target.
@@ -573,11 +635,46 @@ struct server::impl {
     svr.Get("/app.js", asset(embedded::web_app_js(), "application/javascript; charset=utf-8"));
     svr.Get("/style.css", asset(embedded::web_style_css(), "text/css; charset=utf-8"));
 
+    // -- the articles site (read-only files) --
+    if (!o.site_dir.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(o.site_dir, ec);
+      svr.set_file_extension_and_mimetype_mapping("md", "text/markdown; charset=utf-8");
+      svr.set_file_extension_and_mimetype_mapping("xml", "application/rss+xml; charset=utf-8");
+      svr.set_file_extension_and_mimetype_mapping("html", "text/html; charset=utf-8");
+      svr.set_mount_point("/site", o.site_dir,
+                          {{"Cache-Control", "no-cache"}, {"X-Content-Type-Options", "nosniff"}});
+      svr.Get("/site", [](const httplib::Request&, httplib::Response& res) {
+        res.set_redirect("/site/");
+      });
+    }
+
+    // RFC 9112 6.3: a request without Content-Length and Transfer-Encoding
+    // has an empty body. cpp-httplib 0.11 would instead read a POST until the
+    // connection closes (and answer 400 after its read timeout), so such a
+    // request is given the Content-Length it implies.
+    svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+      if (req.method != "GET" && req.method != "HEAD" && !req.has_header("Content-Length")
+          && !req.has_header("Transfer-Encoding"))
+        const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+
     svr.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
       if (res.status == 404 && res.body.empty())
         send_error(res, 404, "not_found", "no route " + req.method + " " + req.path);
+      else if (res.status == 413)
+        send_error(res, 413, "payload_too_large", "request bodies are limited to 64 KiB");
       else if (res.body.empty())
-        send_error(res, res.status, "error", "HTTP " + std::to_string(res.status));
+        send_error(res, res.status, "bad_request",
+                   "HTTP " + std::to_string(res.status) + " for " + req.method + " " + req.path);
+      // Every refused call that could change something is audited, also when
+      // no route took it (unknown path, unreadable request, body too large).
+      if (req.method != "GET" && req.method != "HEAD" && res.status >= 400
+          && !res.has_header("X-Herald-Audited"))
+        safe_audit(bearer_name(req), req.method + " " + req.path, req,
+                   "refused: HTTP " + std::to_string(res.status));
+      res.headers.erase("X-Herald-Audited");
       counters.count("unmatched", req.method, res.status);
     });
   }
@@ -628,12 +725,27 @@ std::uint16_t server::start() {
   svr.set_keep_alive_timeout(10);
   svr.set_read_timeout(10, 0);
   svr.set_payload_max_length(64 * 1024);
+  // cpp-httplib's default also sets SO_REUSEPORT, which lets a second
+  // process listen on the same port (the kernel then spreads connections
+  // over both). Herald's port is exclusive: SO_REUSEADDR only (a restart
+  // may bind while old connections are in TIME_WAIT).
+  svr.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   int port = d_->o.port == 0 ? svr.bind_to_any_port(d_->o.address)
                              : (svr.bind_to_port(d_->o.address, d_->o.port) ? d_->o.port : -1);
-  if (port <= 0)
-    throw std::runtime_error("cannot listen on " + d_->o.address + ":" + std::to_string(d_->o.port)
-                             + " (in use or not allowed); set [http] port (0 picks a free one) "
-                               "or http.enabled=false");
+  if (port <= 0) {
+    auto why = bind_problem(d_->o.address, d_->o.port);
+    auto where = d_->o.address + ":" + std::to_string(d_->o.port);
+    if (why.in_use)
+      throw port_in_use("cannot listen on " + where
+                        + ": the port is in use (another herald running?); stop it, or set "
+                          "[http] port (0 picks a free one) or http.enabled=false");
+    throw std::runtime_error("cannot listen on " + where + ": "
+                             + (why.message.empty() ? "bind failed" : why.message)
+                             + "; check [http] address and port");
+  }
   d_->port = static_cast<std::uint16_t>(port);
   d_->thread = std::thread{[this] { d_->svr.listen_after_bind(); }};
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ struct server_options {
   bool metrics_open = false;
   double rate_limit = 6000; ///< requests/minute per token; 0: off
   double rate_burst = 200;
+  /// The articles site's folder, served read-only under /site/ ("" = not served).
+  std::string site_dir;
 };
 
 struct server_context {
@@ -44,6 +47,11 @@ struct server_context {
   std::int64_t started_at_ms = 0;
 };
 
+/// The port is taken by another process (or another listener of this one).
+struct port_in_use : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 class server {
 public:
   server(server_options o, server_context c);
@@ -52,7 +60,10 @@ public:
   server& operator=(const server&) = delete;
 
   /// Binds and starts serving on its own threads; returns the bound port.
-  /// Throws std::runtime_error naming the address and port when it cannot bind.
+  /// The socket is exclusive (SO_REUSEADDR only, never SO_REUSEPORT), so a
+  /// second process cannot listen next to this one. Throws port_in_use when
+  /// the port is taken, std::runtime_error for any other bind failure; both
+  /// name the address and port.
   std::uint16_t start();
   /// Stops accepting, ends event streams, joins the threads.
   void stop();
@@ -63,6 +74,17 @@ private:
   struct impl;
   std::unique_ptr<impl> d_;
 };
+
+/// Whether `address:port` can be bound as Herald binds its listeners
+/// (SO_REUSEADDR, no SO_REUSEPORT): ok, or in_use (EADDRINUSE), or another
+/// problem described in `message` (an address that is not numeric or not
+/// local, a privileged port). Binds and closes at once.
+struct bind_result {
+  bool ok = false;
+  bool in_use = false;
+  std::string message;
+};
+bind_result bind_problem(const std::string& address, std::uint16_t port);
 
 /// The OpenAPI 3.0 document of the API (also served at /api/v1/openapi.json).
 std::string openapi_document();
