@@ -191,7 +191,7 @@ content_actors::content_options content_options_from(const config::settings& s,
            + tdir;
   }
   o.templates = std::make_shared<const content::template_set>(
-    content::template_set::load(tdir, content::sample_facts()));
+    content::template_set::load(tdir, content::sample_facts(), content::optional_facts()));
 
   auto secret = [&](const char* name, const std::string& channel) {
     auto v = secrets.get(name);

@@ -4,6 +4,9 @@
 // analyzer actors -> risk manager), as fast as they go, with flow control,
 // and reports the statistics of analysis/backtest_report.hpp.
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -88,6 +91,21 @@ int backtest_command(const invocation& inv) {
       return exit_usage;
     }
   }
+  // --json must be writable before hours of work, not after.
+  if (inv.has("json")) {
+    auto path = inv.get("json");
+    bool existed = std::filesystem::exists(path);
+    std::ofstream probe(path, std::ios::app);
+    if (!probe) {
+      std::cerr << me << ": --json " << path << ": cannot write there ("
+                << std::strerror(errno) << ")\n";
+      return exit_usage;
+    }
+    probe.close();
+    if (!existed)
+      std::filesystem::remove(path);
+  }
+  bool strict = inv.has("strict");
   auto p = prepare(inv);
   if (!p || !setup_logging(p->loaded.values))
     return exit_usage;
@@ -97,6 +115,14 @@ int backtest_command(const invocation& inv) {
   std::vector<candle> candles;
   if (!files.empty()) {
     for (auto& f : files) {
+      auto named = io::symbol_from_path(f);
+      if (!symbol.empty() && !named.empty() && named != symbol) {
+        std::cerr << me << ": " << (strict ? "" : "warning: ") << f << " is named for " << named
+                  << ", but --symbol says " << symbol
+                  << (strict ? " (--strict)" : "; using " + symbol) << "\n";
+        if (strict)
+          return exit_usage;
+      }
       auto parsed = io::read_candle_file(f, symbol, interval);
       if (!parsed.ok()) {
         std::cerr << me << ": " << parsed.error->to_string() << "\n";
@@ -117,14 +143,9 @@ int backtest_command(const invocation& inv) {
           candles.push_back(std::move(c));
     }
     if (symbol.empty()) {
-      // data.vision names files SYMBOL-INTERVAL-...; otherwise it must be given
-      auto base = files[0].substr(files[0].find_last_of('/') + 1);
-      auto dash = base.find('-');
-      if (dash != std::string::npos && dash >= 2
-          && std::all_of(base.begin(), base.begin() + static_cast<std::ptrdiff_t>(dash),
-                         [](char ch) { return std::isupper(ch) || std::isdigit(ch); }))
-        symbol = base.substr(0, dash);
-      else
+      // The series is named by its file (BTCUSDT-1m-2021-01-01.csv, BTCUSDT_1h.csv).
+      symbol = io::symbol_from_path(files[0]);
+      if (symbol.empty())
         symbol = "BACKTEST";
       for (auto& c : candles)
         c.symbol = symbol;
@@ -135,7 +156,7 @@ int backtest_command(const invocation& inv) {
       return exit_usage;
     }
     bool usage_error = false;
-    auto store = open_database(p->loaded, inv.get("db"), usage_error);
+    auto store = open_database(p->loaded, inv.get("db"), usage_error, true);
     if (!store)
       return usage_error ? exit_usage : exit_failure;
     try {

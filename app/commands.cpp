@@ -94,7 +94,8 @@ const std::vector<command>& commands() {
      {config_option,
       {"symbol", "SYMBOL", "symbol of the candles (required), e.g. BTCUSDT"},
       {"interval", "INTERVAL", "interval of the files (default: inferred from each file)"},
-      {"db", "URL", "database URL (default: db.url of the config file)"}},
+      {"db", "URL", "database URL (default: db.url of the config file)"},
+      {"strict", "", "a file named for another symbol than --symbol is an error, not a warning"}},
      1, 1000000, ingest_command},
     {"indicators", "print the indicators of a candle file as CSV", "FILE",
      "Reads any supported candle file and prints, per valid candle, the columns\n"
@@ -123,7 +124,8 @@ const std::vector<command>& commands() {
       {"from", "T", "first open time: ms, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"},
       {"to", "T", "end (exclusive), same formats"},
       {"horizon", "N", "bars after which an insight's direction is checked (default 10)"},
-      {"json", "PATH", "also write the report as JSON"}},
+      {"json", "PATH", "also write the report as JSON (checked writable before the work starts)"},
+      {"strict", "", "a file named for another symbol than --symbol is an error, not a warning"}},
      0, 1000000, backtest_command},
   };
   return table;

@@ -23,7 +23,7 @@ std::shared_ptr<db::storage> open_ledger_db(const invocation& inv, const char* c
     return nullptr;
   }
   bool usage_error = false;
-  auto store = open_database(p->loaded, inv.get("db"), usage_error);
+  auto store = open_database(p->loaded, inv.get("db"), usage_error, inv.has("db"));
   if (!store) {
     rc = usage_error ? exit_usage : exit_failure;
     return nullptr;

@@ -1,12 +1,15 @@
 #include "app/database.hpp"
 
+#include <filesystem>
+
 #include <chrono>
 #include <iostream>
 
 namespace herald::app {
 
 std::shared_ptr<db::storage> open_database(const config::loaded_config& cfg,
-                                           const std::string& url_override, bool& usage_error) {
+                                           const std::string& url_override, bool& usage_error,
+                                           bool must_exist) {
   const auto& s = cfg.values;
   auto text = url_override.empty() ? s.get_string("db.url") : url_override;
   usage_error = false;
@@ -14,6 +17,14 @@ std::shared_ptr<db::storage> open_database(const config::loaded_config& cfg,
   if (auto err = db::parse_url(text, url); !err.empty()) {
     auto source = url_override.empty() ? s.find("db.url")->source : std::string{"--db"};
     std::cerr << "herald: " << source << ": key 'db.url' = \"" << text << "\": " << err << "\n";
+    usage_error = true;
+    return nullptr;
+  }
+  // A command that only reads must not create an empty SQLite file for a
+  // mistyped path.
+  if (must_exist && url.backend == db::db_url::kind::sqlite && !std::filesystem::exists(url.path)) {
+    std::cerr << "herald: no database at " << url.path << " (" << text
+              << "); check the path (this command reads an existing database)\n";
     usage_error = true;
     return nullptr;
   }

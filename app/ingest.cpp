@@ -43,6 +43,15 @@ int ingest_command(const invocation& inv) {
   bool terminal = ::isatty(2) == 1;
   std::uint64_t total_read = 0, total_stored = 0, total_present = 0;
   for (auto& path : inv.args) {
+    auto named = io::symbol_from_path(path);
+    if (!named.empty() && named != symbol) {
+      bool strict = inv.has("strict");
+      std::cerr << "herald ingest: " << (strict ? "" : "warning: ") << path << " is named for "
+                << named << ", but --symbol says " << symbol
+                << (strict ? " (--strict)" : "; stored as " + symbol) << "\n";
+      if (strict)
+        return exit_usage;
+    }
     auto parsed = io::read_candle_file(path, symbol, interval);
     if (!parsed.ok()) {
       std::cerr << "herald ingest: " << parsed.error->to_string() << "\n";

@@ -12,6 +12,8 @@
 
 namespace herald::content {
 
+double round_to(double x, int digits);
+
 namespace {
 
 /// The series a report covers: those analysed, or all when none is yet.
@@ -111,15 +113,27 @@ snapshot snap(const std::vector<candle>& cs, const view_options& o, std::int64_t
   return s;
 }
 
-const char* trend_of(const snapshot& s) {
+/// The trend over the window of the change beside it: the EMAs and the
+/// window's change must agree for "up" or "down"; when they disagree it is
+/// "mixed", when both are flat "sideways". "" when the EMAs are not warm
+/// (no trend is stated then).
+std::string trend_of(const snapshot& s) {
   if (std::isnan(s.ema_fast) || std::isnan(s.ema_slow))
-    return "undetermined";
+    return {};
   auto gap = (s.ema_fast - s.ema_slow) / s.ema_slow;
-  if (gap > 0.001 && s.close > s.ema_fast)
-    return "up";
-  if (gap < -0.001 && s.close < s.ema_fast)
-    return "down";
+  bool ema_up = gap > 0.001 && s.close > s.ema_fast;
+  bool ema_down = gap < -0.001 && s.close < s.ema_fast;
+  auto change = round_to(s.change_pct, 2);
+  if (ema_up)
+    return change >= 0 ? "up" : "mixed";
+  if (ema_down)
+    return change <= 0 ? "down" : "mixed";
   return "sideways";
+}
+
+/// "24 h" or "6 h": the window a change covers, as the text names it.
+std::int64_t window_hours(const snapshot& s) {
+  return std::max<std::int64_t>(1, std::llround(s.hours));
 }
 
 const char* dir_name(analysis::direction d) {
@@ -157,6 +171,8 @@ void market_view::on_candle(const candle& c) {
     v.symbol = c.symbol;
     v.interval = c.interval;
   }
+  if (v.first_time == 0 || c.open_time < v.first_time)
+    v.first_time = c.open_time;
   if (!v.candles.empty() && c.open_time <= v.candles.back().open_time)
     return; // the hub has already dropped duplicates; never go back in time
   v.candles.push_back(c);
@@ -186,6 +202,11 @@ void market_view::on_report(const std::vector<analysis::signal>& sigs,
       v.interval = s.interval;
     }
     v.last_signal = s;
+    if (!s.regime.empty()) {
+      v.regimes.emplace_back(s.time, s.regime);
+      if (v.regimes.size() > 4096)
+        v.regimes.pop_front();
+    }
     ++v.signals;
     v.longs += s.dir == analysis::direction::long_;
     v.shorts += s.dir == analysis::direction::short_;
@@ -222,20 +243,32 @@ facts market_view::alert_facts(const analysis::insight& in) const {
     .set("price", round_to(in.price, digits))
     .set("strength", static_cast<std::int64_t>(std::lround(in.strength * 100)))
     .set("confidence", static_cast<std::int64_t>(std::lround(in.confidence)))
+    .set("confidence_max", 100)
     .set("time", minute_utc(in.time));
-  std::string regime = "unknown";
-  snapshot s;
-  if (auto v = find(in.symbol, in.interval)) {
-    if (v->last_signal.time == in.time)
-      regime = v->last_signal.regime;
-    s = snap(up_to(*v, in.time, o_.keep), o_, day_ms);
+  // What is not known is left out (templates render without it), never
+  // replaced by a stand-in value.
+  auto v = find(in.symbol, in.interval);
+  if (!v)
+    return f;
+  auto r = std::find_if(v->regimes.rbegin(), v->regimes.rend(),
+                        [&](const auto& x) { return x.first == in.time; });
+  if (r != v->regimes.rend())
+    f.set("regime", r->second);
+  auto cs = up_to(*v, in.time, o_.keep);
+  auto s = snap(cs, o_, day_ms);
+  if (!std::isnan(s.rsi))
+    f.set("rsi", round_to(s.rsi, 1));
+  if (!std::isnan(s.atr) && in.price > 0)
+    f.set("atr_pct", round_to(s.atr / in.price * 100, 2));
+  if (!std::isnan(s.ema_fast))
+    f.set("ema", round_to(s.ema_fast, digits));
+  if (s.valid && cs.size() >= 2) {
+    f.set("change_pct", round_to(s.change_pct, 2));
+    f.set("change_hours", window_hours(s));
+    auto t = trend_of(s);
+    if (!t.empty())
+      f.set("trend", t);
   }
-  f.set("regime", regime.empty() ? "unknown" : regime);
-  f.set("rsi", std::isnan(s.rsi) ? 50.0 : round_to(s.rsi, 1));
-  f.set("atr_pct", std::isnan(s.atr) || in.price == 0 ? 0.0 : round_to(s.atr / in.price * 100, 2));
-  f.set("change_pct", round_to(s.change_pct, 2));
-  f.set("ema", std::isnan(s.ema_fast) ? round_to(in.price, digits) : round_to(s.ema_fast, digits));
-  f.set("trend", trend_of(s));
   return f;
 }
 
@@ -246,94 +279,168 @@ facts market_view::recap_facts(std::int64_t now_ms) const {
     double change;
   };
   std::vector<mover> movers;
-  std::int64_t alerts = 0, sigs = 0;
+  std::int64_t insights = 0, sigs = 0, hours = 0;
   std::string lines;
   for (auto& [k, v] : series_) {
     if (!covered(series_, v))
       continue;
-    auto s = snap(up_to(v, now_ms, o_.keep), o_, day_ms);
-    if (!s.valid)
+    auto cs = up_to(v, now_ms, o_.keep);
+    if (cs.size() < 2)
       continue;
-    movers.push_back({v.symbol, round_to(s.change_pct, 2)});
+    auto s = snap(cs, o_, day_ms);
+    auto change = round_to(s.change_pct, 2);
+    movers.push_back({v.symbol, change});
     sigs += static_cast<std::int64_t>(v.signals);
     for (auto& i : v.insights)
-      alerts += i.time > now_ms - day_ms && i.time <= now_ms;
+      insights += i.time > now_ms - day_ms && i.time <= now_ms;
+    hours = std::max(hours, window_hours(s));
+    f.set("change_" + v.symbol, change);
+    f.set("hours_" + v.symbol, window_hours(s));
     if (!lines.empty())
       lines += ", ";
-    lines += v.symbol + " " + signed_pct(round_to(s.change_pct, 2)) + " (" + trend_of(s) + ")";
+    auto t = trend_of(s);
+    lines += v.symbol + " " + signed_pct(change) + " over " + std::to_string(window_hours(s))
+             + " h" + (t.empty() ? std::string{} : " (" + t + ")");
   }
   std::sort(movers.begin(), movers.end(),
             [](const mover& a, const mover& b) { return a.change > b.change; });
   f.set("date", date_utc(now_ms))
+    .set("until", minute_utc(now_ms))
+    .set("insight_hours", 24)
     .set("series", static_cast<std::int64_t>(movers.size()))
-    .set("movers", lines.empty() ? std::string{"no data yet"} : lines)
-    .set("alerts", alerts)
-    .set("signals", sigs)
-    .set("top_symbol", movers.empty() ? std::string{"-"} : movers.front().symbol)
-    .set("top_change", movers.empty() ? 0.0 : movers.front().change)
-    .set("bottom_symbol", movers.empty() ? std::string{"-"} : movers.back().symbol)
-    .set("bottom_change", movers.empty() ? 0.0 : movers.back().change);
+    .set("insights", insights)
+    .set("signals", sigs);
+  if (!movers.empty()) {
+    f.set("movers", lines).set("hours", hours);
+    f.set("top_symbol", movers.front().symbol).set("top_change", movers.front().change);
+  }
+  if (movers.size() >= 2) // a strongest and a weakest need two series
+    f.set("bottom_symbol", movers.back().symbol).set("bottom_change", movers.back().change);
   return f;
 }
 
-std::string market_view::research_report(std::int64_t now_ms, std::string* title) const {
-  auto t = "Research report, week to " + date_utc(now_ms);
+double market_view::report_hours(std::int64_t now_ms) const {
+  std::int64_t from = now_ms - 7 * day_ms;
+  std::int64_t first = now_ms;
+  for (auto& [k, v] : series_)
+    if (covered(series_, v) && v.first_time != 0)
+      first = std::min(first, v.first_time);
+  from = std::max(from, first);
+  return static_cast<double>(std::max<std::int64_t>(0, now_ms - from)) / 3.6e6;
+}
+
+namespace {
+
+/// Formats numbers and dates for a text and registers each as a fact of it,
+/// so that every number the text prints is one the fact check accepts.
+struct printer {
+  facts* used;
+  std::size_t n = used ? used->all().size() : 0; // keys never collide across texts
+  std::string num(double x, int digits) {
+    auto text = fixed(x, digits);
+    if (used)
+      used->set("n" + std::to_string(n++), std::stod(text));
+    return text;
+  }
+  std::string pct(double x) { return (x >= 0 ? "+" : "") + num(x, 2) + "%"; }
+  std::string count(std::uint64_t x) {
+    if (used)
+      used->set("n" + std::to_string(n++), static_cast<std::int64_t>(x));
+    return std::to_string(x);
+  }
+  std::string words(std::string text) {
+    if (used)
+      used->set("t" + std::to_string(n++), text);
+    return text;
+  }
+};
+
+std::string period_words(double hours) {
+  if (hours >= 7 * 24 - 0.5)
+    return "week";
+  if (hours >= 48)
+    return fixed(hours / 24, 0) + " days";
+  return fixed(std::max(1.0, std::round(hours)), 0) + " hours";
+}
+
+} // namespace
+
+std::string market_view::research_report(std::int64_t now_ms, std::string* title,
+                                         facts* used) const {
+  printer pr{used};
+  auto hours = report_hours(now_ms);
+  auto period = period_words(hours);
+  bool weekly = period == "week";
+  auto until = minute_utc(now_ms);
+  auto t = weekly ? "Weekly research report, week to " + date_utc(now_ms)
+                  : "Research report, the " + period + " to " + until;
+  pr.words(t);
+  pr.words(until);
   if (title)
     *title = t;
   std::string md = "# " + t + "\n\n";
   std::size_t n = 0;
   for (auto& [k, v] : series_)
     n += covered(series_, v);
-  md += "Herald's view of " + std::to_string(n) + " analysed series up to "
-        + minute_utc(now_ms)
+  md += "Herald's view of " + pr.count(n) + " analysed series over the " + period
+        + " to " + until
         + ". Figures come from the candles and signals Herald analysed; this is research, "
           "not investment advice.\n\n";
-  md += "## Summary\n\n| Symbol | Interval | Last | Change | Trend | Regime | RSI | Latest signal |\n"
-        "|---|---|---|---|---|---|---|---|\n";
+  md += "## Summary\n\n| Symbol | Interval | Last | Change | Trend over the change's window | "
+        "Regime | RSI | Latest signal |\n|---|---|---|---|---|---|---|---|\n";
   std::string sections;
   for (auto& [k, v] : series_) {
     if (!covered(series_, v))
       continue;
     auto cs = up_to(v, now_ms, o_.keep);
-    auto s = snap(cs, o_, day_ms);
-    if (!s.valid)
+    if (cs.size() < 2)
       continue;
+    auto s = snap(cs, o_, day_ms);
     auto d = price_digits(s.close);
-    auto regime = v.last_signal.regime.empty() ? std::string{"unknown"} : v.last_signal.regime;
+    auto trend = trend_of(s);
+    auto wh = window_hours(s);
+    auto& regime = v.last_signal.regime;
     auto latest = v.last_signal.time == 0
                     ? std::string{"none"}
                     : std::string{dir_name(v.last_signal.dir)} + " ("
-                        + fixed(v.last_signal.confidence, 0) + ")";
-    md += "| " + v.symbol + " | " + v.interval + " | " + fixed(s.close, d) + " | "
-          + signed_pct(s.change_pct) + " | " + trend_of(s) + " | " + regime + " | "
-          + (std::isnan(s.rsi) ? std::string{"-"} : fixed(s.rsi, 1)) + " | " + latest + " |\n";
+                        + pr.num(v.last_signal.confidence, 0) + ")";
+    md += "| " + v.symbol + " | " + v.interval + " | " + pr.num(s.close, d) + " | "
+          + pr.pct(s.change_pct) + " in " + pr.count(static_cast<std::uint64_t>(wh)) + " h | "
+          + (trend.empty() ? "-" : trend) + " | " + (regime.empty() ? "-" : regime) + " | "
+          + (std::isnan(s.rsi) ? std::string{"-"} : pr.num(s.rsi, 1)) + " | " + latest + " |\n";
 
     sections += "## " + v.symbol + " (" + v.interval + ")\n\n";
-    sections += "### Trend\n\nLast close **" + fixed(s.close, d) + "**, "
-                + signed_pct(s.change_pct) + " over the last " + fixed(s.hours, 1) + " hours. ";
-    if (!std::isnan(s.ema_slow))
-      sections += "EMA(" + std::to_string(o_.ema_period) + ") " + fixed(s.ema_fast, d)
-                  + " against EMA(" + std::to_string(o_.ema_period * 5 / 2) + ") "
-                  + fixed(s.ema_slow, d) + ": the trend is **" + trend_of(s) + "**.\n\n";
+    sections += "### Trend\n\nLast close **" + pr.num(s.close, d) + "**, " + pr.pct(s.change_pct)
+                + " over the last " + pr.count(static_cast<std::uint64_t>(wh)) + " hours";
+    if (!trend.empty())
+      sections += ": over that window the trend is **" + trend + "** (EMA("
+                  + pr.count(o_.ema_period) + ") " + pr.num(s.ema_fast, d) + " against EMA("
+                  + pr.count(o_.ema_period * 5 / 2) + ") " + pr.num(s.ema_slow, d) + ").\n\n";
     else
-      sections += "Not enough candles for a trend yet.\n\n";
-    sections += "### Regime\n\n";
-    if (!std::isnan(s.atr))
-      sections += "ATR(" + std::to_string(o_.atr_period) + ") " + fixed(s.atr, d) + ", "
-                  + fixed(s.atr / s.close * 100, 2) + "% of the price; volatility regime **"
-                  + regime + "**.\n\n";
-    else
-      sections += "Volatility regime **" + regime + "**.\n\n";
-    sections += "### Indicators\n\n";
-    if (!std::isnan(s.rsi))
-      sections += "- RSI(" + std::to_string(o_.rsi_period) + "): " + fixed(s.rsi, 1)
-                  + (s.rsi >= 70 ? " (overbought)" : s.rsi <= 30 ? " (oversold)" : "") + "\n";
-    if (!std::isnan(s.bb_low))
-      sections += "- Bollinger(" + std::to_string(o_.bb_period) + ", " + fixed(o_.bb_k, 0)
-                  + "): " + fixed(s.bb_low, d) + " to " + fixed(s.bb_high, d) + "\n";
-    sections += "\n### Signals\n\n";
-    sections += std::to_string(v.signals) + " signals analysed (" + std::to_string(v.longs)
-                + " long, " + std::to_string(v.shorts) + " short). ";
+      sections += ". Not enough candles for a trend yet.\n\n";
+    if (!regime.empty() || !std::isnan(s.atr)) {
+      sections += "### Regime\n\n";
+      if (!std::isnan(s.atr))
+        sections += "ATR(" + pr.count(o_.atr_period) + ") " + pr.num(s.atr, d) + ", "
+                    + pr.num(s.atr / s.close * 100, 2) + "% of the price"
+                    + (regime.empty() ? std::string{"."} : "; volatility regime **" + regime + "**.")
+                    + "\n\n";
+      else
+        sections += "Volatility regime **" + regime + "**.\n\n";
+    }
+    if (!std::isnan(s.rsi) || !std::isnan(s.bb_low)) {
+      sections += "### Indicators\n\n";
+      if (!std::isnan(s.rsi))
+        sections += "- RSI(" + pr.count(o_.rsi_period) + "): " + pr.num(s.rsi, 1)
+                    + (s.rsi >= 70 ? " (overbought)" : s.rsi <= 30 ? " (oversold)" : "") + "\n";
+      if (!std::isnan(s.bb_low))
+        sections += "- Bollinger(" + pr.count(o_.bb_period) + ", " + pr.num(o_.bb_k, 0)
+                    + "): " + pr.num(s.bb_low, d) + " to " + pr.num(s.bb_high, d) + "\n";
+      sections += "\n";
+    }
+    sections += "### Signals\n\n";
+    sections += pr.count(v.signals) + " signals analysed (" + pr.count(v.longs) + " long, "
+                + pr.count(v.shorts) + " short). ";
     std::size_t recent = 0;
     for (auto& i : v.insights)
       recent += i.time <= now_ms;
@@ -345,48 +452,59 @@ std::string market_view::research_report(std::int64_t now_ms, std::string* title
       for (auto i = v.insights.rbegin(); i != v.insights.rend() && shown < 5; ++i) {
         if (i->time > now_ms)
           continue;
-        sections += "- " + minute_utc(i->time) + ": **" + dir_name(i->dir) + "** at "
-                    + fixed(i->price, d) + ", strength " + fixed(i->strength * 100, 0)
-                    + "%, confidence " + fixed(i->confidence, 0) + "\n";
+        sections += "- " + pr.words(minute_utc(i->time)) + ": **" + dir_name(i->dir) + "** at "
+                    + pr.num(i->price, d) + ", strength " + pr.num(i->strength * 100, 0)
+                    + "%, confidence " + pr.num(i->confidence, 0) + "\n";
         ++shown;
       }
       sections += "\n";
     }
-    sections += "### News\n\n";
-    auto n = news_.find(v.symbol);
+    // News: the headlines the analysis had about this symbol in the period,
+    // or no section at all.
+    std::string news;
     std::size_t shown = 0;
-    if (n != news_.end())
-      for (auto a = n->second.rbegin(); a != n->second.rend() && shown < 5; ++a) {
-        if (a->published_at > now_ms)
+    auto from = now_ms - static_cast<std::int64_t>(hours * 3.6e6);
+    if (auto nw = news_.find(v.symbol); nw != news_.end())
+      for (auto a = nw->second.rbegin(); a != nw->second.rend() && shown < 5; ++a) {
+        if (a->published_at > now_ms || a->published_at < from)
           continue;
-        sections += "- " + a->title + " (" + a->source + ", " + minute_utc(a->published_at)
-                    + ", sentiment " + (a->sentiment >= 0 ? "+" : "") + fixed(a->sentiment, 2)
-                    + ")\n";
+        news += "- " + pr.words(a->title) + " (" + pr.words(a->source) + ", "
+                + pr.words(minute_utc(a->published_at)) + ", sentiment "
+                + (a->sentiment >= 0 ? "+" : "") + pr.num(a->sentiment, 2) + ")\n";
         ++shown;
       }
-    sections += shown == 0 ? "No news about " + v.symbol + " in the window.\n\n" : "\n";
+    if (shown > 0)
+      sections += "### News\n\n" + news + "\n";
   }
   return md + "\n" + sections;
 }
 
-std::string market_view::report_digest(std::int64_t now_ms) const {
-  std::string out = "Herald research report, week to " + date_utc(now_ms) + ".";
+std::string market_view::report_digest(std::int64_t now_ms, facts* used) const {
+  printer pr{used};
+  auto period = period_words(report_hours(now_ms));
+  std::string out = period == "week" ? "Herald weekly research report, week to "
+                                         + pr.words(date_utc(now_ms)) + "."
+                                     : "Herald research report, the " + period + " to "
+                                         + pr.words(minute_utc(now_ms)) + ".";
   for (auto& [k, v] : series_) {
     if (!covered(series_, v))
       continue;
-    auto s = snap(up_to(v, now_ms, o_.keep), o_, day_ms);
-    if (!s.valid)
+    auto cs = up_to(v, now_ms, o_.keep);
+    if (cs.size() < 2)
       continue;
-    out += "\n\n" + v.symbol + " (" + v.interval + "): " + trend_of(s) + " trend, "
-           + signed_pct(s.change_pct) + " over " + fixed(s.hours, 0) + "h, "
-           + (v.last_signal.regime.empty() ? std::string{"unknown"} : v.last_signal.regime)
-           + " volatility";
+    auto s = snap(cs, o_, day_ms);
+    auto trend = trend_of(s);
+    out += "\n\n" + v.symbol + " (" + v.interval + "): " + pr.pct(s.change_pct) + " over "
+           + pr.count(static_cast<std::uint64_t>(window_hours(s))) + "h"
+           + (trend.empty() ? std::string{} : ", " + trend + " over that window");
+    if (!v.last_signal.regime.empty())
+      out += ", " + v.last_signal.regime + " volatility";
     if (!std::isnan(s.rsi))
-      out += ", RSI " + fixed(s.rsi, 0);
+      out += ", RSI " + pr.num(s.rsi, 0);
     out += ".";
     if (v.last_signal.time != 0)
       out += " Latest signal " + std::string{dir_name(v.last_signal.dir)} + ", confidence "
-             + fixed(v.last_signal.confidence, 0) + ".";
+             + pr.num(v.last_signal.confidence, 0) + ".";
   }
   return out;
 }
@@ -460,24 +578,37 @@ std::map<content_type, facts> sample_facts() {
   std::map<content_type, facts> m;
   facts a;
   a.set("symbol", "BTCUSDT").set("interval", "1m").set("direction", "long").set("bias", "bullish")
-    .set("price", 43210.12).set("strength", 42).set("confidence", 67)
+    .set("price", 43210.12).set("strength", 42).set("confidence", 67).set("confidence_max", 100)
     .set("time", "2023-11-14 22:13 UTC").set("regime", "normal").set("rsi", 58.3)
-    .set("atr_pct", 0.42).set("change_pct", 1.25).set("ema", 43100.5).set("trend", "up")
-    .set("link", "https://example.org/alert.html");
+    .set("atr_pct", 0.42).set("change_pct", 1.25).set("change_hours", 24).set("ema", 43100.5)
+    .set("trend", "up").set("link", "https://example.org/alert.html");
   m[content_type::alert] = a;
   facts r;
-  r.set("date", "2023-11-14").set("series", 3).set("movers", "BTCUSDT +1.25% (up)")
-    .set("alerts", 4).set("signals", 1440).set("top_symbol", "BTCUSDT").set("top_change", 1.25)
+  r.set("date", "2023-11-14").set("heading", "Daily recap 2023-11-14").set("insight_hours", 24).set("until", "2023-11-14 21:00 UTC").set("series", 3)
+    .set("movers", "BTCUSDT +1.25% over 24 h (up)").set("hours", 24).set("insights", 4)
+    .set("signals", 1440).set("top_symbol", "BTCUSDT").set("top_change", 1.25)
     .set("bottom_symbol", "ETHUSDT").set("bottom_change", -0.5)
     .set("link", "https://example.org/recap.html");
   m[content_type::recap] = r;
   facts p;
-  p.set("title", "Research report, week to 2023-11-19").set("date", "2023-11-19")
-    .set("series", 3).set("summary", "BTCUSDT (1m): up trend.")
+  p.set("title", "Weekly research report, week to 2023-11-19").set("date", "2023-11-19")
+    .set("series", 3).set("summary", "BTCUSDT (1m): +1.25% over 24h.")
     .set("body", "# Report\n\ntext").set("link", "https://example.org/report.html");
   m[content_type::report] = p;
   m[content_type::thread] = p;
   return m;
+}
+
+/// The facts a template may find missing (not known yet: indicators not
+/// warm, no regime, a single series): every template must render without
+/// them, i.e. use them only inside optional [[ ... ]] segments.
+std::map<content_type, std::vector<std::string>> optional_facts() {
+  return {{content_type::alert,
+           {"regime", "rsi", "atr_pct", "ema", "change_pct", "change_hours", "trend"}},
+          {content_type::recap,
+           {"movers", "hours", "top_symbol", "top_change", "bottom_symbol", "bottom_change"}},
+          {content_type::report, {}},
+          {content_type::thread, {}}};
 }
 
 } // namespace herald::content

@@ -57,7 +57,11 @@ struct view_options {
 
 struct series_view {
   std::string symbol, interval;
+  std::int64_t first_time = 0;     ///< open time of the first candle seen (report periods)
   std::deque<candle> candles;      ///< oldest first
+  /// Volatility regime of recent signals by candle time (bounded): an alert
+  /// names the regime of its own signal, or none.
+  std::deque<std::pair<std::int64_t, std::string>> regimes;
   analysis::signal last_signal;    ///< time 0: none yet
   std::vector<analysis::insight> insights; ///< approved, newest last (bounded)
   std::uint64_t signals = 0, longs = 0, shorts = 0;
@@ -83,10 +87,18 @@ public:
   facts alert_facts(const analysis::insight& in) const;
   /// The 24 hours up to `now_ms` over every series.
   facts recap_facts(std::int64_t now_ms) const;
-  /// Markdown report over every series up to `now_ms`; `title` receives its title.
-  std::string research_report(std::int64_t now_ms, std::string* title) const;
-  /// Plain-text digest of the report for threads (paragraph per symbol).
-  std::string report_digest(std::int64_t now_ms) const;
+  /// Markdown report over every series up to `now_ms`; `title` receives its
+  /// title, `used` (when given) every number and date the text prints, so
+  /// the fact check can hold the page to them. The report states the period
+  /// it covers (at most a week, from the first candle seen) and is called
+  /// weekly only when that period is a week.
+  std::string research_report(std::int64_t now_ms, std::string* title,
+                              facts* used = nullptr) const;
+  /// Plain-text digest of the report for threads (paragraph per symbol);
+  /// `used` as above.
+  std::string report_digest(std::int64_t now_ms, facts* used = nullptr) const;
+  /// Hours the report up to `now_ms` covers (<= 168).
+  double report_hours(std::int64_t now_ms) const;
   /// Chart of a series up to `until_ms` ("" symbol: the first series).
   chart_data chart(const std::string& symbol, const std::string& interval,
                    std::int64_t until_ms) const;
@@ -111,5 +123,8 @@ facts facts_from_json(const std::string& json);
 
 /// Sample facts of every content type: what templates are checked against at load.
 std::map<content_type, facts> sample_facts();
+/// Per content type, the facts that may be absent (templates must render
+/// without them: they belong inside optional [[ ... ]] segments).
+std::map<content_type, std::vector<std::string>> optional_facts();
 
 } // namespace herald::content

@@ -28,6 +28,7 @@ struct draft {
   std::string variant;  ///< template variant, or "llm"
   std::string writer = "template";
   std::string note;     ///< why the LLM draft was not used, if it was not
+  std::string refused;  ///< why the fact check refused the text ("" = passed)
 };
 
 /// Asked for text given the facts; returns nullopt (with `error`) when it
@@ -42,7 +43,8 @@ using llm_writer = std::function<std::optional<std::string>(
 /// words (BTCUSDT, 1m, 1/3) are not numbers. Empty: all grounded.
 std::vector<std::string> ungrounded_numbers(const std::string& text, const facts& f);
 
-/// Whether an LLM draft may be used; "" or why not.
+/// Whether an LLM draft may be used (fits `limit` and passes fact_check);
+/// "" or why not.
 std::string llm_check(const std::string& text, const facts& f, std::size_t limit);
 
 class creator {

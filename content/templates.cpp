@@ -45,7 +45,50 @@ const facts::value* facts::find(const std::string& key) const {
   return it == values_.end() ? nullptr : &it->second;
 }
 
-std::optional<std::string> render(std::string_view tpl, const facts& f, std::string* error) {
+std::string resolve_optional(std::string_view tpl, const facts& f) {
+  std::string out;
+  out.reserve(tpl.size());
+  std::size_t i = 0;
+  while (i < tpl.size()) {
+    auto open = tpl.find("[[", i);
+    if (open == std::string_view::npos) {
+      out.append(tpl.substr(i));
+      break;
+    }
+    auto close = tpl.find("]]", open + 2);
+    if (close == std::string_view::npos) { // not a segment: literal text
+      out.append(tpl.substr(i));
+      break;
+    }
+    out.append(tpl.substr(i, open - i));
+    auto inner = tpl.substr(open + 2, close - open - 2);
+    bool known = true;
+    for (std::size_t j = 0; j < inner.size(); ++j) {
+      if (inner[j] != '{')
+        continue;
+      if (j + 1 < inner.size() && inner[j + 1] == '{') { // "{{": a literal brace
+        ++j;
+        continue;
+      }
+      auto end = inner.find_first_of(":}", j + 1);
+      if (end == std::string_view::npos)
+        break;
+      if (!f.find(std::string{inner.substr(j + 1, end - j - 1)})) {
+        known = false;
+        break;
+      }
+      j = end;
+    }
+    if (known)
+      out.append(inner);
+    i = close + 2;
+  }
+  return out;
+}
+
+std::optional<std::string> render(std::string_view tpl_in, const facts& f, std::string* error) {
+  auto resolved = resolve_optional(tpl_in, f);
+  std::string_view tpl = resolved;
   fmt::dynamic_format_arg_store<fmt::format_context> store;
   for (auto& [key, v] : f.all())
     std::visit([&](auto& x) { store.push_back(fmt::arg(key.c_str(), x)); }, v);
@@ -68,7 +111,8 @@ std::uint64_t stable_hash(std::string_view s) {
 }
 
 template_set template_set::load(const std::string& dir,
-                                const std::map<content_type, facts>& samples) {
+                                const std::map<content_type, facts>& samples,
+                                const std::map<content_type, std::vector<std::string>>& optional) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
@@ -109,6 +153,18 @@ template_set template_set::load(const std::string& dir,
       if (!content::render(text, s->second, &err))
         throw template_error(where + ": does not render with the facts of a " + stem.substr(0, a)
                              + ": " + err);
+      // Facts that may be unknown must sit inside [[ ... ]], or a cold
+      // start would fail (or tempt a stand-in value).
+      if (auto o = optional.find(*type); o != optional.end())
+        for (auto& name : o->second) {
+          facts without;
+          for (auto& [k, v] : s->second.all())
+            if (k != name)
+              std::visit([&, key = k](auto& x) { without.set(key, x); }, v);
+          if (!content::render(text, without, &err))
+            throw template_error(where + ": uses {" + name + "} outside an optional [[ ... ]] "
+                                 "segment, but " + name + " may be unknown (" + err + ")");
+        }
     }
     set.by_kind_[{*type, *ch}].push_back({stem.substr(b + 1), where, std::move(text)});
   }

@@ -40,8 +40,14 @@ private:
   std::map<std::string, value> values_;
 };
 
-/// Renders one template. nullopt and `error` set ("unknown field 'x'",
-/// "invalid format spec") when the template does not fit the facts.
+/// Optional segments: "[[, RSI {rsi}]]" is kept (without the brackets) when
+/// every field named inside is a known fact, and dropped otherwise, so a
+/// template renders without facts that are not known yet.
+std::string resolve_optional(std::string_view tpl, const facts& f);
+
+/// Renders one template (optional segments first). nullopt and `error` set
+/// ("unknown field 'x'", "invalid format spec") when the template does not
+/// fit the facts.
 std::optional<std::string> render(std::string_view tpl, const facts& f, std::string* error);
 
 /// A template file that does not load: names the file and the problem.
@@ -68,8 +74,11 @@ public:
   /// channel, an unreadable or empty file, or a template that does not
   /// render with `sample` facts of its type (unknown fields are caught here,
   /// at start, not when the first alert is due).
+  /// `optional`: per type, facts that may be absent; a template that uses
+  /// one outside an optional segment is refused.
   static template_set load(const std::string& dir,
-                           const std::map<content_type, facts>& samples);
+                           const std::map<content_type, facts>& samples,
+                           const std::map<content_type, std::vector<std::string>>& optional = {});
 
   /// Variants for a type and channel, in name order (empty when none).
   const std::vector<template_variant>& variants(content_type t, channel c) const;

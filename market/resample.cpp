@@ -34,6 +34,7 @@ std::optional<candle> resampler::push(const candle& c) {
   if (active_ && start != cur_.open_time)
     done = flush();
   bool filler = is_filler(c);
+  last_in_ = c.open_time;
   if (!active_) {
     active_ = true;
     has_trades_ = !filler;

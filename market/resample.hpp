@@ -26,6 +26,10 @@ public:
   /// The bar in progress (nullopt when none), e.g. at the end of a file.
   std::optional<candle> flush();
 
+  /// True when the bar in progress has had its last input bar (the one
+  /// ending where the output bar ends): flush() gives the complete bar.
+  bool complete() const { return active_ && last_in_ + from_ms_ == cur_.open_time + to_ms_; }
+
   /// Input bars in the bar in progress.
   std::int64_t bars_in_progress() const { return count_; }
   /// Input bars a full output bar holds.
@@ -47,6 +51,7 @@ private:
   bool active_ = false;
   bool has_trades_ = false;
   std::int64_t count_ = 0;
+  std::int64_t last_in_ = 0; ///< open time of the last input bar
 };
 
 /// Resamples a whole series (the last, possibly partial, bar included when

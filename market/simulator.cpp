@@ -17,6 +17,32 @@ const char* to_string(regime r) {
   return "?";
 }
 
+sim_symbol default_symbol(const std::string& symbol, std::int64_t interval_ms) {
+  struct known {
+    const char* prefix;
+    double price;
+    double vol_per_minute;
+    double volume_per_minute;
+  };
+  static const known table[] = {{"BTC", 42000, 0.00066, 40},  {"ETH", 2300, 0.00087, 400},
+                                {"SOL", 100, 0.00113, 5000},  {"BNB", 300, 0.0008, 800},
+                                {"XRP", 0.6, 0.0011, 300000}, {"ADA", 0.5, 0.0011, 200000}};
+  sim_symbol s;
+  s.symbol = symbol;
+  s.start_price = 10;
+  double vol = 0.0012, volume = 1000;
+  for (auto& k : table)
+    if (symbol.rfind(k.prefix, 0) == 0) {
+      s.start_price = k.price;
+      vol = k.vol_per_minute;
+      volume = k.volume_per_minute;
+    }
+  double minutes = static_cast<double>(interval_ms) / 60'000.0;
+  s.volatility = vol * std::sqrt(minutes);
+  s.base_volume = volume * minutes;
+  return s;
+}
+
 simulator::simulator(sim_options opts) : opts_(std::move(opts)), rng_(opts_.seed) {
   auto ms = interval_ms(opts_.interval);
   if (!ms)
@@ -84,7 +110,10 @@ std::vector<candle> simulator::next() {
     c.high = std::max({round_tick(c.high), c.open, c.close});
     c.low = std::min({round_tick(c.low), c.open, c.close});
     st.price = c.close;
-    double activity = 1.0 + 1.5 * std::abs(r) / std::max(sigma, 1e-12);
+    // Volume follows the size of the move and the volatility regime (busy
+    // markets trade more), as on real exchanges (corr(volume, |r|) ~0.6 a
+    // hour on Binance BTC/ETH).
+    double activity = (sigma / spec.volatility) * (0.4 + 1.2 * std::abs(r) / std::max(sigma, 1e-12));
     c.volume = std::round(spec.base_volume * activity * std::exp(0.3 * normal_(rng_) - 0.045)
                           * 1e6)
                / 1e6;

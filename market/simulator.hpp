@@ -41,10 +41,17 @@ struct sim_options {
   double garch_alpha = 0.08;
   double garch_beta = 0.90;
   double regime_switch = 0.01;       ///< per bar probability of leaving a regime
-  double trend_drift = 0.15;         ///< drift in units of sigma per bar during trends
+  double trend_drift = 0.04;         ///< drift in units of sigma per bar during trends
   double range_pull = 0.02;          ///< share of the distance to the anchor closed per bar
   double news_rate = 0.002;          ///< per bar and symbol probability of a headline
 };
+
+/// Price level, volatility and volume of a symbol as on Binance spot
+/// (BTC, ETH, SOL, BNB, XRP, ADA by prefix; others a generic altcoin), per
+/// bar of `interval_ms`. The volatilities are per-minute standard deviations
+/// of log returns fitted to real daily volatility (BTC ~2.8%, ETH ~3.7%,
+/// SOL ~4.8% a day; tests/unit/market/simulator_stats_test.cpp compares).
+sim_symbol default_symbol(const std::string& symbol, std::int64_t interval_ms);
 
 /// A generated headline.
 struct sim_news {

@@ -53,6 +53,7 @@ struct content_piece {
   std::string variant;
   std::string writer;    ///< "template" / "llm"
   std::string chart_png; ///< PNG bytes, may be empty
+  std::string refused;   ///< why the fact check refused it ("" = it passed)
 };
 
 /// A channel agent's final word on a piece.
@@ -71,6 +72,7 @@ struct channel_tally {
   std::string mode; ///< live / dry-run / approval
   std::uint64_t published = 0, failed = 0, pending_approval = 0, dry_run = 0, in_doubt = 0,
                 queued = 0;
+  std::uint64_t refused = 0; ///< refused by the fact check (also counted in failed)
   std::vector<std::string> urls; ///< of the pieces published in this run (first 20)
 };
 
@@ -105,7 +107,7 @@ typename Inspector::result_type inspect(Inspector& f, content_brief& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, content_piece& x) {
   return f(x.id, x.piece, x.type, x.channel, x.insight_id, x.scheduled_at, x.title, x.parts,
-           x.markdown, x.variant, x.writer, x.chart_png);
+           x.markdown, x.variant, x.writer, x.chart_png, x.refused);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, publish_result& x) {
@@ -114,7 +116,7 @@ typename Inspector::result_type inspect(Inspector& f, publish_result& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, channel_tally& x) {
   return f(x.channel, x.mode, x.published, x.failed, x.pending_approval, x.dry_run, x.in_doubt,
-           x.queued, x.urls);
+           x.queued, x.refused, x.urls);
 }
 
 } // namespace herald

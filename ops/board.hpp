@@ -45,7 +45,7 @@ struct series_view {
 struct channel_view {
   std::string channel, mode;
   std::uint64_t published = 0, failed = 0, pending_approval = 0, dry_run = 0, in_doubt = 0,
-                queued = 0;
+                queued = 0, refused = 0;
 };
 
 struct readiness_check {

@@ -216,6 +216,7 @@ std::string render_metrics(const snapshot& s, const http_counters& http,
     put("pending_approval", c.pending_approval);
     put("dry_run", c.dry_run);
     put("in_doubt", c.in_doubt);
+    put("refused", c.refused);
   }
   w.family("herald_posts_queued", "gauge", "Content pieces waiting in a channel's queue.");
   for (const auto& c : s.channels)

@@ -36,6 +36,12 @@ namespace {
 
 std::string channel_agent_path(const std::string& ch) { return "content.channel." + ch; }
 
+/// "2023-11-14 22:13 UTC"
+std::string minute_label(std::int64_t ms) {
+  auto s = market::format_utc(ms);
+  return (s.size() >= 16 ? s.substr(0, 10) + " " + s.substr(11, 5) : s) + " UTC";
+}
+
 // ---------------------------------------------------------------------------
 // strategist
 // ---------------------------------------------------------------------------
@@ -199,27 +205,41 @@ struct strategist_state {
       }
       case content::content_type::recap: {
         auto f = view->recap_facts(p.scheduled_at);
+        // The daily recap is titled by its day; a closing recap (the end of
+        // a bounded run) by the minute it runs to, so no two recaps share a
+        // title.
+        // A recap over less than a day says how long it covers.
+        bool closing = p.piece.find(":closing:") != std::string::npos;
+        auto hours = f.find("hours") ? std::get<std::int64_t>(*f.find("hours")) : 0;
+        b.title = closing ? "Recap to " + minute_label(p.scheduled_at)
+                  : hours >= 23
+                    ? "Daily recap " + market::format_utc(p.scheduled_at).substr(0, 10)
+                    : "Recap of the " + std::to_string(std::max<std::int64_t>(hours, 1))
+                        + " h to " + minute_label(p.scheduled_at);
+        f.set("heading", b.title);
         b.facts_json = content::facts_to_json(f);
-        b.title = "Daily recap, " + market::format_utc(p.scheduled_at).substr(0, 10);
         break;
       }
       case content::content_type::report:
       case content::content_type::thread: {
         std::string title;
-        auto md = view->research_report(p.scheduled_at, &title);
+        content::facts used;
+        auto md = view->research_report(p.scheduled_at, &title, &used);
         if (md.rfind("# ", 0) == 0) // the page shows the title itself
           md = md.substr(md.find('\n') + 1);
         auto first = md.find_first_not_of('\n');
         md = first == std::string::npos ? std::string{} : md.substr(first);
         b.title = title;
         b.markdown = md;
-        b.digest = view->report_digest(p.scheduled_at);
-        content::facts f;
+        b.digest = view->report_digest(p.scheduled_at, &used);
+        // Every number and date the report prints, for the fact check.
+        content::facts f = used;
         f.set("title", title)
           .set("date", market::format_utc(p.scheduled_at).substr(0, 10))
           .set("series", static_cast<std::int64_t>(view->series().size()))
           .set("summary", b.digest)
-          .set("body", md);
+          .set("body", md)
+          .set("period_hours", view->report_hours(p.scheduled_at));
         b.facts_json = content::facts_to_json(f);
         b.with_chart = images && p.ch == content::channel::articles;
         if (b.with_chart)
@@ -400,6 +420,7 @@ creator_actor::behavior_type creator_impl(ops::instrumented_stateful<creator_act
       p.markdown = std::move(d->markdown);
       p.variant = d->variant;
       p.writer = d->writer;
+      p.refused = d->refused;
       auto charts = caf::actor_cast<charts_actor>(st.dir->find("content.charts"));
       if (!b.with_chart || b.chart.candles.empty() || !charts) {
         st.deliver(std::move(p));
@@ -444,7 +465,12 @@ io::publish::outbound outbound_of(const content::piece_record& r, std::string ch
   m.parts = r.parts;
   m.markdown = r.markdown;
   m.chart_png = std::move(chart_png);
-  m.at = r.scheduled_at;
+  // Dated with the time it is published (wall clock); the market time it
+  // speaks of is in its text. A simulated run at 60x must not date pages in
+  // the future.
+  m.at = std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+           .count();
   m.first_part = r.parts_done;
   m.reply_to = r.last_id;
   return m;
@@ -707,6 +733,16 @@ struct publisher_state {
         }
       }
       auto& t = tally[p.channel];
+      if (!p.refused.empty()) {
+        // The fact check refused the text: parked, visible, never sent.
+        r.state = content::state::failed;
+        r.last_error = "refused by the fact check: " + p.refused;
+        book->save(r);
+        ++t.failed;
+        ++t.refused;
+        log->error("{} refused by the fact check and parked as failed: {}", p.id, p.refused);
+        return;
+      }
       switch (s->second.mode) {
         case publish_mode::dry_run:
           r.state = content::state::dry_run;

@@ -117,9 +117,15 @@ struct hub_state {
     fan_out(c);
     if (opts.persist)
       enqueue(c);
-    for (auto& r : s.up)
+    for (auto& r : s.up) {
       if (auto bar = r.push(c))
         accept(*bar, true); // a completed higher bar is a candle of its own series
+      // The bar's last input arrived: it is complete now, not only when the
+      // next one starts (or the last bar of a replay would never come).
+      if (r.complete())
+        if (auto bar = r.flush())
+          accept(*bar, true);
+    }
     return true;
   }
 

@@ -15,29 +15,7 @@
 namespace herald::data {
 
 market::sim_symbol default_sim_symbol(const std::string& symbol, std::int64_t interval_ms) {
-  struct known {
-    const char* prefix;
-    double price;
-    double vol_per_minute;
-    double volume_per_minute;
-  };
-  static const known table[] = {{"BTC", 42000, 0.0012, 40},   {"ETH", 2300, 0.0015, 400},
-                                {"SOL", 100, 0.0022, 5000},   {"BNB", 300, 0.0014, 800},
-                                {"XRP", 0.6, 0.0018, 300000}, {"ADA", 0.5, 0.002, 200000}};
-  market::sim_symbol s;
-  s.symbol = symbol;
-  s.start_price = 10;
-  double vol = 0.002, volume = 1000;
-  for (auto& k : table)
-    if (symbol.rfind(k.prefix, 0) == 0) {
-      s.start_price = k.price;
-      vol = k.vol_per_minute;
-      volume = k.volume_per_minute;
-    }
-  double minutes = static_cast<double>(interval_ms) / 60'000.0;
-  s.volatility = vol * std::sqrt(minutes);
-  s.base_volume = volume * minutes;
-  return s;
+  return market::default_symbol(symbol, interval_ms);
 }
 
 namespace {
@@ -91,12 +69,14 @@ struct sim_state : source_base {
   std::int64_t interval_ms = 60'000;
   bool finished = false;
 
-  void store_news() {
+  /// Stores the bar's headlines and hands them to the hub before the bar
+  /// itself (same sender, same receiver: they arrive first), so the news
+  /// analyzer and the strategist see exactly the headlines of the market
+  /// they analyse, in the same order on every run.
+  void store_news(const hub_actor& h) {
     if (sim->news().empty())
       return;
     auto p = caf::actor_cast<persistence_actor>(dir->find("data.persistence"));
-    if (!p)
-      return;
     db::write_batch b;
     for (auto& n : sim->news()) {
       db::news_article a;
@@ -110,6 +90,10 @@ struct sim_state : source_base {
       a.sentiment = n.sentiment;
       b.news.push_back(std::move(a));
     }
+    for (auto& a : b.news)
+      self->send(h, a);
+    if (!p)
+      return;
     self->request(p, std::chrono::seconds{10}, std::move(b))
       .then([](db::write_ack&) {},
             [this](caf::error& e) { log->warn("headlines not stored: {}", caf::to_string(e)); });
@@ -125,7 +109,7 @@ struct sim_state : source_base {
     }
     if (pending.empty()) {
       pending = sim->next();
-      store_news();
+      store_news(h);
     }
     self->request(h, std::chrono::seconds{30}, pending)
       .then(

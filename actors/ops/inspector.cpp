@@ -182,7 +182,7 @@ struct inspector_state {
             for (auto& t : xs)
               channels.push_back(channel_view{t.channel, t.mode, t.published, t.failed,
                                               t.pending_approval, t.dry_run, t.in_doubt,
-                                              t.queued});
+                                              t.queued, t.refused});
           },
           [](caf::error&) {});
   }

@@ -603,6 +603,24 @@ parse_result parse_candles(std::string_view text, const std::string& path,
     }
     ms = *known;
     file.interval = interval;
+    // The given interval must be the file's: 1h candles read as 1m would
+    // pass every check and be analysed as the wrong market.
+    std::int64_t spacing = 0;
+    for (std::size_t i = 1; i < std::min<std::size_t>(file.candles.size(), 1000); ++i) {
+      auto d = file.candles[i].open_time - file.candles[i - 1].open_time;
+      if (d > 0 && (spacing == 0 || d < spacing))
+        spacing = d;
+    }
+    if (spacing != 0 && spacing != ms) {
+      auto name = market::interval_name(spacing);
+      r.error = file_error{path, 0,
+                           "the interval given is " + interval + ", but the file holds "
+                             + (name.empty() ? std::to_string(spacing) + " ms" : name)
+                             + " candles (the spacing of its open times); pass --interval "
+                             + (name.empty() ? std::string{"matching the file"} : name)
+                             + " or leave it out"};
+      return r;
+    }
   } else {
     std::int64_t best = 0;
     for (std::size_t i = 1; i < std::min<std::size_t>(file.candles.size(), 1000); ++i) {
@@ -626,6 +644,19 @@ parse_result parse_candles(std::string_view text, const std::string& path,
       c.close_time = c.open_time + ms - 1;
   }
   return r;
+}
+
+std::string symbol_from_path(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  auto base = slash == std::string::npos ? path : path.substr(slash + 1);
+  auto end = base.find_first_of("-_.");
+  auto word = base.substr(0, end);
+  if (word.size() < 5)
+    return {};
+  for (char c : word)
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+      return {};
+  return word;
 }
 
 parse_result read_candle_file(const std::string& path, const std::string& symbol,

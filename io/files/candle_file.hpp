@@ -63,6 +63,11 @@ struct parse_result {
 parse_result parse_candles(std::string_view text, const std::string& path,
                            const std::string& symbol, const std::string& interval);
 
+/// The symbol a file's name states ("BTCUSDT" of ".../BTCUSDT-1m-2021-01-01.csv"
+/// or "BTCUSDT_1h.csv"): the upper-case word before the first '-', '_' or
+/// '.', or "" when the name states none.
+std::string symbol_from_path(const std::string& path);
+
 /// Reads and parses a file.
 parse_result read_candle_file(const std::string& path, const std::string& symbol,
                               const std::string& interval);

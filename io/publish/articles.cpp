@@ -69,7 +69,17 @@ public:
     if (a.markdown.empty())
       for (auto& p : m.parts)
         a.markdown += (a.markdown.empty() ? "" : "\n\n") + p;
+    // Dated when first published (a resend after a crash keeps that date).
+    if (!loaded_) {
+      std::string problem;
+      if (!load(dir, list_, problem))
+        return d.error = "articles: " + problem, d;
+      loaded_ = true;
+    }
     a.published_at = m.at;
+    for (auto& x : list_)
+      if (x.id == a.id && x.published_at != 0)
+        a.published_at = x.published_at;
     auto slug = a.slug();
     if (!m.chart_png.empty()) {
       a.chart = slug + ".png";
@@ -85,12 +95,6 @@ public:
 
     // the list (read from articles.json once, then kept here): replace an
     // entry with the same id, keep newest first
-    if (!loaded_) {
-      std::string problem;
-      if (!load(dir, list_, problem))
-        return d.error = "articles: " + problem, d;
-      loaded_ = true;
-    }
     list_.erase(std::remove_if(list_.begin(), list_.end(),
                                [&](const content::article& x) { return x.id == a.id; }),
                 list_.end());

@@ -3,10 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include <unistd.h>
 
 #include "support/backends.hpp"
 #include "support/market_data.hpp"
@@ -342,4 +345,80 @@ TEST_CASE("herald backtest refuses bad arguments with exit 2 and the reason", "[
                                  "sqlite:///tmp/x.db", "--from", "yesterday"});
   CHECK(d == 2);
   CHECK(dout.find("--from 'yesterday' is not a time") != std::string::npos);
+}
+
+TEST_CASE("data mistakes are refused, not absorbed", "[acceptance][backtest][data]") {
+  HERALD_REQUIRE_MARKET_DATA();
+  auto hourly = herald::test::market_data("binance_spot_1h_4h/BTCUSDT_1h.csv");
+  auto dir = std::filesystem::temp_directory_path()
+             / ("herald-mistakes-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  SECTION("an --interval that is not the file's spacing names both") {
+    for (const char* cmd : {"backtest", "indicators", "ingest"}) {
+      INFO(cmd);
+      std::vector<std::string> args{herald_bin, cmd};
+      if (std::string{cmd} != "indicators")
+        args.insert(args.end(), {"--config", shipped_conf});
+      if (std::string{cmd} == "backtest")
+        args.insert(args.end(), {"--file", hourly});
+      else
+        args.push_back(hourly);
+      args.insert(args.end(), {"--interval", "1m"});
+      if (std::string{cmd} == "ingest")
+        args.insert(args.end(), {"--symbol", "BTCUSDT", "--db", "sqlite://" + (dir / "i.db").string()});
+      auto [rc, out] = process::run(args, 120s);
+      INFO(out);
+      CHECK(rc == 2);
+      CHECK(out.find("the interval given is 1m, but the file holds 1h candles") != std::string::npos);
+    }
+  }
+  SECTION("a symbol contradicting the file name warns, and --strict refuses") {
+    auto [rc, out] = process::run({herald_bin, "backtest", "--config", shipped_conf, "--file",
+                                   hourly, "--symbol", "ETHUSDT", "--strict"});
+    CHECK(rc == 2);
+    CHECK(out.find("is named for BTCUSDT, but --symbol says ETHUSDT (--strict)") != std::string::npos);
+    auto [rc2, out2] = process::run({herald_bin, "ingest", "--config", shipped_conf, hourly,
+                                     "--symbol", "ETHUSDT", "--db",
+                                     "sqlite://" + (dir / "w.db").string()},
+                                    120s);
+    CHECK(rc2 == 0);
+    CHECK(out2.find("warning: " + hourly + " is named for BTCUSDT") != std::string::npos);
+  }
+  SECTION("a backtest names its series from the file") {
+    auto [rc, out] = process::run({herald_bin, "backtest", "--config", shipped_conf, "--file",
+                                   hourly, "--from", "2026-03-01", "--to", "2026-03-03"},
+                                  300s);
+    INFO(out);
+    CHECK(rc == 0);
+    CHECK(out.find("backtest of BTCUSDT 1h") != std::string::npos);
+  }
+  SECTION("--db naming a missing database creates nothing") {
+    auto missing = dir / "missing.db";
+    for (std::vector<std::string> args :
+         {std::vector<std::string>{herald_bin, "backtest", "--config", shipped_conf, "--db",
+                                   "sqlite://" + missing.string(), "--symbol", "BTCUSDT",
+                                   "--interval", "1m"},
+          std::vector<std::string>{herald_bin, "content", "list", "--config", shipped_conf, "--db",
+                                   "sqlite://" + missing.string()}}) {
+      auto [rc, out] = process::run(args);
+      INFO(out);
+      CHECK(rc == 2);
+      CHECK(out.find("no database at " + missing.string()) != std::string::npos);
+      CHECK(!std::filesystem::exists(missing));
+    }
+  }
+  SECTION("--json to an unwritable path fails before the work starts") {
+    auto [rc, out] = process::run({herald_bin, "backtest", "--config", shipped_conf, "--file",
+                                   hourly, "--json", "/nonexistent-dir/report.json"});
+    CHECK(rc == 2);
+    CHECK(out.find("--json /nonexistent-dir/report.json: cannot write there") != std::string::npos);
+    CHECK(out.find("backtest of") == std::string::npos);
+  }
+  SECTION("a range without candles is an error") {
+    auto [rc, out] = process::run({herald_bin, "backtest", "--config", shipped_conf, "--file",
+                                   hourly, "--from", "2030-01-01"});
+    CHECK(rc == 2);
+    CHECK(out.find("no candles in the range") != std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
 }

@@ -133,13 +133,16 @@ TEST_CASE_METHOD(fixture, "snapshots return the last N candles and higher interv
   REQUIRE(last.size() == 10);
   CHECK(last.front().open_time == cs[90].open_time);
   CHECK(last.back().open_time == cs[99].open_time);
-  // 100 minutes: 19 complete 5m bars are out (the 20th completes with the next minute)
-  REQUIRE(five->wait_size(19));
+  // 100 minutes: all 20 5m bars are out, the last one with its fifth minute
+  // (not only when a 101st minute starts the next bar)
+  REQUIRE(five->wait_size(20));
   std::vector<candle> fives;
   self->request(h, 10s, caf::get_atom::value, std::string{"BTCUSDT"}, std::string{"5m"},
                 std::uint32_t{100})
     .receive([&](std::vector<candle>& x) { fives = x; }, [](caf::error&) {});
-  REQUIRE(fives.size() == 19);
+  REQUIRE(fives.size() == 20);
+  CHECK(fives.back().open_time == cs[95].open_time);
+  CHECK(fives.back().close == cs[99].close);
   CHECK(fives[0].open == 100);
   CHECK(fives[0].close == 104.5);
   CHECK(fives[0].volume == 10);
@@ -171,7 +174,7 @@ TEST_CASE_METHOD(fixture, "accepted candles are persisted through data.persisten
     .receive([&](bool b) { stored = b; }, [&](caf::error& e) { FAIL(sys.render(e)); });
   CHECK(stored);
   CHECK(store->count_candles("SOLUSDT", "1m") == 30);
-  CHECK(store->count_candles("SOLUSDT", "5m") == 5);
+  CHECK(store->count_candles("SOLUSDT", "5m") == 6); // 30 minutes: six complete 5m bars
   caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
   std::remove(path.c_str());

@@ -102,12 +102,18 @@ TEST_CASE("the research report covers every analysed series in sections", "[cont
   auto md = v.research_report(t0 + 299 * m, &title);
   CHECK(title.find("Research report") == 0);
   for (auto s : {"## BTCUSDT (1m)", "## ETHUSDT (1m)", "### Trend", "### Regime",
-                 "### Indicators", "### Signals", "### News", "| Symbol |"})
+                 "### Indicators", "### Signals", "| Symbol |"})
     CHECK(md.find(s) != std::string::npos);
+  // No news reached the view: no news section, not "No news about".
+  CHECK(md.find("### News") == std::string::npos);
+  CHECK(md.find("No news") == std::string::npos);
+  // 300 minutes: not a week, and the title says what it covers.
+  CHECK(title.find("Weekly") == std::string::npos);
+  CHECK(title.find("the 5 hours to") != std::string::npos);
   CHECK(md.find("No approved insight") != std::string::npos); // ETHUSDT has none
   CHECK(md.find("**long** at") != std::string::npos);        // BTCUSDT's
   auto digest = v.report_digest(t0 + 299 * m);
-  CHECK(digest.find("BTCUSDT (1m): up trend") != std::string::npos);
+  CHECK(digest.find("up over that window") != std::string::npos);
 }
 
 TEST_CASE("charts are PNGs of the channel's size, with or without data", "[content]") {
