@@ -1,6 +1,7 @@
 #include "io/files/candle_file.hpp"
 
 #include <algorithm>
+#include <map>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -605,12 +606,32 @@ parse_result parse_candles(std::string_view text, const std::string& path,
     file.interval = interval;
     // The given interval must be the file's: 1h candles read as 1m would
     // pass every check and be analysed as the wrong market.
-    std::int64_t spacing = 0;
+    // Two candles closer than the interval refute it; so does a most common
+    // spacing that is not the interval, seen over enough pairs (skipped rows
+    // and gaps only make single spacings longer).
+    std::map<std::int64_t, std::size_t> spacings;
+    std::int64_t smallest = 0;
     for (std::size_t i = 1; i < std::min<std::size_t>(file.candles.size(), 1000); ++i) {
       auto d = file.candles[i].open_time - file.candles[i - 1].open_time;
-      if (d > 0 && (spacing == 0 || d < spacing))
-        spacing = d;
+      if (d <= 0)
+        continue;
+      ++spacings[d];
+      if (smallest == 0 || d < smallest)
+        smallest = d;
     }
+    std::int64_t spacing = 0;
+    std::size_t pairs = 0, most = 0;
+    for (auto& [d, n] : spacings) {
+      pairs += n;
+      if (n > most) {
+        most = n;
+        spacing = d;
+      }
+    }
+    if (smallest != 0 && smallest < ms)
+      spacing = smallest;
+    else if (pairs < 10)
+      spacing = 0; // too few candles to say
     if (spacing != 0 && spacing != ms) {
       auto name = market::interval_name(spacing);
       r.error = file_error{path, 0,

@@ -190,6 +190,8 @@ TEST_CASE("every route of the OpenAPI document answers", "[acceptance][ops][http
   auto c = n.client();
   // Let some candles and signals reach the database first.
   n.wait_json("/api/v1/signals?limit=1", [](const json& j) { return !j["items"].empty(); }, 60s);
+  // ... and the pipeline onto the inspector's board (published once a second).
+  n.wait_json("/api/v1/actors", [](const json& j) { return actor(j, "analysis.pipeline"); });
   auto doc_r = c.Get("/api/v1/openapi.json", node::auth(viewer_token));
   REQUIRE(doc_r);
   REQUIRE(doc_r->status == 200);
