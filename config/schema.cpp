@@ -74,27 +74,27 @@ void add_supervision_keys(std::vector<key_spec>& out, const std::string& section
     out.push_back(std::move(s));
   };
   auto k = [&](const char* name) { return section + "." + name; };
-  add(ranged(key(k("intensity"), value_type::integer, def(std::int64_t{1}), "restarts",
+  add(ranged(key(k("intensity"), value_type::integer, def(std::int64_t{500}), "restarts",
                  "more than this many restarts within `period` make the supervisor "
                  "stop its children and fail, escalating to its parent"),
              0, 1'000'000));
-  add(ranged(key(k("period"), value_type::duration, def(nanoseconds{5s}), "duration",
+  add(ranged(key(k("period"), value_type::duration, def(nanoseconds{10s}), "duration",
                  "the sliding window of the restart intensity"),
              0.001, 86400));
   add(ranged(key(k("shutdown-timeout"), value_type::duration, def(nanoseconds{5s}),
                  "duration",
                  "how long a worker may take to stop before it is killed"),
              0, 3600));
-  add(ranged(key(k("backoff-min"), value_type::duration, def(nanoseconds{0}), "duration",
+  add(ranged(key(k("backoff-min"), value_type::duration, def(nanoseconds{5ms}), "duration",
                  "first restart delay of a failing child; 0s disables backoff"),
              0, 3600));
-  add(ranged(key(k("backoff-max"), value_type::duration, def(nanoseconds{30s}), "duration",
+  add(ranged(key(k("backoff-max"), value_type::duration, def(nanoseconds{5s}), "duration",
                  "upper bound of the doubling restart delay"),
              0, 86400));
   add(ranged(key(k("backoff-random-factor"), value_type::real, def(0.2), "fraction",
                  "each delay is stretched by a random share in [0, factor]"),
              0, 10));
-  add(ranged(key(k("backoff-reset"), value_type::duration, def(nanoseconds{60s}),
+  add(ranged(key(k("backoff-reset"), value_type::duration, def(nanoseconds{2s}),
                  "duration",
                  "a child that ran this long is healthy again: its backoff restarts at min"),
              0, 86400));

@@ -33,8 +33,9 @@ raw_entry file_entry(std::string key, raw_value v) {
 TEST_CASE("defaults fill every key that the input leaves out", "[config]") {
   auto r = validate(herald_schema(), {});
   REQUIRE(r.ok());
-  CHECK(r.values.get_int("supervision.intensity") == 1);
-  CHECK(r.values.get_duration("supervision.period") == 5s);
+  CHECK(r.values.get_int("supervision.intensity") == 500);
+  CHECK(r.values.get_duration("supervision.period") == 10s);
+  CHECK(r.values.get_duration("supervision.backoff-min") == 5ms);
   CHECK(r.values.get_string("log.level") == "info");
   CHECK(r.values.get_real("chaos.kill-rate") == 0.0);
 }
