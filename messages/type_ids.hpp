@@ -80,5 +80,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_ATOM(herald, herald, approve_atom, "approve")
   CAF_ADD_ATOM(herald, herald, pause_atom, "pause")
   CAF_ADD_ATOM(herald, herald, resume_atom, "resume")
+  CAF_ADD_ATOM(herald, herald, persist_retry_atom, "pretry")
 
 CAF_END_TYPE_ID_BLOCK(herald)

@@ -11,6 +11,7 @@
 #include "actors/analysis/risk.hpp"
 #include "actors/analysis/worker.hpp"
 #include "actors/data/hub.hpp"
+#include "actors/data/outbox.hpp"
 #include "actors/data/persistence.hpp"
 #include "io/logging.hpp"
 #include "io/news/feed.hpp"
@@ -55,6 +56,7 @@ struct series_state {
 struct pipeline_state {
   static inline const char* name = "herald.pipeline";
   pipeline_actor::pointer self = nullptr;
+  std::unique_ptr<data::outbox<pipeline_actor::base>> writes; ///< until committed
   pipeline_options o;
   std::shared_ptr<supervision::agent_directory> dir;
   std::shared_ptr<spdlog::logger> log;
@@ -348,17 +350,7 @@ struct pipeline_state {
     dispatch(s);
   }
 
-  void persist(db::write_batch batch) {
-    auto p = caf::actor_cast<data::persistence_actor>(dir->find("data.persistence"));
-    if (!p)
-      return;
-    auto size = batch.size();
-    self->request(p, std::chrono::seconds{30}, std::move(batch))
-      .then([](db::write_ack&) {},
-            [this, size](caf::error& e) {
-              log->warn("{} analysis records not stored: {}", size, caf::to_string(e));
-            });
-  }
+  void persist(db::write_batch batch) { writes->push(std::move(batch)); }
 
   /// Sends the risk manager every ready signal no slower series can precede.
   void release() {
@@ -416,6 +408,8 @@ pipeline_actor::behavior_type pipeline_impl(ops::instrumented_stateful<pipeline_
   st.o = std::move(o);
   st.dir = std::move(dir);
   st.log = logging::get("analysis.pipeline");
+  st.writes = std::make_unique<data::outbox<pipeline_actor::base>>(self, st.dir, st.log,
+                                                                   "analysis records");
   self->set_down_handler([self](caf::down_msg& dm) {
     if (dm.source == self->state.hub_addr) {
       self->state.subscribed = false;
@@ -471,6 +465,7 @@ pipeline_actor::behavior_type pipeline_impl(ops::instrumented_stateful<pipeline_
     [self](retry_atom, const std::string& id, std::uint64_t seq, std::uint8_t k) {
       self->state.retry(id, seq, k);
     },
+    [self](persist_retry_atom) { self->state.writes->retry(); },
     [self](caf::tick_atom) {
       auto& st = self->state;
       st.timer_armed = false;

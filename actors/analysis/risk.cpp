@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "actors/data/outbox.hpp"
 #include "actors/data/persistence.hpp"
 #include "io/logging.hpp"
 
@@ -41,6 +42,7 @@ struct risk_state_ {
   static inline const char* name = "herald.risk";
   std::unique_ptr<analysis::risk_manager> rm;
   bool persist = true;
+  std::unique_ptr<data::outbox<risk_actor::base>> writes; ///< insights until committed
   std::shared_ptr<supervision::agent_directory> dir;
   std::shared_ptr<spdlog::logger> log;
   std::vector<risk_sink_actor> sinks;
@@ -55,6 +57,7 @@ risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_
   st.persist = persist;
   st.dir = std::move(dir);
   st.log = logging::get("analysis.risk");
+  st.writes = std::make_unique<data::outbox<risk_actor::base>>(self, st.dir, st.log, "insights");
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& s = self->state.sinks;
     s.erase(std::remove_if(s.begin(), s.end(), [&](auto& x) { return x.address() == dm.source; }),
@@ -86,14 +89,8 @@ risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_
       rep.equity = st.rm->equity();
       rep.max_drawdown = st.rm->max_drawdown();
       rep.trades = st.rm->trades();
-      if (!batch.empty()) {
-        if (auto p = caf::actor_cast<data::persistence_actor>(st.dir->find("data.persistence")))
-          self->request(p, std::chrono::seconds{30}, std::move(batch))
-            .then([](db::write_ack&) {},
-                  [self](caf::error& err) {
-                    self->state.log->warn("insights not stored: {}", caf::to_string(err));
-                  });
-      }
+      if (!batch.empty())
+        st.writes->push(std::move(batch)); // kept until committed
       if (!st.sinks.empty()) { // one shared message, not a copy per subscriber
         auto msg = caf::make_message(std::move(rep));
         for (std::size_t i = 0; i + 1 < st.sinks.size(); ++i)
@@ -102,6 +99,7 @@ risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_
       }
     },
     [](drain_atom) { return true; },
+    [self](persist_retry_atom) { self->state.writes->retry(); },
     [self](subscribe_atom, risk_sink_actor& sink) {
       if (!sink)
         return false;

@@ -21,7 +21,9 @@ using risk_actor = caf::typed_actor<
   caf::reacts_to<std::vector<analysis::signal>>,
   caf::replies_to<subscribe_atom, risk_sink_actor>::with<bool>,
   /// Answers after every signal received before it has been reported.
-  caf::replies_to<drain_atom>::with<bool>>;
+  caf::replies_to<drain_atom>::with<bool>,
+  // internal: resend insights the persistence agent did not commit
+  caf::reacts_to<persist_retry_atom>>;
 
 risk_actor spawn_risk(caf::local_actor* parent, analysis::risk_options o, bool persist,
                       std::shared_ptr<supervision::agent_directory> dir);

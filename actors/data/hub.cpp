@@ -61,13 +61,16 @@ struct hub_state {
   std::vector<std::pair<std::string, news_sink_actor>> news_subs; ///< symbol or "*"
   std::deque<candle> to_persist;
   std::uint64_t unpersisted_dropped = 0;
-  bool write_in_flight = false;
-  std::vector<std::function<void(bool)>> after_write;
-
-  void resume_waiters() {
-    for (auto& w : std::exchange(after_write, {}))
-      persist(std::move(w));
-  }
+  /// Writes in flight: the first `sent` candles of to_persist, in `flying`
+  /// requests. A candle leaves to_persist only when its write is answered,
+  /// which data.persistence does after the commit; an error resends all
+  /// (`epoch` makes the answers of the old requests void; writes are
+  /// idempotent).
+  static constexpr int max_flying = 8;
+  int flying = 0;
+  std::size_t sent = 0;
+  std::uint64_t epoch = 0;
+  std::vector<std::function<void(bool)>> waiters; ///< flushes: all stored, or not
   bool timer_armed = false;
 
   series& get_series(const candle& c, std::int64_t ms, bool derived) {
@@ -149,6 +152,11 @@ struct hub_state {
 
   void enqueue(const candle& c) {
     if (to_persist.size() >= opts.persist_buffer) {
+      if (sent > 0) { // the writes in flight no longer match the buffer: resend
+        ++epoch;
+        flying = 0;
+        sent = 0;
+      }
       to_persist.pop_front();
       if (unpersisted_dropped++ % 10000 == 0)
         log->error("persistence unavailable for too long: {} candles not stored so far "
@@ -156,8 +164,8 @@ struct hub_state {
                    unpersisted_dropped, opts.persist_buffer);
     }
     to_persist.push_back(c);
-    if (to_persist.size() >= opts.persist_batch)
-      persist();
+    if (to_persist.size() - sent >= opts.persist_batch)
+      persist(nullptr, false);
     else
       arm();
   }
@@ -173,54 +181,71 @@ struct hub_state {
     return caf::actor_cast<persistence_actor>(dir->find("data.persistence"));
   }
 
-  /// Sends the buffered candles (one write at a time, in order). `done` runs
-  /// once this write is answered, with whether it was stored.
-  void persist(std::function<void(bool)> done = nullptr) {
-    if (write_in_flight) {
-      if (done)
-        after_write.push_back(std::move(done)); // continues when the write is answered
+  /// Every flush waiter hears `ok` when all is stored, or false at once on
+  /// a failure.
+  void settle(bool ok) {
+    if (ok && (!to_persist.empty() || flying > 0))
       return;
-    }
-    if (to_persist.empty()) {
-      if (done)
-        done(true);
+    for (auto& w : std::exchange(waiters, {}))
+      w(ok);
+  }
+
+  /// Sends the buffered candles, up to max_flying writes of persist_batch at
+  /// once (pipelined, so the commit latency does not bound the throughput);
+  /// `partial` also sends a last short batch (timer, flush). `done` runs once
+  /// everything buffered is stored (true) or a write failed (false).
+  void persist(std::function<void(bool)> done = nullptr, bool partial = true) {
+    if (done)
+      waiters.push_back(std::move(done));
+    if (to_persist.empty() && flying == 0) {
+      settle(true);
       return;
     }
     auto p = persistence();
     if (!p) {
       arm();
-      if (done)
-        done(false);
+      settle(false);
       return;
     }
-    db::write_batch b;
-    auto n = std::min(to_persist.size(), opts.persist_batch);
-    b.candles.assign(to_persist.begin(), to_persist.begin() + static_cast<std::ptrdiff_t>(n));
-    write_in_flight = true;
-    self->request(p, std::chrono::seconds{30}, std::move(b))
-      .then(
-        [this, n, done](db::write_ack&) {
-          write_in_flight = false;
-          to_persist.erase(to_persist.begin(), to_persist.begin() + static_cast<std::ptrdiff_t>(n));
-          resume_waiters();
-          if (done)
-            persist(done);
-          else if (to_persist.size() >= opts.persist_batch)
-            persist();
-          else
+    while (flying < max_flying && sent < to_persist.size()) {
+      auto n = std::min(to_persist.size() - sent, opts.persist_batch);
+      if (n < opts.persist_batch && !partial)
+        break;
+      db::write_batch b;
+      auto from = to_persist.begin() + static_cast<std::ptrdiff_t>(sent);
+      b.candles.assign(from, from + static_cast<std::ptrdiff_t>(n));
+      sent += n;
+      ++flying;
+      self->request(p, std::chrono::seconds{60}, std::move(b))
+        .then(
+          [this, n, e = epoch](db::write_ack&) {
+            if (e != epoch)
+              return;
+            --flying;
+            sent -= n;
+            to_persist.erase(to_persist.begin(), to_persist.begin() + static_cast<std::ptrdiff_t>(n));
+            if (!waiters.empty())
+              persist(nullptr, true);
+            else if (to_persist.size() - sent >= opts.persist_batch)
+              persist(nullptr, false);
+            else
+              arm();
+            settle(true);
+          },
+          [this, e = epoch](caf::error& err) {
+            if (e != epoch)
+              return;
+            // Overloaded, restarting or killed: keep the candles and send
+            // them again later.
+            ++epoch;
+            flying = 0;
+            sent = 0;
+            log->info("persistence did not take {} candles ({}); retrying", to_persist.size(),
+                      caf::to_string(err));
             arm();
-        },
-        [this, done](caf::error& err) {
-          // Overloaded or restarting: keep the candles and try again later.
-          write_in_flight = false;
-          log->warn("persistence refused {} candles ({}); retrying",
-                    std::min(to_persist.size(), opts.persist_batch), caf::to_string(err));
-          arm();
-          for (auto& w : std::exchange(after_write, {}))
-            w(false);
-          if (done)
-            done(false);
-        });
+            settle(false);
+          });
+    }
   }
 };
 
@@ -333,6 +358,12 @@ hub_actor::behavior_type hub_impl(ops::instrumented_stateful<hub_actor, hub_stat
           .then([rp](db::db_status& s) mutable { rp.deliver(s.pending == 0); },
                 [rp](caf::error&) mutable { rp.deliver(false); });
       });
+      // The writes just sent are answered only once committed: ask the
+      // persistence agent to commit now (it gets this after them).
+      if (st.flying > 0)
+        if (auto p = st.persistence())
+          self->request(p, std::chrono::seconds{60}, caf::flush_atom::value)
+            .then([](db::db_status&) {}, [](caf::error&) {});
       return rp;
     },
     [self](caf::tick_atom) {

@@ -1,6 +1,7 @@
 #include "actors/data/persistence.hpp"
 #include "actors/ops/instrumented.hpp"
 
+#include <deque>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -53,6 +54,27 @@ struct persistence_state {
   bool timer_armed = false;
   std::uint32_t consecutive_failures = 0;
   std::vector<caf::typed_response_promise<db::db_status>> flush_waiters;
+  /// Acknowledgements wait for the commit of their records: a sender's batch
+  /// is answered only once every record of it is in the database (or was
+  /// refused for good), so a killed agent never loses a write it
+  /// acknowledged (the sender still holds what was not answered).
+  struct waiting_ack {
+    std::uint64_t upto; ///< accepted_total after this batch
+    std::uint64_t count;
+    caf::typed_response_promise<db::write_ack> rp;
+  };
+  std::deque<waiting_ack> acks;
+  std::uint64_t accepted_total = 0; ///< records ever accepted by this incarnation
+
+  /// Records accepted and no longer pending are committed (or refused for
+  /// good and logged): their senders get their answer now.
+  void answer_acks() {
+    auto committed = accepted_total - pending_count;
+    while (!acks.empty() && acks.front().upto <= committed) {
+      acks.front().rp.deliver(db::write_ack{acks.front().count, pending_count});
+      acks.pop_front();
+    }
+  }
 
   db::db_status current() {
     status.pending = pending_count;
@@ -147,6 +169,7 @@ struct persistence_state {
   }
 
   void answer_flush_waiters() {
+    answer_acks();
     if (pending_count != 0 && status.available)
       return;
     for (auto& rp : flush_waiters)
@@ -201,19 +224,25 @@ persistence_impl(ops::instrumented_stateful<persistence_actor, persistence_state
                             + "; retry later");
       st.pending.append(std::move(batch));
       st.pending_count += n;
+      st.accepted_total += n;
+      auto rp = self->make_response_promise<db::write_ack>();
+      st.acks.push_back({st.accepted_total, n, rp});
       if (st.pending_count >= st.opts.batch_size && st.status.available) {
         if (!st.flush())
           st.arm_timer(st.retry_delay());
       } else if (st.pending_count > 0) {
         st.arm_timer(st.status.available ? st.opts.batch_interval : st.retry_delay());
       }
-      return db::write_ack{n, st.pending_count};
+      st.answer_acks();
+      return rp;
     },
     [self](caf::get_atom) { return self->state.current(); },
     [self](caf::flush_atom) -> caf::result<db::db_status> {
       auto& st = self->state;
-      if (st.flush() && st.pending_count == 0)
+      if (st.flush() && st.pending_count == 0) {
+        st.answer_acks();
         return st.current();
+      }
       auto rp = self->make_response_promise<db::db_status>();
       st.flush_waiters.push_back(rp);
       st.arm_timer(st.retry_delay());

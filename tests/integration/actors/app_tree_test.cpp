@@ -114,7 +114,7 @@ TEST_CASE("per-supervisor settings override the [supervision] defaults", "[app][
   auto ops = supervisor_flags_for(s, "ops", supervision::strategy::one_for_one);
   auto data = supervisor_flags_for(s, "data", supervision::strategy::rest_for_one);
   CHECK(ops.intensity == 100);
-  CHECK(data.intensity == 1);
-  CHECK(data.period == 5s);
+  CHECK(data.intensity == 500);
+  CHECK(data.period == 10s);
   CHECK(data.strat == supervision::strategy::rest_for_one);
 }

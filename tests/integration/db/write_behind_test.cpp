@@ -51,11 +51,28 @@ struct fixture {
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
 
-  /// Sends a batch; returns the error (none when accepted).
+  /// Sends a batch and waits for its answer, which comes once its records
+  /// are committed (or at once when it is refused); the error, none when
+  /// stored.
   caf::error write(const persistence_actor& p, db::write_batch b) {
     caf::error out;
-    self->request(p, 30s, std::move(b))
+    self->request(p, 60s, std::move(b))
       .receive([](db::write_ack&) {}, [&](caf::error& e) { out = e; });
+    return out;
+  }
+
+  using handle = decltype(std::declval<caf::scoped_actor&>()->request(
+    std::declval<const persistence_actor&>(), 60s, std::declval<db::write_batch>()));
+
+  /// Sends a batch without waiting for its answer (see await()).
+  handle submit(const persistence_actor& p, db::write_batch b) {
+    return self->request(p, 60s, std::move(b));
+  }
+
+  /// The answer of a submitted batch: none when it was committed.
+  static caf::error await(handle& h) {
+    caf::error out;
+    h.receive([](db::write_ack&) {}, [&](caf::error& e) { out = e; });
     return out;
   }
 
@@ -90,15 +107,21 @@ TEST_CASE_METHOD(fixture, "writes are batched by size", "[db][write-behind]") {
     o.batch_size = 100;
     o.batch_interval = 1h; // only size triggers here
     auto p = spawn_persistence(sys, store, o);
+    std::vector<handle> hs;
     for (int i = 0; i < 250; ++i)
-      REQUIRE_FALSE(write(p, candles("BTCUSDT", i, 1)));
+      hs.push_back(submit(p, candles("BTCUSDT", i, 1)));
     // two full batches are written, 50 records wait for the next trigger
-    CHECK(store->count_candles("BTCUSDT", "1m") == 200);
     auto st = status(p);
+    CHECK(store->count_candles("BTCUSDT", "1m") == 200);
     CHECK(st.pending == 50);
     CHECK(st.written == 200);
+    // the first 200 are answered (committed); the rest only after the flush
+    for (int i = 0; i < 200; ++i)
+      REQUIRE_FALSE(await(hs[static_cast<std::size_t>(i)]));
     CHECK(flush(p).pending == 0);
     CHECK(store->count_candles("BTCUSDT", "1m") == 250);
+    for (int i = 200; i < 250; ++i)
+      REQUIRE_FALSE(await(hs[static_cast<std::size_t>(i)]));
     stop(p);
   });
 }
@@ -130,17 +153,20 @@ TEST_CASE_METHOD(fixture, "a full queue refuses writes and tells the sender",
     o.batch_interval = 1h;
     o.queue_capacity = 100;
     auto p = spawn_persistence(sys, store, o);
-    REQUIRE_FALSE(write(p, candles("XRPUSDT", 0, 60)));
-    REQUIRE_FALSE(write(p, candles("XRPUSDT", 60, 40)));
-    auto err = write(p, candles("XRPUSDT", 100, 1));
+    auto first = submit(p, candles("XRPUSDT", 0, 60));
+    auto second = submit(p, candles("XRPUSDT", 60, 40));
+    auto err = write(p, candles("XRPUSDT", 100, 1)); // refused at once
     REQUIRE(err);
     CHECK(err == make_error(herald_errc::db_overloaded));
     CHECK(sys.render(err).find("queue full: 100 records pending of 100") != std::string::npos);
     CHECK(status(p).pending == 100);
     // once written, the sender's retry is accepted
     CHECK(flush(p).pending == 0);
-    CHECK_FALSE(write(p, candles("XRPUSDT", 100, 1)));
+    CHECK_FALSE(await(first));
+    CHECK_FALSE(await(second));
+    auto retry = submit(p, candles("XRPUSDT", 100, 1));
     CHECK(flush(p).written == 101);
+    CHECK_FALSE(await(retry));
     CHECK(store->count_candles("XRPUSDT", "1m") == 101);
     stop(p);
   });
@@ -170,11 +196,16 @@ TEST_CASE_METHOD(fixture, "every accepted write is flushed on orderly shutdown",
     o.batch_size = 1'000'000;
     o.batch_interval = 1h;
     auto p = spawn_persistence(sys, store, o);
+    std::vector<handle> hs;
     for (int i = 0; i < 50; ++i)
-      REQUIRE_FALSE(write(p, candles("ADAUSDT", i * 10, 10)));
+      hs.push_back(submit(p, candles("ADAUSDT", i * 10, 10)));
+    CHECK(status(p).pending == 500);
     CHECK(store->count_candles("ADAUSDT", "1m") == 0);
     stop(p);
     CHECK(store->count_candles("ADAUSDT", "1m") == 500);
+    // each sender heard back once its records were in the database
+    for (auto& h : hs)
+      CHECK_FALSE(await(h));
   });
 }
 
@@ -187,8 +218,9 @@ TEST_CASE_METHOD(fixture, "a record the database refuses is isolated, the rest i
     auto p = spawn_persistence(sys, store, o);
     auto b = candles("DOTUSDT", 0, 20);
     b.insights = {{"orphan", "missing-signal", "DOTUSDT", "alert", "t", "b", 0.5, "{}", 1}};
-    REQUIRE_FALSE(write(p, b));
+    auto h = submit(p, b);
     auto st = flush(p);
+    CHECK_FALSE(await(h)); // answered: written, the refused record logged
     CHECK(st.pending == 0);
     CHECK(st.rejected == 1);
     CHECK(st.written == 20);
@@ -224,8 +256,9 @@ TEST_CASE_METHOD(fixture,
   auto p = spawn_persistence(sys, store, o);
   const int batches = 40, per_batch = 25;
   bool killed = false;
+  std::vector<handle> hs;
   for (int i = 0; i < batches; ++i) {
-    REQUIRE_FALSE(write(p, candles("BTCUSDT", i * per_batch, per_batch)));
+    hs.push_back(submit(p, candles("BTCUSDT", i * per_batch, per_batch)));
     if (i == batches / 2) {
       REQUIRE(std::system((script + " kill " + dir).c_str()) == 0);
       killed = true;
@@ -253,5 +286,40 @@ TEST_CASE_METHOD(fixture,
   REQUIRE(all.size() == static_cast<std::size_t>(batches * per_batch));
   for (std::size_t i = 0; i < all.size(); ++i)
     CHECK(all[i].open_time == static_cast<std::int64_t>(i) * 60'000);
+  // every batch was answered, after its records were committed
+  for (auto& h : hs)
+    CHECK_FALSE(await(h));
   stop(p);
+}
+
+TEST_CASE_METHOD(fixture, "a write is acknowledged only once it is committed, so a killed agent "
+                          "loses nothing it acknowledged",
+                 "[db][write-behind][crash]") {
+  for_each_backend([&](const backend_target& t) {
+    auto store = open_migrated(t);
+    persistence_options o;
+    o.batch_size = 1'000'000;
+    o.batch_interval = 1h;
+    auto p = spawn_persistence(sys, store, o);
+    auto committed = submit(p, candles("LTCUSDT", 0, 10));
+    CHECK(flush(p).pending == 0);
+    CHECK_FALSE(await(committed));
+    CHECK(store->count_candles("LTCUSDT", "1m") == 10);
+    // Accepted but not committed when the agent is killed: the sender gets
+    // an error, never an acknowledgement, and still holds its records.
+    auto held = submit(p, candles("LTCUSDT", 10, 10));
+    CHECK(status(p).pending == 10);
+    self->monitor(p);
+    self->send_exit(p, caf::exit_reason::kill);
+    self->receive([](caf::down_msg&) {}, caf::after(60s) >> [] { FAIL("not killed"); });
+    CHECK(await(held));
+    CHECK(store->count_candles("LTCUSDT", "1m") == 10);
+    // The sender's retry to the next incarnation stores them, once.
+    auto next = spawn_persistence(sys, store, o);
+    auto again = submit(next, candles("LTCUSDT", 10, 10));
+    CHECK(flush(next).pending == 0);
+    CHECK_FALSE(await(again));
+    CHECK(store->count_candles("LTCUSDT", "1m") == 20);
+    stop(next);
+  });
 }

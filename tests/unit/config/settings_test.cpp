@@ -93,7 +93,7 @@ TEST_CASE("per-supervisor keys inherit from [supervision] unless set", "[config]
   REQUIRE(r.ok());
   CHECK(r.values.get_int("supervision.ops.intensity") == 100);
   CHECK(r.values.get_int("supervision.data.intensity") == 4);
-  CHECK(r.values.get_duration("supervision.data.period") == 5s);
+  CHECK(r.values.get_duration("supervision.data.period") == 10s);
 }
 
 TEST_CASE("a key that looks like a secret is refused without echoing its value",

@@ -1,0 +1,116 @@
+#pragma once
+// The sender's half of "nothing accepted is lost": an agent that writes
+// through data.persistence keeps every batch until the persistence agent
+// answers it, which it does only after the records are committed
+// (actors/data/persistence.cpp). A refusal (overloaded, invalid is logged and
+// dropped), a timeout, or a persistence agent that died or is restarting
+// keeps the batch, and it is sent again after a backoff (100 ms doubling to
+// 5 s). Writes are idempotent, so a batch sent twice is stored once. Batches
+// are sent at once (not one at a time), so a sender that stops hands
+// everything it held to the persistence agent's mailbox first.
+//
+// The owning actor's interface must accept (persist_retry_atom) and forward
+// it to retry().
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <memory>
+#include <string>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/data/persistence.hpp"
+#include "messages/errors.hpp"
+#include "messages/type_ids.hpp"
+#include "supervisor/agent_directory.hpp"
+
+namespace herald::data {
+
+template <class Self>
+class outbox {
+public:
+  outbox(Self* self, std::shared_ptr<supervision::agent_directory> dir,
+         std::shared_ptr<spdlog::logger> log, std::string what)
+    : self_(self), dir_(std::move(dir)), log_(std::move(log)), what_(std::move(what)) {}
+
+  /// Keeps `b` until it is committed.
+  void push(db::write_batch b) {
+    if (b.empty())
+      return;
+    auto id = next_++;
+    records_ += b.size();
+    held_.emplace(id, std::move(b));
+    send(id);
+  }
+
+  /// The backoff timer fired: send again what failed.
+  void retry() {
+    timer_ = false;
+    for (auto& [id, b] : held_)
+      if (!in_flight(id))
+        send(id);
+  }
+
+  std::size_t batches() const { return held_.size(); }
+  std::uint64_t records() const { return records_; }
+
+private:
+  bool in_flight(std::uint64_t id) const { return flying_.count(id) > 0; }
+
+  void send(std::uint64_t id) {
+    auto p = caf::actor_cast<persistence_actor>(dir_->find("data.persistence"));
+    if (!p) {
+      later();
+      return;
+    }
+    flying_.insert(id);
+    self_->request(p, std::chrono::seconds{60}, held_.at(id))
+      .then(
+        [this, id](db::write_ack&) {
+          flying_.erase(id);
+          auto it = held_.find(id);
+          if (it != held_.end()) {
+            records_ -= it->second.size();
+            held_.erase(it);
+          }
+          delay_ = std::chrono::milliseconds{100};
+        },
+        [this, id](caf::error& e) {
+          flying_.erase(id);
+          if (e.category() == caf::atom("herald")
+              && e.code() == static_cast<std::uint8_t>(herald_errc::db_invalid)) {
+            log_->error("{}: {} records refused as invalid and dropped: {}", what_,
+                        held_.at(id).size(), caf::to_string(e));
+            records_ -= held_.at(id).size();
+            held_.erase(id);
+            return;
+          }
+          log_->info("{}: {} records kept for a retry ({})", what_, held_.at(id).size(),
+                     caf::to_string(e));
+          later();
+        });
+  }
+
+  void later() {
+    if (timer_)
+      return;
+    timer_ = true;
+    self_->delayed_send(self_, delay_, persist_retry_atom::value);
+    delay_ = std::min<std::chrono::milliseconds>(delay_ * 2, std::chrono::seconds{5});
+  }
+
+  Self* self_;
+  std::shared_ptr<supervision::agent_directory> dir_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::string what_;
+  std::map<std::uint64_t, db::write_batch> held_;
+  std::set<std::uint64_t> flying_;
+  std::uint64_t next_ = 0, records_ = 0;
+  bool timer_ = false;
+  std::chrono::milliseconds delay_{100};
+};
+
+} // namespace herald::data
