@@ -69,8 +69,10 @@ std::vector<std::string> contradictions(const std::string& text, const facts& f)
   if (std::regex_search(low, m, extremes) && m[1].str() == m[2].str())
     out.push_back("'" + m[1].str() + "' is both the strongest and the weakest");
   // "Weekly" only for a week.
+  // (the report's own words; a headline's "weekly high" is not a period)
+  static const std::regex weekly(R"(weekly (research )?report|\bweek to\b)");
   if (auto hours = number_fact(f, "period_hours"); hours && *hours < 7 * 24 - 0.5
-                                                   && low.find("weekly") != std::string::npos)
+                                                   && std::regex_search(low, weekly))
     out.push_back("called weekly but covers " + std::to_string(std::lround(*hours)) + " hours");
   // Facts that contradict each other.
   auto dir = text_fact(f, "direction");

@@ -78,6 +78,8 @@ TEST_CASE("labels that their numbers or facts do not support are refused", "[con
   facts week;
   week.set("period_hours", 8.0);
   CHECK(!contradictions("Weekly research report", week).empty());
+  CHECK(!contradictions("Herald research report, week to 2023-11-19", week).empty());
+  CHECK(contradictions("BTCUSDT surges to a weekly high", week).empty());
   week.set("period_hours", 168.0);
   CHECK(contradictions("Weekly research report", week).empty());
   facts odd;
