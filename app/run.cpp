@@ -168,7 +168,8 @@ void drain_analysis_and_content(caf::scoped_actor& self, const supervision::agen
 /// Where to look and what to expect, once the tree is up: the first hour of
 /// a new user should not be a guess.
 void print_first_hour(const config::settings& s, const std::string& console_url,
-                      const std::string& generated_token_file, bool bounded) {
+                      const std::string& served_site, const std::string& generated_token_file,
+                      bool bounded) {
   auto log = logging::get("herald");
   if (!console_url.empty()) {
     auto token = generated_token_file.empty() ? std::string{"a token of HERALD_API_TOKENS"}
@@ -180,8 +181,8 @@ void print_first_hour(const config::settings& s, const std::string& console_url,
   bool articles = s.get_bool("content.enabled") && s.get_bool("publish.articles.enabled");
   if (articles) {
     auto url = s.get_string("content.site-url");
-    if (url.empty() && !console_url.empty())
-      url = console_url + "site/";
+    if (url.empty())
+      url = served_site;
     log->info("articles site: {} (feed.xml for RSS; files in {})",
               url.empty() ? s.get_string("publish.articles.dir") : url,
               s.get_string("publish.articles.dir"));
@@ -428,7 +429,7 @@ int run_command(const invocation& given) {
         .receive(
           [&](bool) {
             log->info("herald running: supervision tree up; SIGINT or SIGTERM stops it");
-            print_first_hour(s, console_url, tokens.generated_file, bounded);
+            print_first_hour(s, console_url, served_site, tokens.generated_file, bounded);
           },
           [&](caf::error&) {}); // the root's down_msg follows and tells why
       // A bounded run ends when its source is done: a helper thread turns that

@@ -13,6 +13,7 @@
 namespace herald::content {
 
 double round_to(double x, int digits);
+std::string minute_utc(std::int64_t ms);
 
 namespace {
 
@@ -35,13 +36,6 @@ std::string key_of(const std::string& symbol, const std::string& interval) {
   return symbol + ":" + interval;
 }
 
-std::string minute_utc(std::int64_t ms) {
-  // "2023-11-14 22:13 UTC"
-  auto s = market::format_utc(ms);
-  if (s.size() >= 16)
-    s = s.substr(0, 10) + " " + s.substr(11, 5);
-  return s + " UTC";
-}
 
 std::string date_utc(std::int64_t ms) { return market::format_utc(ms).substr(0, 10); }
 
@@ -145,6 +139,13 @@ const char* dir_name(analysis::direction d) {
 }
 
 } // namespace
+
+std::string minute_utc(std::int64_t ms) {
+  auto s = market::format_utc(ms);
+  if (s.size() >= 16)
+    s = s.substr(0, 10) + " " + s.substr(11, 5);
+  return s + " UTC";
+}
 
 double round_to(double x, int digits) {
   if (!std::isfinite(x))

@@ -111,6 +111,9 @@ private:
   std::int64_t clock_ = INT64_MIN;
 };
 
+/// "2023-11-14 22:13 UTC": how texts name a market minute.
+std::string minute_utc(std::int64_t ms);
+
 /// Rounds to `digits` significant decimals as printed ("%.*f").
 double round_to(double x, int digits);
 /// Decimal places that suit a price (2 above 100, 4 above 1, else 6).

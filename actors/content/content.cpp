@@ -36,12 +36,6 @@ namespace {
 
 std::string channel_agent_path(const std::string& ch) { return "content.channel." + ch; }
 
-/// "2023-11-14 22:13 UTC"
-std::string minute_label(std::int64_t ms) {
-  auto s = market::format_utc(ms);
-  return (s.size() >= 16 ? s.substr(0, 10) + " " + s.substr(11, 5) : s) + " UTC";
-}
-
 // ---------------------------------------------------------------------------
 // strategist
 // ---------------------------------------------------------------------------
@@ -211,11 +205,11 @@ struct strategist_state {
         // A recap over less than a day says how long it covers.
         bool closing = p.piece.find(":closing:") != std::string::npos;
         auto hours = f.find("hours") ? std::get<std::int64_t>(*f.find("hours")) : 0;
-        b.title = closing ? "Recap to " + minute_label(p.scheduled_at)
+        b.title = closing ? "Recap to " + content::minute_utc(p.scheduled_at)
                   : hours >= 23
                     ? "Daily recap " + market::format_utc(p.scheduled_at).substr(0, 10)
                     : "Recap of the " + std::to_string(std::max<std::int64_t>(hours, 1))
-                        + " h to " + minute_label(p.scheduled_at);
+                        + " h to " + content::minute_utc(p.scheduled_at);
         f.set("heading", b.title);
         b.facts_json = content::facts_to_json(f);
         break;

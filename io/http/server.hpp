@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "db/storage.hpp"
+#include "io/http/bind.hpp"
 #include "ops/auth.hpp"
 #include "ops/board.hpp"
 #include "ops/control.hpp"
@@ -75,16 +76,6 @@ private:
   std::unique_ptr<impl> d_;
 };
 
-/// Whether `address:port` can be bound as Herald binds its listeners
-/// (SO_REUSEADDR, no SO_REUSEPORT): ok, or in_use (EADDRINUSE), or another
-/// problem described in `message` (an address that is not numeric or not
-/// local, a privileged port). Binds and closes at once.
-struct bind_result {
-  bool ok = false;
-  bool in_use = false;
-  std::string message;
-};
-bind_result bind_problem(const std::string& address, std::uint16_t port);
 
 /// The OpenAPI 3.0 document of the API (also served at /api/v1/openapi.json).
 std::string openapi_document();

@@ -18,6 +18,7 @@
 
 #include "support/process.hpp"
 
+using herald::test::port_after;
 using herald::test::process;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
@@ -28,11 +29,6 @@ namespace {
 const std::string herald_bin = HERALD_BINARY;
 const std::string shipped_conf = std::string{HERALD_SOURCE_DIR} + "/config/caf-application.conf";
 const std::string admin_token = "admin-token-0123456789abc";
-
-int port_after(const std::string& out, const std::string& marker) {
-  auto at = out.find(marker);
-  return at == std::string::npos ? 0 : std::atoi(out.c_str() + at + marker.size());
-}
 
 struct scratch {
   fs::path dir;

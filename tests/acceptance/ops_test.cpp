@@ -18,6 +18,7 @@
 #include "support/backends.hpp"
 #include "support/process.hpp"
 
+using herald::test::port_after;
 using herald::test::process;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
@@ -31,13 +32,6 @@ const std::string shipped_conf = std::string{HERALD_SOURCE_DIR} + "/config/caf-a
 const std::string viewer_token = "viewer-token-0123456789";
 const std::string operator_token = "operator-token-0123456789";
 const std::string admin_token = "admin-token-0123456789abc";
-
-int port_after(const std::string& out, const std::string& marker) {
-  auto at = out.find(marker);
-  if (at == std::string::npos)
-    return 0;
-  return std::atoi(out.c_str() + at + marker.size());
-}
 
 /// A running node in its own directory with three tokens.
 struct node {

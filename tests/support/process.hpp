@@ -3,6 +3,7 @@
 // tests wait for output or exit with deadlines, never with sleeps.
 
 #include <chrono>
+#include <cstdlib>
 #include <condition_variable>
 #include <csignal>
 #include <mutex>
@@ -128,5 +129,12 @@ private:
   std::thread reader_;
   std::thread waiter_;
 };
+
+/// The number printed right after `marker` in `out` (a port in a log line),
+/// 0 when the marker is not there.
+inline int port_after(const std::string& out, const std::string& marker) {
+  auto at = out.find(marker);
+  return at == std::string::npos ? 0 : std::atoi(out.c_str() + at + marker.size());
+}
 
 } // namespace herald::test
