@@ -382,6 +382,8 @@ supervisor_config make_root_config(const config::settings& s, const app_services
   if (services.progress) {
     auto hopts = hub_options_from(s);
     hopts.persist = hopts.persist && services.storage != nullptr;
+    if (hopts.persist) // what it stored is what a restarted hub rebuilds from
+      hopts.storage = services.storage;
     data_children.push_back(worker(s, "data", "hub", [hopts, dir](caf::local_actor* self,
                                                                   const std::string&) {
       return caf::actor_cast<caf::actor>(data::spawn_hub(self, hopts, dir));
@@ -453,6 +455,10 @@ supervisor_config make_root_config(const config::settings& s, const app_services
     }));
   }
 
+  auto aopts = analysis_options_from(s);
+  aopts.persist = aopts.persist && services.storage != nullptr;
+  if (aopts.persist)
+    aopts.storage = services.storage;
   supervisor_config root;
   root.name = "root";
   root.path = "root";
@@ -462,7 +468,7 @@ supervisor_config make_root_config(const config::settings& s, const app_services
     supervisor_child(domain(s, "ops", strategy::one_for_one, dir, std::move(ops))),
     supervisor_child(domain(s, "data", strategy::rest_for_one, dir, std::move(data_children))),
     services.progress && s.get_bool("analysis.enabled")
-      ? supervisor_child(analysis_actors::analysis_tree(analysis_options_from(s), dir))
+      ? supervisor_child(analysis_actors::analysis_tree(aopts, dir))
       : supervisor_child(domain(s, "analysis", strategy::one_for_one, dir, {})),
     services.content && services.progress
       ? supervisor_child(content_actors::content_tree(

@@ -25,6 +25,68 @@ std::string signal::id() const {
   return id;
 }
 
+std::string series_id(const std::string& symbol, const std::string& interval) {
+  std::string id;
+  id.reserve(symbol.size() + interval.size() + 1);
+  return id.append(symbol).append(1, '_').append(interval);
+}
+
+signal parse_signal(const std::string& symbol, const std::string& interval, std::int64_t time,
+                    const std::string& direction_name, double confidence,
+                    const std::string& payload_json) {
+  auto where = [&] { return "signal " + symbol + ":" + interval + ":" + std::to_string(time); };
+  auto j = nlohmann::json::parse(payload_json, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    throw std::invalid_argument{where() + ": payload is not a JSON object"};
+  auto num = [&](const nlohmann::json& o, const char* key) {
+    auto it = o.find(key);
+    if (it == o.end() || !it->is_number())
+      throw std::invalid_argument{where() + ": payload lacks the number '" + key + "'"};
+    return it->get<double>();
+  };
+  signal s;
+  s.symbol = symbol;
+  s.interval = interval;
+  s.time = time;
+  if (direction_name == "long")
+    s.dir = direction::long_;
+  else if (direction_name == "short")
+    s.dir = direction::short_;
+  else if (direction_name == "neutral")
+    s.dir = direction::neutral;
+  else
+    throw std::invalid_argument{where() + ": unknown direction '" + direction_name + "'"};
+  s.confidence = confidence;
+  s.score = num(j, "score");
+  s.strength = num(j, "strength");
+  s.price = num(j, "price");
+  s.missing = static_cast<int>(num(j, "missing"));
+  auto r = j.find("regime");
+  if (r == j.end() || !r->is_string())
+    throw std::invalid_argument{where() + ": payload lacks the text 'regime'"};
+  s.regime = r->get<std::string>();
+  auto parts = j.find("contributions");
+  if (parts != j.end() && parts->is_array())
+    for (auto& p : *parts) {
+      if (!p.is_object())
+        throw std::invalid_argument{where() + ": a contribution is not an object"};
+      auto name = p.find("analyzer");
+      auto k = name != p.end() && name->is_string() ? kind_from_name(name->get<std::string>())
+                                                     : std::nullopt;
+      if (!k)
+        throw std::invalid_argument{where() + ": a contribution names no known analyzer"};
+      contribution c;
+      c.analyzer = static_cast<std::uint8_t>(*k);
+      auto present = p.find("present");
+      c.present = present != p.end() && present->is_boolean() && present->get<bool>();
+      c.score = num(p, "score");
+      c.confidence = num(p, "confidence");
+      c.weight = num(p, "weight");
+      s.contributions.push_back(c);
+    }
+  return s;
+}
+
 std::string signal::payload_json() const {
   auto parts = nlohmann::json::array();
   for (auto& c : contributions)

@@ -7,6 +7,7 @@
 // confidence (their weight counts in the denominator). Pure code.
 
 #include <array>
+#include <climits>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -89,6 +90,33 @@ struct signal {
   /// {"score":..,"regime":..,"missing":..,"contributions":[...]}.
   std::string payload_json() const;
 };
+
+/// "SYMBOL_interval": the series id the pipeline orders series by.
+std::string series_id(const std::string& symbol, const std::string& interval);
+
+/// Where a signal stands in the order the risk manager sees signals in:
+/// candle time, then series id. A default key is "before every signal".
+struct signal_key {
+  std::int64_t time = INT64_MIN;
+  std::string series;
+  bool none() const { return time == INT64_MIN && series.empty(); }
+  static signal_key of(const signal& s) { return {s.time, series_id(s.symbol, s.interval)}; }
+};
+inline bool operator<(const signal_key& a, const signal_key& b) {
+  return a.time != b.time ? a.time < b.time : a.series < b.series;
+}
+inline bool operator==(const signal_key& a, const signal_key& b) {
+  return a.time == b.time && a.series == b.series;
+}
+inline bool operator<=(const signal_key& a, const signal_key& b) { return !(b < a); }
+
+/// A signal rebuilt from what was stored of it (signals table: symbol,
+/// interval, open time, direction, confidence, payload_json()). Exact: every double of
+/// the payload is written with round-trip precision. Throws
+/// std::invalid_argument naming what is wrong with a malformed payload.
+signal parse_signal(const std::string& symbol, const std::string& interval, std::int64_t time,
+                    const std::string& direction_name, double confidence,
+                    const std::string& payload_json);
 
 struct aggregate_options {
   /// Weight per analyzer kind.

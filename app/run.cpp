@@ -118,51 +118,83 @@ private:
 
 namespace {
 
+/// Asks the agent at `path` until it answers: an agent that is restarting
+/// (chaos, a crash) is waited for in the directory and asked again, until
+/// `total` has passed. `on_answer` gets the answer; false if none came.
+template <class Handle, class Answer, class... Ts>
+bool ask_agent(caf::scoped_actor& self, const supervision::agent_directory& dir,
+               const std::string& path, std::chrono::nanoseconds total, Answer on_answer,
+               Ts... xs) {
+  auto log = logging::get("herald");
+  auto deadline = std::chrono::steady_clock::now() + total;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto h = caf::actor_cast<Handle>(dir.find(path));
+    if (!h) {
+      dir.wait_until([&](const supervision::agent_directory& d) { return bool{d.find(path)}; },
+                     deadline);
+      continue;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+    bool failed = false; // receive() returns after the answer or an error
+    self->request(h, std::max(left, std::chrono::milliseconds{1}), xs...)
+      .receive(on_answer, [&](caf::error& e) {
+        failed = true;
+        log->info("{} did not answer ({}); asking again", path, caf::to_string(e));
+      });
+    if (!failed)
+      return true;
+    // Its successor registers under the same path: wait for another handle.
+    dir.wait_until(
+      [&](const supervision::agent_directory& d) {
+        auto a = d.find(path);
+        return a && a != h.address();
+      },
+      deadline);
+  }
+  return false;
+}
+
 /// A bounded run's end: every candle analysed, every signal through the risk
 /// manager, every planned piece written and published (or parked), then the
 /// per-channel summary. Each step is asked after the previous one answered,
-/// so its messages are already in the next actor's mailbox.
+/// so its messages are already in the next actor's mailbox. An agent that
+/// is restarting is waited for (ask_agent).
 void drain_analysis_and_content(caf::scoped_actor& self, const supervision::agent_directory& dir,
                                 const config::settings& s, bool content) {
   auto log = logging::get("herald");
   auto timeout = std::chrono::seconds{600};
-  if (auto pipe = caf::actor_cast<analysis_actors::pipeline_actor>(dir.find("analysis.pipeline")))
-    self->request(pipe, timeout, drain_atom::value)
-      .receive([](bool) {},
-               [&](caf::error& e) { log->warn("analysis did not drain: {}", caf::to_string(e)); });
-  if (auto risk = caf::actor_cast<analysis_actors::risk_actor>(dir.find("analysis.risk")))
-    self->request(risk, timeout, drain_atom::value)
-      .receive([](bool) {},
-               [&](caf::error& e) { log->warn("risk did not drain: {}", caf::to_string(e)); });
-  if (!content)
+  if (dir.find("analysis.pipeline")
+      && !ask_agent<analysis_actors::pipeline_actor>(self, dir, "analysis.pipeline", timeout,
+                                                     [](bool) {}, drain_atom::value))
+    log->warn("analysis did not drain within {} s", timeout.count());
+  if (dir.find("analysis.risk")
+      && !ask_agent<analysis_actors::risk_actor>(self, dir, "analysis.risk", timeout, [](bool) {},
+                                                 drain_atom::value))
+    log->warn("risk did not drain within {} s", timeout.count());
+  if (!content || !dir.find("content.strategist"))
     return;
-  auto strat = caf::actor_cast<content_actors::strategist_actor>(dir.find("content.strategist"));
-  if (!strat)
-    return;
-  self->request(strat, s.get_duration("content.drain-timeout"), drain_atom::value)
-    .receive(
-      [](std::vector<channel_tally>& ts) {
-        std::cout << "herald run: content published:\n";
-        for (auto& t : ts) {
-          std::printf("  %-9s %-8s published %llu, failed %llu, pending approval %llu, dry-run "
-                      "%llu, in doubt %llu, still queued %llu\n",
-                      t.channel.c_str(), t.mode.c_str(),
-                      static_cast<unsigned long long>(t.published),
-                      static_cast<unsigned long long>(t.failed),
-                      static_cast<unsigned long long>(t.pending_approval),
-                      static_cast<unsigned long long>(t.dry_run),
-                      static_cast<unsigned long long>(t.in_doubt),
-                      static_cast<unsigned long long>(t.queued));
-          for (auto& u : t.urls)
-            std::printf("    %s\n", u.c_str());
-        }
-        std::fflush(stdout);
-      },
-      [&](caf::error& e) {
-        log->warn("content did not drain within content.drain-timeout: {}; pieces not yet "
-                  "published stay planned and go out at the next start",
-                  caf::to_string(e));
-      });
+  auto print = [](std::vector<channel_tally>& ts) {
+    std::cout << "herald run: content published:\n";
+    for (auto& t : ts) {
+      std::printf("  %-9s %-8s published %llu, failed %llu, pending approval %llu, dry-run "
+                  "%llu, in doubt %llu, still queued %llu\n",
+                  t.channel.c_str(), t.mode.c_str(), static_cast<unsigned long long>(t.published),
+                  static_cast<unsigned long long>(t.failed),
+                  static_cast<unsigned long long>(t.pending_approval),
+                  static_cast<unsigned long long>(t.dry_run),
+                  static_cast<unsigned long long>(t.in_doubt),
+                  static_cast<unsigned long long>(t.queued));
+      for (auto& u : t.urls)
+        std::printf("    %s\n", u.c_str());
+    }
+    std::fflush(stdout);
+  };
+  if (!ask_agent<content_actors::strategist_actor>(self, dir, "content.strategist",
+                                                   s.get_duration("content.drain-timeout"), print,
+                                                   drain_atom::value))
+    log->warn("content did not drain within content.drain-timeout; pieces not yet "
+              "published stay planned and go out at the next start");
 }
 
 /// Where to look and what to expect, once the tree is up: the first hour of
@@ -454,16 +486,28 @@ int run_command(const invocation& given) {
             root_is_down = true;
           },
           [&](caf::ok_atom) {
+            // The input is complete: chaos stops here, so that the drain
+            // below measures what the run produced, not the last kills.
+            if (auto chaos = caf::actor_cast<caf::actor>(dir->find("ops.chaos"))) {
+              caf::anon_send(chaos, pause_atom::value);
+              log->info("bounded run: input complete; chaos paused for the drain");
+            }
             // Drain: the hub hands its candles to persistence, which writes them.
-            if (auto hub = caf::actor_cast<data::hub_actor>(dir->find("data.hub")))
-              self->request(hub, std::chrono::seconds{120}, caf::flush_atom::value)
-                .receive([&](bool all) {
-                           if (!all)
-                             log->warn("bounded run: not every candle could be stored");
-                         },
-                         [&](caf::error& e) {
-                           log->warn("bounded run: drain failed: {}", caf::to_string(e));
-                         });
+            // A persistence agent that is restarting makes a flush answer
+            // false: ask again until everything is stored or 120 s passed.
+            bool stored = !dir->find("data.hub");
+            auto flush_deadline = std::chrono::steady_clock::now() + std::chrono::seconds{120};
+            while (!stored && std::chrono::steady_clock::now() < flush_deadline) {
+              ask_agent<data::hub_actor>(
+                self, *dir, "data.hub",
+                std::chrono::duration_cast<std::chrono::nanoseconds>(
+                  flush_deadline - std::chrono::steady_clock::now()),
+                [&](bool all) { stored = all; }, caf::flush_atom::value);
+              if (!stored)
+                std::this_thread::sleep_for(std::chrono::milliseconds{100});
+            }
+            if (!stored)
+              log->warn("bounded run: not every candle could be stored within 120 s");
             drain_analysis_and_content(self, *dir, s, content_opts != nullptr);
             auto done = progress->done();
             print_summary(self, *dir, done.empty() ? 0 : done.begin()->second);

@@ -112,6 +112,8 @@ public:
   std::vector<candle> candles_between(const std::string& symbol, const std::string& interval,
                                       std::int64_t from, std::int64_t to) override;
   std::int64_t count_candles(const std::string& symbol, const std::string& interval) override;
+  std::vector<std::pair<std::string, std::string>> candle_series() override;
+  std::vector<signal_record> signals_since(std::int64_t from, std::size_t limit) override;
   std::vector<news_article> news_since(std::int64_t from, std::size_t limit) override;
   std::vector<sentiment_point> sentiment_between(const std::string& symbol, std::int64_t from,
                                                  std::int64_t to) override;

@@ -417,6 +417,29 @@ std::int64_t sql_storage::count_candles(const std::string& symbol,
   return rows[0][0].as_int();
 }
 
+std::vector<std::pair<std::string, std::string>> sql_storage::candle_series() {
+  auto rows = query("SELECT DISTINCT symbol, \"interval\" FROM market_data ORDER BY symbol, "
+                    "\"interval\"",
+                    {});
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(rows.size());
+  for (auto& r : rows)
+    out.emplace_back(r[0].as_text(), r[1].as_text());
+  return out;
+}
+
+std::vector<signal_record> sql_storage::signals_since(std::int64_t from, std::size_t n) {
+  auto rows = query("SELECT id, symbol, \"interval\", open_time, direction, score, confidence, "
+                    "payload, created_at_ms FROM signals WHERE open_time >= $1 "
+                    "ORDER BY open_time, symbol, \"interval\" LIMIT $2",
+                    {from, limit(n)});
+  return map_rows<signal_record>(rows, [](const row& r) {
+    return signal_record{r[0].as_text(), r[1].as_text(), r[2].as_text(),
+                         r[3].as_int(),  r[4].as_text(), r[5].as_real(),
+                         r[6].as_real(), r[7].as_text(), r[8].as_int()};
+  });
+}
+
 std::vector<news_article> sql_storage::news_since(std::int64_t from, std::size_t n) {
   auto rows = query("SELECT id, source, url, title, body, symbols, published_at, sentiment "
                     "FROM news_articles WHERE published_at >= $1 ORDER BY published_at, id "

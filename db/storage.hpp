@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "db/url.hpp"
@@ -92,6 +93,8 @@ public:
                                               const std::string& interval, std::int64_t from,
                                               std::int64_t to)
     = 0;
+  /// Every stored series (symbol, interval), sorted: what the hub rebuilds.
+  virtual std::vector<std::pair<std::string, std::string>> candle_series() = 0;
   /// Number of stored candles of a series.
   virtual std::int64_t count_candles(const std::string& symbol, const std::string& interval)
     = 0;
@@ -106,6 +109,9 @@ public:
   /// Newest first; all symbols when `symbol` is empty.
   virtual std::vector<signal_record> latest_signals(std::size_t n, const std::string& symbol)
     = 0;
+  /// Signals with open_time >= from, oldest first (ties by symbol, interval),
+  /// at most `limit`: what a restarted risk manager replays.
+  virtual std::vector<signal_record> signals_since(std::int64_t from, std::size_t limit) = 0;
   /// Newest first.
   virtual std::vector<insight_record> latest_insights(std::size_t n) = 0;
   /// Plans in `state`, by scheduled time.

@@ -53,6 +53,22 @@ public:
     return out;
   }
 
+  /// The candles that opened at or after `from`, at most the newest `n`,
+  /// oldest first.
+  std::vector<candle> since(std::int64_t from, std::size_t n) const {
+    std::size_t take = 0;
+    while (take < size_ && take < n && at_from_back(take).open_time >= from)
+      ++take;
+    std::vector<candle> out;
+    out.reserve(take);
+    for (std::size_t i = take; i > 0; --i)
+      out.push_back(at_from_back(i - 1));
+    return out;
+  }
+
+  /// The oldest candle held (window must not be empty).
+  const candle& front() const { return at_from_back(size_ - 1); }
+
 private:
   /// i-th candle from the newest (0 = newest).
   const candle& at_from_back(std::size_t i) const {

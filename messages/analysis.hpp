@@ -3,6 +3,7 @@
 // and inspect() overloads for the pure signal and insight types, so that all
 // of them can cross a node boundary. No CAF header needed.
 
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,6 +22,10 @@ struct analysis_job {
   std::vector<candle> candles;
   std::vector<db::news_article> news;
   bool want_payload = false; ///< render the JSON explanation (for persistence)
+  /// The first job of a series after the pipeline restarted or rewound: the
+  /// analyzer drops its state and rebuilds it from the hub's window before
+  /// the job's first candle (it may have analysed these candles already).
+  bool fresh = false;
 };
 
 /// One analyzer's answer for one candle.
@@ -45,6 +50,20 @@ struct candle_batch {
   std::vector<candle> candles;
 };
 
+/// Signals released by the pipeline to the risk manager, in order. `prev_*`
+/// is the key of the signal the pipeline released just before this batch
+/// (time INT64_MIN and "" before the first): the risk manager takes a batch
+/// only if it continues exactly where its own state is, so a batch sent to
+/// a restarted risk agent cannot skip signals it never saw.
+struct signal_batch {
+  std::int64_t prev_time = INT64_MIN;
+  std::string prev_series;
+  std::vector<analysis::signal> signals;
+  /// The analyzers' results behind these signals, stored by the risk agent
+  /// with them (empty when nothing is persisted).
+  std::vector<db::analysis_result> analysis;
+};
+
 /// What the risk manager made of a run of signals, for its subscribers:
 /// every signal in order and, per signal, the insight (if directional).
 struct risk_report {
@@ -62,17 +81,18 @@ struct risk_report {
     return f(__VA_ARGS__);                                                                     \
   }
 
-HERALD_INSPECT(analysis_job, x.seq, x.candles, x.news, x.want_payload)
+HERALD_INSPECT(analysis_job, x.seq, x.candles, x.news, x.want_payload, x.fresh)
 HERALD_INSPECT(analyzer_output, x.time, x.score, x.confidence, x.duration_ns, x.label,
                   x.payload)
 HERALD_INSPECT(analysis_reply, x.seq, x.analyzer, x.results)
 HERALD_INSPECT(candle_batch, x.candles)
+HERALD_INSPECT(signal_batch, x.prev_time, x.prev_series, x.signals, x.analysis)
 HERALD_INSPECT(risk_report, x.signals, x.insights, x.insight_of, x.equity, x.max_drawdown,
                   x.trades)
 
 inline bool operator==(const analysis_job& a, const analysis_job& b) {
   return a.seq == b.seq && a.candles == b.candles && a.news == b.news
-         && a.want_payload == b.want_payload;
+         && a.want_payload == b.want_payload && a.fresh == b.fresh;
 }
 inline bool operator==(const analyzer_output& a, const analyzer_output& b) {
   return a.time == b.time && a.score == b.score && a.confidence == b.confidence
@@ -80,6 +100,10 @@ inline bool operator==(const analyzer_output& a, const analyzer_output& b) {
 }
 inline bool operator==(const analysis_reply& a, const analysis_reply& b) {
   return a.seq == b.seq && a.analyzer == b.analyzer && a.results == b.results;
+}
+inline bool operator==(const signal_batch& a, const signal_batch& b) {
+  return a.prev_time == b.prev_time && a.prev_series == b.prev_series && a.signals == b.signals
+         && a.analysis == b.analysis;
 }
 inline bool operator==(const candle_batch& a, const candle_batch& b) {
   return a.candles == b.candles;

@@ -12,6 +12,7 @@ std::string to_string(herald_errc code) {
     case herald_errc::db_invalid: return "db_invalid";
     case herald_errc::supervisor_busy: return "supervisor_busy";
     case herald_errc::invalid_request: return "invalid_request";
+    case herald_errc::not_ready: return "not_ready";
   }
   return "unknown";
 }

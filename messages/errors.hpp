@@ -17,6 +17,7 @@ enum class herald_errc : std::uint8_t {
   db_invalid = 4,                 ///< a write batch failed validation
   supervisor_busy = 5,            ///< a supervisor is restarting or stopping children
   invalid_request = 6,            ///< a request that the receiver cannot serve
+  not_ready = 7,                  ///< the receiver has not caught up yet: ask again shortly
 };
 
 std::string to_string(herald_errc code);

@@ -66,6 +66,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(herald, (herald::channel_tally))
   CAF_ADD_TYPE_ID(herald, (std::vector<herald::channel_tally>))
 
+  // -- crash safety (issue 14) -----------------------------------------------
+  CAF_ADD_TYPE_ID(herald, (herald::signal_batch))
+
   // -- atoms (atom constants carry no type ID in CAF 0.17) -------------------
   CAF_ADD_ATOM(herald, herald, which_children_atom, "whichchild")
   CAF_ADD_ATOM(herald, herald, restart_atom, "restart")
@@ -81,5 +84,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_ATOM(herald, herald, pause_atom, "pause")
   CAF_ADD_ATOM(herald, herald, resume_atom, "resume")
   CAF_ADD_ATOM(herald, herald, persist_retry_atom, "pretry")
+  CAF_ADD_ATOM(herald, herald, through_atom, "through")
+  CAF_ADD_ATOM(herald, herald, since_atom, "since")
 
 CAF_END_TYPE_ID_BLOCK(herald)

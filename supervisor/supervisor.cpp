@@ -324,7 +324,14 @@ struct supervisor_state {
               decision.to_start.size() == 1 ? "it" : std::to_string(decision.to_start.size())
                                                        + " children");
     std::uniform_real_distribution<double> uni{0.0, 1.0};
-    auto delay = failed.bo.next_delay(failed.started, now, uni(rng));
+    // A kill is an outside decision (chaos, an operator's kill), not the
+    // child failing on its own: it is restarted at once and does not grow
+    // the backoff, which is there to slow crash loops. (With backoff after
+    // kills, 50 kills a second kept agents waiting out 5 s backoffs most of
+    // the time and a chaos run made no progress.)
+    auto delay = reason == caf::exit_reason::kill
+                   ? duration{0}
+                   : failed.bo.next_delay(failed.started, now, uni(rng));
     auto to_start = decision.to_start;
     auto to_remove = decision.to_remove;
     stop_children(decision.to_stop, [this, to_start, to_remove, delay] {

@@ -24,9 +24,10 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 constexpr std::int64_t none = std::numeric_limits<std::int64_t>::min();
 
-std::string series_id(const std::string& symbol, const std::string& interval) {
-  return symbol + "_" + interval;
-}
+using analysis::series_id;
+
+/// Candles a rewinding pipeline takes back per series at most.
+constexpr std::uint32_t max_rewind = 200'000;
 
 struct series_state {
   std::string symbol, interval, id, path;
@@ -38,6 +39,8 @@ struct series_state {
   std::uint64_t seq = 0;
   caf::message job_msg; ///< the job in flight, as sent to every analyzer
   std::deque<analysis::signal> ready; ///< completed, in time order, not yet released
+  /// Per ready signal, its analyzers' results to store (with `persist`).
+  std::deque<std::vector<db::analysis_result>> ready_records;
   const analysis_job& job() const { return job_msg.get_as<analysis_job>(0); }
   std::array<std::optional<analysis_reply>, analysis::kind_count> replies;
   std::array<bool, analysis::kind_count> done{};
@@ -48,6 +51,8 @@ struct series_state {
   /// a failure (a restarted analyzer has a new handle).
   std::array<analyzer_actor, analysis::kind_count> workers{};
   std::int64_t completed_through = none; ///< open time of the last analysed candle
+  std::int64_t last_seen = none; ///< newest candle taken: older ones are duplicates
+  bool fresh = true; ///< the next job makes the analyzers rebuild their state
   /// When the oldest pending candle arrived, and when the job in flight's did.
   clock_type::time_point pending_since{}, job_arrived{};
   clock_type::time_point idle_since = clock_type::now();
@@ -56,7 +61,6 @@ struct series_state {
 struct pipeline_state {
   static inline const char* name = "herald.pipeline";
   pipeline_actor::pointer self = nullptr;
-  std::unique_ptr<data::outbox<pipeline_actor::base>> writes; ///< until committed
   pipeline_options o;
   std::shared_ptr<supervision::agent_directory> dir;
   std::shared_ptr<spdlog::logger> log;
@@ -68,12 +72,25 @@ struct pipeline_state {
   std::size_t ready_count = 0; ///< signals waiting in the series' `ready` queues
   std::optional<clock_type::time_point> blocked_since;
   bool subscribed = false, timer_armed = false;
-  caf::actor_addr hub_addr;
+  caf::actor_addr hub_addr, risk_addr;
+  std::uint64_t next_seq = 0; ///< job numbers, unique in this incarnation
+  /// Rewinding: the candles, signals and jobs held are dropped, the risk
+  /// manager's position is asked, and every tracked series is taken back
+  /// from the hub from that candle time on. Live batches wait meanwhile.
+  bool rewinding = false, rewind_armed = false;
+  std::uint64_t rewind_epoch = 0;
+  std::vector<candle_batch> held_batches;
+  std::vector<db::news_article> held_news;
+  /// The key of the last signal sent to the risk manager (what the next
+  /// batch continues), and the risk manager's position after a rewind:
+  /// signals up to it are not sent again.
+  analysis::signal_key released, skip_through;
+  std::uint64_t rewinds = 0;
   /// Drain requests waiting for every candle received so far to be released.
   std::vector<caf::typed_response_promise<bool>> drains;
 
   bool idle() const {
-    if (ready_count > 0)
+    if (ready_count > 0 || rewinding || !held_batches.empty())
       return false;
     for (auto& [id, s] : series)
       if (s.busy || s.starting || !s.pending.empty())
@@ -81,13 +98,60 @@ struct pipeline_state {
     return true;
   }
 
+  /// Drains are answered once nothing is held here, the risk manager stands
+  /// where the last release left it (a risk manager that restarted meanwhile
+  /// makes this pipeline rewind first), and every candle the hub holds of a
+  /// tracked series was taken.
   void answer_drains() {
-    if (drains.empty() || !idle())
+    if (drains.empty() || !idle() || verifying)
       return;
-    for (auto& rp : drains)
-      rp.deliver(true);
-    drains.clear();
+    auto risk = caf::actor_cast<risk_actor>(dir->find("analysis.risk"));
+    auto hub = caf::actor_cast<data::hub_actor>(dir->find("data.hub"));
+    if (!risk || !hub) {
+      arm(std::chrono::milliseconds{50});
+      return;
+    }
+    verifying = true;
+    auto again = [this] {
+      verifying = false;
+      arm(std::chrono::milliseconds{20});
+    };
+    self->request(risk, std::chrono::seconds{10}, through_atom::value)
+      .then(
+        [this, hub, again](std::int64_t t, std::string& sid) {
+          if (!(analysis::signal_key{t, sid} == released)) {
+            again(); // its down message is on the way: a rewind follows
+            return;
+          }
+          self->request(hub, std::chrono::seconds{10}, stats_atom::value)
+            .then(
+              [this, again](std::vector<series_stats>& all) {
+                for (auto& x : all) {
+                  candle probe;
+                  probe.symbol = x.symbol;
+                  probe.interval = x.interval;
+                  if (!tracked(probe) || x.accepted == 0)
+                    continue;
+                  auto it = series.find(series_id(x.symbol, x.interval));
+                  if (it == series.end() || it->second.last_seen < x.last_open_time) {
+                    again(); // candles on their way here
+                    return;
+                  }
+                }
+                verifying = false;
+                if (!idle()) {
+                  arm(std::chrono::milliseconds{20});
+                  return;
+                }
+                for (auto& rp : std::exchange(drains, {}))
+                  rp.deliver(true);
+              },
+              [again](caf::error&) { again(); });
+        },
+        [again](caf::error&) { again(); });
   }
+
+  bool verifying = false;
 
   bool tracked(const candle& c) const {
     auto in = [](const std::vector<std::string>& xs, const std::string& x) {
@@ -126,6 +190,171 @@ struct pipeline_state {
       self->request(hub, std::chrono::seconds{10}, subscribe_atom::value, sym, news)
         .then([](bool) {}, [](caf::error&) {});
     subscribed = true;
+    // A new hub may have taken candles before this subscription: rewind
+    // (its requests reach the hub after the subscriptions).
+    rewind();
+  }
+
+  // -- rewinding ------------------------------------------------------------------
+  //
+  // At start, and whenever the risk manager or the hub is lost, the pipeline
+  // cannot know which of its candles and signals reached the risk manager.
+  // It asks the risk manager where it stands (a restarted one replays the
+  // stored signals first), drops everything it holds, and takes every
+  // tracked series back from the hub from that candle time on; the
+  // analyzers rebuild their state before the first job (fresh). Signals up
+  // to the risk manager's position are not sent again.
+
+  void rewind() {
+    ++rewind_epoch;
+    rewinding = true;
+    rewind_armed = false;
+    ++rewinds;
+    // Everything held is in the hub's window (or its database) and is taken
+    // back below; what arrives from now on is held until then.
+    held_batches.clear();
+    held_news.clear();
+    series.clear();
+    ready_count = 0;
+    blocked_since.reset();
+    auto risk = caf::actor_cast<risk_actor>(dir->find("analysis.risk"));
+    auto hub = caf::actor_cast<data::hub_actor>(dir->find("data.hub"));
+    if (!risk || !hub) {
+      rewind_later();
+      return;
+    }
+    if (risk.address() != risk_addr) {
+      risk_addr = risk.address();
+      self->monitor(risk);
+    }
+    auto epoch = rewind_epoch;
+    self->request(risk, std::chrono::seconds{30}, through_atom::value)
+      .then(
+        [this, epoch, hub](std::int64_t t, std::string& sid) {
+          if (epoch != rewind_epoch)
+            return;
+          take_back(hub, analysis::signal_key{t, std::move(sid)});
+        },
+        [this, epoch](caf::error& e) {
+          if (epoch != rewind_epoch)
+            return;
+          log->info("risk manager's position unknown ({}); asking again", caf::to_string(e));
+          rewind_later();
+        });
+  }
+
+  void rewind_later() {
+    if (rewind_armed)
+      return;
+    rewind_armed = true;
+    self->delayed_send(self, std::chrono::milliseconds{100}, caf::tick_atom::value);
+  }
+
+  void take_back(data::hub_actor hub, analysis::signal_key at) {
+    auto epoch = rewind_epoch;
+    self->request(hub, std::chrono::seconds{30}, stats_atom::value)
+      .then(
+        [this, epoch, hub, at](std::vector<series_stats>& all) {
+          if (epoch != rewind_epoch)
+            return;
+          auto got = std::make_shared<std::map<std::string, std::vector<candle>>>();
+          auto left = std::make_shared<std::size_t>(0);
+          std::vector<std::pair<std::string, std::string>> wanted;
+          for (auto& x : all) {
+            candle probe;
+            probe.symbol = x.symbol;
+            probe.interval = x.interval;
+            if (tracked(probe))
+              wanted.emplace_back(x.symbol, x.interval);
+          }
+          *left = wanted.size();
+          if (wanted.empty()) {
+            finish_rewind(at, {});
+            return;
+          }
+          auto from = at.none() ? none : at.time;
+          for (auto& [sym, iv] : wanted)
+            self->request(hub, std::chrono::seconds{60}, caf::get_atom::value, since_atom::value,
+                          sym, iv, from, max_rewind)
+              .then(
+                [this, epoch, at, got, left, id = series_id(sym, iv)](std::vector<candle>& cs) {
+                  if (epoch != rewind_epoch)
+                    return;
+                  (*got)[id] = std::move(cs);
+                  if (--*left == 0)
+                    finish_rewind(at, std::move(*got));
+                },
+                [this, epoch](caf::error& e) {
+                  if (epoch != rewind_epoch)
+                    return;
+                  log->info("hub did not hand back candles ({}); rewinding again",
+                            caf::to_string(e));
+                  rewind_later();
+                });
+        },
+        [this, epoch](caf::error& e) {
+          if (epoch != rewind_epoch)
+            return;
+          log->info("hub did not list its series ({}); rewinding again", caf::to_string(e));
+          rewind_later();
+        });
+  }
+
+  void finish_rewind(const analysis::signal_key& at,
+                     std::map<std::string, std::vector<candle>> back) {
+    rewinding = false;
+    released = at;
+    skip_through = at;
+    std::size_t n = 0;
+    for (auto& [id, cs] : back) {
+      if (cs.empty())
+        continue;
+      if (cs.size() == max_rewind)
+        log->warn("{}: analysis resumes at {} (at most {} candles are taken back)", id,
+                  cs.front().open_time, max_rewind);
+      n += cs.size();
+      take(std::move(cs));
+    }
+    if (rewinds > 1 || n > 0)
+      log->info("rewound to {} {}: {} candles taken back", at.none() ? "the start" : at.series,
+                at.none() ? 0 : at.time, n);
+    auto held = std::move(held_batches);
+    held_batches.clear();
+    for (auto& b : held)
+      take(std::move(b.candles));
+    for (auto& a : std::exchange(held_news, {}))
+      on_news(a);
+    answer_drains();
+  }
+
+  /// Queues candles (in time order per series) for analysis; drops those
+  /// already taken (a rewound hub or a source that resent them).
+  void take(std::vector<candle> cs) {
+    std::vector<series_state*> touched;
+    for (auto& c : cs) {
+      if (!tracked(c))
+        continue;
+      auto& s = get(c);
+      if (c.open_time <= s.last_seen)
+        continue;
+      s.last_seen = c.open_time;
+      if (s.pending.empty())
+        s.pending_since = clock_type::now();
+      s.pending.push_back(std::move(c));
+      if (touched.empty() || touched.back() != &s)
+        touched.push_back(&s);
+    }
+    for (auto* s : touched) {
+      if (!s->started)
+        start_series(*s);
+      dispatch(*s);
+    }
+  }
+
+  void on_news(const db::news_article& a) {
+    for (auto& [id, s] : series)
+      if (io::news::mentions_symbol(a.symbols_json, s.symbol))
+        s.pending_news.push_back(a);
   }
 
   // -- series lifecycle -------------------------------------------------------------
@@ -183,14 +412,15 @@ struct pipeline_state {
   // -- jobs -----------------------------------------------------------------------
 
   void dispatch(series_state& s) {
-    if (!s.started || s.busy || s.pending.empty())
+    if (rewinding || !s.started || s.busy || s.pending.empty())
       return;
     s.busy = true;
-    ++s.seq;
+    s.seq = ++next_seq;
     auto k = std::min(o.max_batch, s.pending.size());
     analysis_job job;
     job.seq = s.seq;
     job.want_payload = o.persist;
+    job.fresh = std::exchange(s.fresh, false);
     job.candles.assign(std::make_move_iterator(s.pending.begin()),
                        std::make_move_iterator(s.pending.begin() + static_cast<std::ptrdiff_t>(k)));
     s.pending.erase(s.pending.begin(), s.pending.begin() + static_cast<std::ptrdiff_t>(k));
@@ -250,8 +480,17 @@ struct pipeline_state {
             finish_one(s, k);
             return;
           }
-          // The analyzer died: its supervisor restarts it; ask the new one.
           auto now = clock_type::now();
+          if (e.category() == caf::atom("herald")
+              && e.code() == static_cast<std::uint8_t>(herald_errc::not_ready)) {
+            // The analyzer waits for a restarted hub to catch up: ask again.
+            if (s.first_failure[k] == clock_type::time_point{})
+              s.first_failure[k] = now;
+            self->delayed_send(self, std::chrono::milliseconds{20}, retry_atom::value, id, seq,
+                               k);
+            return;
+          }
+          // The analyzer died: its supervisor restarts it; ask the new one.
           if (s.first_failure[k] == clock_type::time_point{})
             s.first_failure[k] = now;
           s.failed_handle[k] = addr;
@@ -295,9 +534,9 @@ struct pipeline_state {
   void complete(series_state& s) {
     auto& cs = s.job().candles;
     std::array<std::size_t, analysis::kind_count> pos{};
-    db::write_batch batch;
     std::vector<analysis::signal> out;
     out.reserve(cs.size());
+    std::vector<std::vector<db::analysis_result>> records(o.persist ? cs.size() : 0);
     constexpr auto regime = static_cast<std::size_t>(analysis::kind::volatility_regime);
     for (std::size_t i = 0; i < cs.size(); ++i) {
       auto& c = cs[i];
@@ -317,20 +556,18 @@ struct pipeline_state {
           if (k == regime)
             label = x.label;
           if (o.persist)
-            batch.analysis.push_back({c.symbol, c.interval, c.open_time,
+            records[i].push_back({c.symbol, c.interval, c.open_time,
                                       analysis::kind_name(analysis::kind_at(k)), x.score,
                                       x.confidence, x.payload.empty() ? "{}" : x.payload,
                                       x.duration_ns});
         }
         parts.push_back(part);
       }
-      auto sig = analysis::aggregate(o.aggregate, c.symbol, c.interval, c.open_time, c.close,
-                                     parts, label);
-      if (o.persist)
-        batch.signals.push_back({sig.id(), sig.symbol, sig.interval, sig.time,
-                                 analysis::to_string(sig.dir), sig.score, sig.confidence,
-                                 sig.payload_json(), c.close_time});
-      out.push_back(std::move(sig));
+      // The risk agent stores the signal and these results with its
+      // insight (one ordered stream: what a restarted risk agent replays;
+      // a rewind starts after it).
+      out.push_back(analysis::aggregate(o.aggregate, c.symbol, c.interval, c.open_time, c.close,
+                                        parts, label));
     }
     n.candles += cs.size();
     n.signals += out.size();
@@ -341,20 +578,20 @@ struct pipeline_state {
       s.completed_through = cs.back().open_time;
     s.busy = false;
     s.idle_since = clock_type::now();
-    if (!batch.empty())
-      persist(std::move(batch));
     ready_count += out.size();
-    for (auto& sig : out)
-      s.ready.push_back(std::move(sig));
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      s.ready.push_back(std::move(out[i]));
+      s.ready_records.push_back(o.persist ? std::move(records[i])
+                                          : std::vector<db::analysis_result>{});
+    }
     release();
     dispatch(s);
   }
 
-  void persist(db::write_batch batch) { writes->push(std::move(batch)); }
-
   /// Sends the risk manager every ready signal no slower series can precede.
   void release() {
     std::vector<analysis::signal> out;
+    std::vector<db::analysis_result> records;
     out.reserve(ready_count);
     auto now = clock_type::now();
     while (ready_count > 0) {
@@ -384,17 +621,34 @@ struct pipeline_state {
         arm(o.order_wait / 4 + std::chrono::milliseconds{1});
         break;
       }
-      out.push_back(std::move(next->ready.front()));
+      if (!skip_through.none() && analysis::signal_key::of(next->ready.front()) <= skip_through)
+        ; // the risk manager took it (and stored its results) before the rewind
+      else {
+        out.push_back(std::move(next->ready.front()));
+        auto& rs = next->ready_records.front();
+        records.insert(records.end(), std::make_move_iterator(rs.begin()),
+                       std::make_move_iterator(rs.end()));
+      }
       next->ready.pop_front();
+      next->ready_records.pop_front();
       --ready_count;
       blocked_since.reset();
     }
     if (!out.empty()) {
       auto risk = caf::actor_cast<risk_actor>(dir->find("analysis.risk"));
-      if (risk)
-        self->send(risk, std::move(out));
-      else
-        log->warn("{} signals not gated: no risk manager", out.size());
+      if (risk && risk.address() == risk_addr) {
+        signal_batch b;
+        b.prev_time = released.time;
+        b.prev_series = released.series;
+        released = analysis::signal_key::of(out.back());
+        b.signals = std::move(out);
+        b.analysis = std::move(records);
+        self->send(risk, std::move(b));
+      } else {
+        // Lost or replaced: its down message starts a rewind, which
+        // derives these signals again.
+        log->debug("{} signals held back: the risk manager is restarting", out.size());
+      }
     }
     answer_drains();
   }
@@ -408,39 +662,36 @@ pipeline_actor::behavior_type pipeline_impl(ops::instrumented_stateful<pipeline_
   st.o = std::move(o);
   st.dir = std::move(dir);
   st.log = logging::get("analysis.pipeline");
-  st.writes = std::make_unique<data::outbox<pipeline_actor::base>>(self, st.dir, st.log,
-                                                                   "analysis records");
   self->set_down_handler([self](caf::down_msg& dm) {
-    if (dm.source == self->state.hub_addr) {
-      self->state.subscribed = false;
-      self->state.arm(std::chrono::milliseconds{100});
+    auto& st = self->state;
+    if (dm.source == st.hub_addr) {
+      st.hub_addr = nullptr;
+      st.subscribed = false; // resubscribing rewinds
+      st.rewinding = true;   // no new jobs from the old hub's candles meanwhile
+      st.arm(std::chrono::milliseconds{100});
+    } else if (dm.source == st.risk_addr) {
+      st.log->info("risk manager lost ({}): rewinding to its successor's position",
+                   caf::to_string(dm.reason));
+      st.risk_addr = nullptr;
+      st.rewind();
     }
   });
+  st.rewinding = true; // until the first rewind: drains wait for it
   st.subscribe();
   return {
     [self](candle_batch& b) {
       auto& st = self->state;
-      std::vector<series_state*> touched;
-      for (auto& c : b.candles) {
-        if (!st.tracked(c))
-          continue;
-        auto& s = st.get(c);
-        if (s.pending.empty())
-          s.pending_since = clock_type::now();
-        s.pending.push_back(std::move(c));
-        if (touched.empty() || touched.back() != &s)
-          touched.push_back(&s);
-      }
-      for (auto* s : touched) {
-        if (!s->started)
-          st.start_series(*s);
-        st.dispatch(*s);
-      }
+      if (st.rewinding)
+        st.held_batches.push_back(std::move(b));
+      else
+        st.take(std::move(b.candles));
     },
     [self](db::news_article& a) {
-      for (auto& [id, s] : self->state.series)
-        if (io::news::mentions_symbol(a.symbols_json, s.symbol))
-          s.pending_news.push_back(a);
+      auto& st = self->state;
+      if (st.rewinding)
+        st.held_news.push_back(std::move(a));
+      else
+        st.on_news(a);
     },
     [self](stats_atom) {
       auto& n = self->state.n;
@@ -456,21 +707,23 @@ pipeline_actor::behavior_type pipeline_impl(ops::instrumented_stateful<pipeline_
     },
     [self](drain_atom) -> caf::result<bool> {
       auto& st = self->state;
-      if (st.idle())
-        return true;
       st.drains.push_back(self->make_response_promise<bool>());
+      auto rp = st.drains.back();
+      st.answer_drains();
       st.arm();
-      return st.drains.back();
+      return rp;
     },
     [self](retry_atom, const std::string& id, std::uint64_t seq, std::uint8_t k) {
       self->state.retry(id, seq, k);
     },
-    [self](persist_retry_atom) { self->state.writes->retry(); },
+    [](persist_retry_atom) {}, // the risk agent stores what the pipeline derives
     [self](caf::tick_atom) {
       auto& st = self->state;
       st.timer_armed = false;
       if (!st.subscribed)
         st.subscribe();
+      else if (st.rewind_armed)
+        st.rewind();
       for (auto& [id, s] : st.series)
         if (!s.started && !s.starting && !s.pending.empty())
           st.start_series(s), st.dispatch(s);
@@ -537,9 +790,10 @@ supervision::supervisor_config analysis_tree(const analysis_tree_options& o,
   root.directory = dir;
   auto risk_opts = o.risk;
   auto persist = o.persist;
-  root.children.push_back(worker_spec("risk", [risk_opts, persist, dir](caf::local_actor* self,
-                                                                        const std::string&) {
-    return caf::actor_cast<caf::actor>(spawn_risk(self, risk_opts, persist, dir));
+  auto storage = o.persist ? o.storage : nullptr;
+  root.children.push_back(worker_spec("risk", [risk_opts, persist, storage,
+                                               dir](caf::local_actor* self, const std::string&) {
+    return caf::actor_cast<caf::actor>(spawn_risk(self, risk_opts, persist, storage, dir));
   }));
   root.children.push_back(supervisor_child(pool));
   auto popts = o.pipeline;

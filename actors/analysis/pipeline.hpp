@@ -22,6 +22,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "analysis/aggregate.hpp"
+#include "db/storage.hpp"
 #include "messages/ops.hpp"
 #include "analysis/kinds.hpp"
 #include "messages/type_ids.hpp"
@@ -77,6 +78,9 @@ struct analysis_tree_options {
   analysis::risk_options risk;
   std::uint32_t rebuild_candles = 5000;
   bool persist = true;
+  /// Where a restarted risk agent replays the stored signals from (with
+  /// `persist`; null: a restarted risk agent starts a fresh portfolio).
+  std::shared_ptr<db::storage> storage;
   supervision::supervisor_flags flags;        ///< of "analysis"
   supervision::supervisor_flags series_flags; ///< of each series supervisor
   supervision::backoff_options backoff;

@@ -1,6 +1,8 @@
 #include "actors/analysis/risk.hpp"
 #include "actors/ops/instrumented.hpp"
 
+#include <deque>
+
 #include <caf/all.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -8,6 +10,7 @@
 #include "actors/data/outbox.hpp"
 #include "actors/data/persistence.hpp"
 #include "io/logging.hpp"
+#include "market/interval.hpp"
 
 namespace herald::analysis_actors {
 
@@ -38,38 +41,145 @@ db::insight_record to_record(const analysis::insight& in) {
   return r;
 }
 
+db::signal_record to_record(const analysis::signal& s) {
+  auto ms = market::interval_ms(s.interval);
+  return {s.id(),          s.symbol,     s.interval,         s.time,
+          analysis::to_string(s.dir), s.score, s.confidence, s.payload_json(),
+          s.time + (ms ? *ms : 0) - 1};
+}
+
 struct risk_state_ {
   static inline const char* name = "herald.risk";
   std::unique_ptr<analysis::risk_manager> rm;
   bool persist = true;
-  std::unique_ptr<data::outbox<risk_actor::base>> writes; ///< insights until committed
+  std::unique_ptr<data::outbox<risk_actor::base>> writes; ///< signals + insights until committed
   std::shared_ptr<supervision::agent_directory> dir;
   std::shared_ptr<spdlog::logger> log;
   std::vector<risk_sink_actor> sinks;
   analysis::risk_state last = analysis::risk_state::active;
+  analysis::signal_key through; ///< the last signal taken
+  std::uint64_t refused = 0;    ///< batches that did not continue at `through`
+
+  analysis::risk_options opts;
+  std::shared_ptr<db::storage> storage;
+  /// The signals this incarnation took, newest last (bounded): with the
+  /// stored ones, what a catch-up for a (re)subscribing sink is made of
+  /// (the newest may not be committed yet).
+  std::deque<analysis::signal> taken;
+  static constexpr std::size_t keep_taken = 50'000;
+
+  /// Every stored signal, in (time, series) order.
+  std::vector<analysis::signal> stored_signals(db::storage& store) {
+    std::vector<db::signal_record> all;
+    constexpr std::size_t page = 20'000;
+    std::int64_t from = INT64_MIN;
+    for (;;) {
+      auto rows = store.signals_since(from, page);
+      bool last_page = rows.size() < page;
+      if (!last_page) {
+        // Keyset paging on open_time: the rows of the page's last time may
+        // continue on the next page, so they are read again there.
+        auto t = rows.back().open_time;
+        if (rows.front().open_time == t)
+          throw std::runtime_error{"more than " + std::to_string(page)
+                                   + " signals share one candle time"};
+        while (rows.back().open_time == t)
+          rows.pop_back();
+        from = t;
+      }
+      all.insert(all.end(), std::make_move_iterator(rows.begin()),
+                 std::make_move_iterator(rows.end()));
+      if (last_page)
+        break;
+    }
+    std::vector<analysis::signal> sigs;
+    sigs.reserve(all.size());
+    for (auto& r : all) {
+      try {
+        sigs.push_back(analysis::parse_signal(r.symbol, r.interval, r.open_time, r.direction,
+                                              r.confidence, r.payload_json));
+      } catch (const std::invalid_argument& e) {
+        log->error("stored {} cannot be replayed and is skipped: {}", r.id, e.what());
+      }
+    }
+    std::stable_sort(sigs.begin(), sigs.end(), [](const auto& a, const auto& b) {
+      return analysis::signal_key::of(a) < analysis::signal_key::of(b);
+    });
+    return sigs;
+  }
+
+  /// Replays every stored signal through the risk manager: the state its
+  /// predecessor had at the last committed signal.
+  void rebuild(db::storage& store) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto sigs = stored_signals(store);
+    for (auto& s : sigs)
+      rm->on_signal(s);
+    last = rm->state();
+    if (!sigs.empty()) {
+      through = analysis::signal_key::of(sigs.back());
+      log->info("rebuilt from {} stored signals through {} {} in {} ms: equity {:.2f}, "
+                "state {}",
+                sigs.size(), through.series, through.time,
+                std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - t0)
+                  .count(),
+                rm->equity(), analysis::to_string(rm->state()));
+    }
+  }
 };
 
 risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_state_>* self,
                                     analysis::risk_options o, bool persist,
+                                    std::shared_ptr<db::storage> storage,
                                     std::shared_ptr<supervision::agent_directory> dir) {
   auto& st = self->state;
   st.rm = std::make_unique<analysis::risk_manager>(o);
   st.persist = persist;
   st.dir = std::move(dir);
   st.log = logging::get("analysis.risk");
-  st.writes = std::make_unique<data::outbox<risk_actor::base>>(self, st.dir, st.log, "insights");
+  st.writes = std::make_unique<data::outbox<risk_actor::base>>(self, st.dir, st.log,
+                                                               "signals and insights", true);
+  // A database that cannot be read throws: the agent dies and its
+  // supervisor tries again after its backoff (crash-only).
+  if (storage)
+    st.rebuild(*storage);
+  st.opts = o;
+  st.storage = storage;
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& s = self->state.sinks;
     s.erase(std::remove_if(s.begin(), s.end(), [&](auto& x) { return x.address() == dm.source; }),
             s.end());
   });
   return {
-    [self](std::vector<analysis::signal>& signals) {
+    [self](signal_batch& b) {
       auto& st = self->state;
+      if (b.prev_time != st.through.time || b.prev_series != st.through.series) {
+        // Not where this risk manager stands (it restarted, or the batch was
+        // sent before the pipeline rewound): taking it would skip signals.
+        // The pipeline rewinds to `through` when it notices.
+        if (st.refused++ % 1000 == 0)
+          st.log->info("signals after {} {} refused: this risk manager stands at {} {}",
+                       b.prev_series, b.prev_time, st.through.series, st.through.time);
+        return;
+      }
+      auto& signals = b.signals;
+      if (signals.empty())
+        return;
+      for (auto& x : signals) {
+        st.taken.push_back(x);
+        if (st.taken.size() > risk_state_::keep_taken)
+          st.taken.pop_front();
+      }
+      st.through = analysis::signal_key::of(signals.back());
       risk_report rep;
       rep.insight_of.reserve(signals.size());
       db::write_batch batch;
+      if (st.persist)
+        batch.analysis = std::move(b.analysis);
       for (auto& s : signals) {
+        if (st.persist)
+          batch.signals.push_back(to_record(s));
         auto in = st.rm->on_signal(s);
         if (in) {
           rep.insight_of.push_back(static_cast<std::int32_t>(rep.insights.size()));
@@ -99,7 +209,57 @@ risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_
       }
     },
     [](drain_atom) { return true; },
+    [self](through_atom) {
+      auto& t = self->state.through;
+      return caf::make_result(t.time, t.series);
+    },
     [self](persist_retry_atom) { self->state.writes->retry(); },
+    [self](subscribe_atom, risk_sink_actor& sink, std::int64_t from) -> bool {
+      // A (re)starting sink: one report of every signal from `from` on
+      // (stored, then taken here), decided by a scratch risk manager over
+      // the whole history (the same decisions), before any live report.
+      auto& st = self->state;
+      if (!sink)
+        return false;
+      std::vector<analysis::signal> all;
+      if (st.storage) {
+        try {
+          all = st.stored_signals(*st.storage);
+        } catch (const std::exception& e) {
+          st.log->warn("catch-up for a subscriber without stored signals: {}", e.what());
+        }
+      }
+      auto last = all.empty() ? analysis::signal_key{} : analysis::signal_key::of(all.back());
+      if (st.taken.size() == risk_state_::keep_taken
+          && (last.none() || last < analysis::signal_key::of(st.taken.front())))
+        st.log->warn("catch-up has a hole: signals between {} {} and {} {} are neither stored "
+                     "nor kept",
+                     last.series, last.time, st.taken.front().symbol, st.taken.front().time);
+      for (auto& s : st.taken)
+        if (last.none() || last < analysis::signal_key::of(s))
+          all.push_back(s);
+      analysis::risk_manager scratch{st.opts};
+      risk_report rep;
+      for (auto& s : all) {
+        auto in = scratch.on_signal(s);
+        if (s.time < from)
+          continue;
+        rep.insight_of.push_back(in ? static_cast<std::int32_t>(rep.insights.size()) : -1);
+        if (in)
+          rep.insights.push_back(std::move(*in));
+        rep.signals.push_back(s);
+      }
+      rep.equity = scratch.equity();
+      rep.max_drawdown = scratch.max_drawdown();
+      rep.trades = scratch.trades();
+      if (!rep.signals.empty())
+        st.log->info("catch-up for a subscriber: {} signals, {} insights from {}",
+                     rep.signals.size(), rep.insights.size(), from);
+      self->monitor(sink);
+      self->send(sink, std::move(rep)); // before any live report: same sender, FIFO
+      st.sinks.push_back(std::move(sink));
+      return true;
+    },
     [self](subscribe_atom, risk_sink_actor& sink) {
       if (!sink)
         return false;
@@ -113,8 +273,9 @@ risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_
 } // namespace
 
 risk_actor spawn_risk(caf::local_actor* parent, analysis::risk_options o, bool persist,
+                      std::shared_ptr<db::storage> storage,
                       std::shared_ptr<supervision::agent_directory> dir) {
-  return parent->spawn(risk_impl, o, persist, std::move(dir));
+  return parent->spawn(risk_impl, o, persist, std::move(storage), std::move(dir));
 }
 
 } // namespace herald::analysis_actors

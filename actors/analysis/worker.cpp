@@ -9,6 +9,7 @@
 
 #include "actors/data/hub.hpp"
 #include "io/logging.hpp"
+#include "messages/errors.hpp"
 
 namespace herald::analysis_actors {
 
@@ -99,12 +100,22 @@ analyzer_actor::behavior_type worker_impl(ops::instrumented_stateful<analyzer_ac
         });
         return rp;
       }
+      if (job.fresh && st.rebuilt) {
+        // The pipeline rewound: these candles may be analysed already.
+        // Start over from the hub's window, as a new incarnation would.
+        st.a = analysis::make_analyzer(st.o.k, st.o.opts);
+        st.seen_news.clear();
+        st.seen_order.clear();
+        st.rebuilt = false;
+      }
       if (st.rebuilt || job.candles.empty())
         return st.run(job);
       st.rebuilt = true;
       auto hub = caf::actor_cast<data::hub_actor>(st.dir->find("data.hub"));
-      if (!hub)
-        return st.run(job);
+      if (!hub) { // restarting: the pipeline asks again shortly
+        st.rebuilt = false;
+        return make_error(herald_errc::not_ready, "no hub to rebuild from");
+      }
       // Rebuild before answering; `await` holds back every other message
       // (later jobs) until the history is in.
       auto rp = self->make_response_promise<analysis_reply>();
@@ -124,9 +135,17 @@ analyzer_actor::behavior_type worker_impl(ops::instrumented_stateful<analyzer_ac
             },
             [self, rp, job](caf::error& err) mutable {
               auto& st = self->state;
-              st.log->warn("{} {}: no history from the hub ({}); starting cold", st.o.symbol,
-                           analysis::kind_name(st.o.k), caf::to_string(err));
-              rp.deliver(st.run(job));
+              // The hub restarted and has not caught up to this job yet, or
+              // died meanwhile: the pipeline asks again shortly (it gives up
+              // after analysis.restart-wait); rebuild then. Never cold: a
+              // state without its history would change the signals.
+              st.rebuilt = false;
+              st.log->debug("{} {}: no history from the hub yet ({}); the pipeline asks again",
+                            st.o.symbol, analysis::kind_name(st.o.k), caf::to_string(err));
+              if (err.category() == caf::atom("herald"))
+                rp.deliver(std::move(err));
+              else
+                rp.deliver(make_error(herald_errc::not_ready, caf::to_string(err)));
             });
       };
       if (st.o.k != analysis::kind::news_sentiment) {

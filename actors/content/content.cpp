@@ -56,8 +56,327 @@ struct strategist_state {
     content::chart_data chart;
   };
   std::map<std::string, alert_material> material; ///< by insight id
+  std::set<std::string> pending_ids;
   caf::actor_addr hub_addr, risk_addr;
   bool timer = false;
+
+  // -- crash safety ---------------------------------------------------------------
+  //
+  // A fresh strategist rebuilds what it knew: it asks the risk manager where
+  // it stands, takes the candles and news of the last `lookback` before that
+  // from the hub (the hub reads older ones from the database), and then
+  // subscribes to the risk manager with a catch-up from the same time: one
+  // report of every signal and insight since, decided exactly as before. It
+  // replays them as if live; plans whose pieces are already in the ledger
+  // are not sent again. Candles and news reach the market view only up to
+  // the candle time of the signal being handled, and reports are handled one
+  // candle time at a time, so what the strategist writes does not depend on
+  // how the pipeline batched its reports: a rebuilt strategist writes what
+  // the one it replaces would have written.
+  static constexpr std::int64_t lookback_ms = 8 * 86'400'000LL;
+  static constexpr std::uint32_t max_catch_up = 20'000; ///< candles per series
+  bool caught_up = false, catching_up = false;
+  std::uint64_t epoch = 0;
+  std::int64_t since = INT64_MIN; ///< where this incarnation's view starts
+  analysis::signal_key seen;      ///< the last signal handled
+  /// Candles and news waiting for the analysis clock, by time.
+  std::map<std::string, std::map<std::int64_t, candle>> ahead; ///< per "SYMBOL:interval"
+  std::map<std::string, std::int64_t> fed; ///< newest candle given to the view, per series
+  std::multimap<std::int64_t, db::news_article> news_ahead;
+  std::set<std::string> news_ids;
+
+  void queue(const candle& c) {
+    auto key = c.symbol + ":" + c.interval;
+    auto f = fed.find(key);
+    if (f != fed.end() && c.open_time <= f->second)
+      return;
+    ahead[key].emplace(c.open_time, c);
+  }
+
+  void queue(const db::news_article& a) {
+    if (news_ids.insert(a.id).second)
+      news_ahead.emplace(a.published_at, a);
+  }
+
+  /// Hands the view every candle and article up to `t`.
+  void feed(std::int64_t t) {
+    for (auto& [key, q] : ahead) {
+      auto end = q.upper_bound(t);
+      for (auto it = q.begin(); it != end; ++it) {
+        view->on_candle(it->second);
+        fed[key] = it->first;
+      }
+      q.erase(q.begin(), end);
+    }
+    auto end = news_ahead.upper_bound(t);
+    for (auto it = news_ahead.begin(); it != end; ++it)
+      view->on_news(it->second);
+    news_ahead.erase(news_ahead.begin(), end);
+  }
+
+  /// Start (and a new risk manager): where to begin, then the catch-up.
+  void catch_up() {
+    if (catching_up)
+      return;
+    auto risk = caf::actor_cast<analysis_actors::risk_actor>(dir->find("analysis.risk"));
+    auto hub = caf::actor_cast<data::hub_actor>(dir->find("data.hub"));
+    if (!risk || !hub) {
+      arm(200ms);
+      return;
+    }
+    catching_up = true;
+    auto e = ++epoch;
+    auto fail = [this, e](const char* what) {
+      return [this, e, what](caf::error& err) {
+        if (e != epoch)
+          return;
+        log->info("catch-up: {} ({}); trying again", what, caf::to_string(err));
+        catching_up = false;
+        arm(200ms);
+      };
+    };
+    if (caught_up) { // a new risk manager: only reports, from the last signal seen
+      subscribe_risk(risk, seen.none() ? INT64_MIN : seen.time);
+      return;
+    }
+    self->request(risk, 30s, through_atom::value)
+      .then(
+        [this, e, hub, risk, fail](std::int64_t t, std::string&) {
+          if (e != epoch)
+            return;
+          since = t == INT64_MIN ? INT64_MIN : t - lookback_ms;
+          self->request(hub, 30s, caf::get_atom::value, news_atom::value, std::string{"*"})
+            .then(
+              [this, e](std::vector<db::news_article>& xs) {
+                if (e == epoch)
+                  for (auto& a : xs)
+                    if (since == INT64_MIN || a.published_at >= since)
+                      queue(a);
+              },
+              [](caf::error&) {});
+          self->request(hub, 30s, stats_atom::value)
+            .then(
+              [this, e, hub, risk, fail](std::vector<series_stats>& all) {
+                if (e != epoch)
+                  return;
+                auto left = std::make_shared<std::size_t>(all.size());
+                if (all.empty()) {
+                  subscribe_risk(risk, since);
+                  return;
+                }
+                for (auto& x : all) {
+                  // The view keeps candles behind the clock: take those too.
+                  auto ms = market::interval_ms(x.interval).value_or(60'000);
+                  auto from = since == INT64_MIN
+                                ? INT64_MIN
+                                : since - static_cast<std::int64_t>(o->view.keep) * ms;
+                  self->request(hub, 60s, caf::get_atom::value, since_atom::value, x.symbol,
+                                x.interval, from, max_catch_up)
+                    .then(
+                      [this, e, left, risk](std::vector<candle>& cs) {
+                        if (e != epoch)
+                          return;
+                        for (auto& c : cs)
+                          queue(c);
+                        if (--*left == 0)
+                          subscribe_risk(risk, since);
+                      },
+                      fail("the hub did not hand back candles"));
+                }
+              },
+              fail("the hub did not list its series"));
+        },
+        fail("the risk manager's position is unknown"));
+  }
+
+  std::vector<caf::typed_response_promise<std::vector<channel_tally>>> drains;
+
+  /// Drains wait until this strategist is caught up and has handled every
+  /// signal the risk manager took (a report may still be on its way, or a
+  /// restarted risk manager's catch-up).
+  void try_drains() {
+    if (drains.empty() || !caught_up || catching_up || refilling > 0 || drain_checking)
+      return;
+    auto risk = caf::actor_cast<analysis_actors::risk_actor>(dir->find("analysis.risk"));
+    if (!risk) {
+      arm(50ms);
+      return;
+    }
+    drain_checking = true;
+    self->request(risk, 10s, through_atom::value)
+      .then(
+        [this](std::int64_t t, std::string& sid) {
+          drain_checking = false;
+          if (!(analysis::signal_key{t, sid} == seen) || !caught_up || catching_up
+              || refilling > 0) {
+            arm(20ms);
+            return;
+          }
+          for (auto& rp : std::exchange(drains, {}))
+            drain(rp);
+        },
+        [this](caf::error&) {
+          drain_checking = false;
+          arm(50ms);
+        });
+  }
+
+  bool drain_checking = false;
+
+  /// End of a bounded run: closing recap and report, every plan released,
+  /// then the creator's drain (which waits for the publisher's).
+  void drain(caf::typed_response_promise<std::vector<channel_tally>> rp) {
+    feed(INT64_MAX);
+    if (view->clock() != INT64_MIN)
+      add(planner->closing(view->clock()));
+    release(INT64_MAX);
+    auto creator = caf::actor_cast<creator_actor>(dir->find("content.creator"));
+    if (!creator) { // restarting: ask again shortly
+      drains.push_back(rp);
+      arm(50ms);
+      return;
+    }
+    self->request(creator, caf::infinite, drain_atom::value)
+      .then([rp](std::vector<channel_tally>& t) mutable { rp.deliver(std::move(t)); },
+            [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  }
+
+  /// After a hub restart: the candles the new hub took before this
+  /// strategist subscribed. Reports wait meanwhile (they would find the view
+  /// without the candles they speak of).
+  void refill(data::hub_actor hub, bool held_already) {
+    if (!held_already)
+      ++refilling;
+    self->request(hub, 30s, caf::get_atom::value, news_atom::value, std::string{"*"})
+      .then(
+        [this](std::vector<db::news_article>& xs) {
+          for (auto& a : xs)
+            if (since == INT64_MIN || a.published_at >= since)
+              queue(a);
+        },
+        [](caf::error&) {});
+    auto done = [this] {
+      if (--refilling > 0)
+        return;
+      for (auto& r : std::exchange(held_reports, {}))
+        on_report(r);
+      try_drains();
+    };
+    self->request(hub, 30s, stats_atom::value)
+      .then(
+        [this, hub, done](std::vector<series_stats>& all) {
+          auto left = std::make_shared<std::size_t>(all.size());
+          if (all.empty()) {
+            done();
+            return;
+          }
+          for (auto& x : all) {
+            auto key = x.symbol + ":" + x.interval;
+            auto from = since;
+            if (auto f = fed.find(key); f != fed.end())
+              from = f->second + 1;
+            self->request(hub, 60s, caf::get_atom::value, since_atom::value, x.symbol,
+                          x.interval, from, max_catch_up)
+              .then(
+                [this, left, done](std::vector<candle>& cs) {
+                  for (auto& c : cs)
+                    queue(c);
+                  if (--*left == 0)
+                    done();
+                },
+                [this, left, done](caf::error& e) {
+                  log->info("hub did not hand back candles ({})", caf::to_string(e));
+                  if (--*left == 0)
+                    done(); // its successor is asked when this hub's down arrives
+                });
+          }
+        },
+        [this, done](caf::error& e) {
+          log->info("hub did not list its series ({})", caf::to_string(e));
+          done();
+        });
+  }
+
+  int refilling = 0;
+  bool hub_lost = false; ///< reports are held from the loss until the refill
+  std::vector<risk_report> held_reports;
+
+  void subscribe_risk(analysis_actors::risk_actor risk, std::int64_t from) {
+    auto e = epoch;
+    risk_addr = risk.address();
+    self->monitor(risk);
+    self->request(risk, 60s, subscribe_atom::value,
+                  caf::actor_cast<analysis_actors::risk_sink_actor>(self), from)
+      .then(
+        [this, e](bool) {
+          if (e != epoch)
+            return;
+          catching_up = false;
+          caught_up = true;
+          try_drains();
+        },
+        [this, e](caf::error& err) {
+          if (e != epoch)
+            return;
+          log->error("cannot subscribe to the risk manager: {}", caf::to_string(err));
+          risk_addr = nullptr;
+          catching_up = false;
+          arm(500ms);
+        });
+  }
+
+  /// A report, one candle time at a time; signals seen already are skipped
+  /// (a catch-up overlaps what a restarted risk manager sends again).
+  void on_report(risk_report& r) {
+    std::size_t i = 0, n = r.signals.size();
+    while (i < n) {
+      auto t = r.signals[i].time;
+      std::vector<analysis::signal> sigs;
+      std::vector<analysis::insight> ins;
+      for (; i < n && r.signals[i].time == t; ++i) {
+        auto key = analysis::signal_key::of(r.signals[i]);
+        if (!seen.none() && key <= seen)
+          continue;
+        seen = key;
+        if (i < r.insight_of.size() && r.insight_of[i] >= 0
+            && static_cast<std::size_t>(r.insight_of[i]) < r.insights.size())
+          ins.push_back(r.insights[static_cast<std::size_t>(r.insight_of[i])]);
+        sigs.push_back(std::move(r.signals[i]));
+      }
+      if (!sigs.empty())
+        step(t, sigs, ins);
+    }
+  }
+
+  void step(std::int64_t t, const std::vector<analysis::signal>& sigs,
+            const std::vector<analysis::insight>& ins) {
+    feed(t);
+    view->on_report(sigs, ins);
+    std::vector<analysis::insight> approved;
+    for (auto& i : ins)
+      if (i.approved)
+        approved.push_back(i);
+    std::vector<content::skipped> why;
+    auto plans = planner->on_insights(approved, &why);
+    for (auto& w : why)
+      log->debug("not published: {} ({})", w.insight_id, w.reason);
+    for (auto& i : approved) {
+      auto id = i.id();
+      bool planned = std::any_of(plans.begin(), plans.end(),
+                                 [&](auto& p) { return p.insight_id == id; });
+      if (!planned || material.count(id))
+        continue;
+      auto& m = material[id];
+      m.facts_json = content::facts_to_json(view->alert_facts(i));
+      m.title = i.symbol + " " + i.interval + ": "
+                + (i.dir == analysis::direction::long_ ? "bullish" : "bearish") + " signal at "
+                + market::format_utc(i.time).substr(0, 16) + " UTC";
+      m.chart = view->chart(i.symbol, i.interval, i.time);
+    }
+    add(std::move(plans));
+    add(planner->on_time(view->clock()));
+    release(view->clock());
+  }
 
   void arm(std::chrono::milliseconds after) {
     if (timer)
@@ -79,17 +398,13 @@ struct strategist_state {
           });
         self->request(hub, 10s, subscribe_atom::value, std::string{"*"}, news)
           .then([](bool) {}, [](caf::error&) {});
+        if (caught_up) { // a new hub: what it sent before this subscription
+          refill(hub, hub_lost);
+          hub_lost = false;
+        }
       }
     if (!risk_addr)
-      if (auto risk = caf::actor_cast<analysis_actors::risk_actor>(dir->find("analysis.risk"))) {
-        risk_addr = risk.address();
-        self->monitor(risk);
-        self->request(risk, 10s, subscribe_atom::value,
-                      caf::actor_cast<analysis_actors::risk_sink_actor>(self))
-          .then([](bool) {}, [this](caf::error& e) {
-            log->error("cannot subscribe to the risk manager: {}", caf::to_string(e));
-          });
-      }
+      catch_up();
     if (!hub_addr || !risk_addr)
       arm(500ms);
   }
@@ -123,7 +438,8 @@ struct strategist_state {
                     e.what());
         }
       }
-      pending.emplace(p.scheduled_at, std::move(p));
+      if (pending_ids.insert(p.id).second)
+        pending.emplace(p.scheduled_at, std::move(p));
     }
   }
 
@@ -146,7 +462,8 @@ struct strategist_state {
         p.insight_id = r.insight_id;
         if (!r.insight_id.empty() && !material.count(r.insight_id))
           material[r.insight_id] = {r.facts_json, r.title, {}};
-        pending.emplace(p.scheduled_at, std::move(p));
+        if (pending_ids.insert(p.id).second)
+          pending.emplace(p.scheduled_at, std::move(p));
         log->info("{} was scheduled for {} before the restart; it goes out when due", r.id,
                   market::format_utc(r.scheduled_at));
       }
@@ -161,6 +478,12 @@ struct strategist_state {
     while (!pending.empty() && pending.begin()->first <= now) {
       auto p = std::move(pending.begin()->second);
       pending.erase(pending.begin());
+      pending_ids.erase(p.id);
+      if (recorded(p.id)) { // a rebuilt strategist plans again what went out
+        if (!p.insight_id.empty() && !still_pending(p.insight_id))
+          material.erase(p.insight_id);
+        continue;
+      }
       auto b = brief(p);
       if (!p.insight_id.empty()) {
         bool more = false; // the same insight planned for another channel
@@ -174,6 +497,27 @@ struct strategist_state {
       else
         log->error("no content.creator: piece {} is lost for this run", p.id);
     }
+  }
+
+  /// In the ledger beyond `scheduled`: the publisher has it.
+  bool recorded(const std::string& id) {
+    if (!book)
+      return false;
+    try {
+      auto r = book->find(id);
+      return r && r->state != content::state::scheduled;
+    } catch (const std::exception& e) {
+      log->warn("{}: cannot read the ledger ({}); planning it (the publisher drops a repeat)",
+                id, e.what());
+      return false;
+    }
+  }
+
+  bool still_pending(const std::string& insight_id) const {
+    for (auto& [t, q] : pending)
+      if (q.insight_id == insight_id)
+        return true;
+    return false;
   }
 
   content_brief brief(const content::plan& p) {
@@ -260,64 +604,49 @@ strategist_actor::behavior_type strategist_impl(
   st.reload();
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
-    if (dm.source == st.hub_addr)
+    if (dm.source == st.hub_addr) {
       st.hub_addr = nullptr;
-    if (dm.source == st.risk_addr)
+      if (st.caught_up && !st.hub_lost) {
+        // Hold reports from now on: they may speak of candles the new hub
+        // sends before this strategist is subscribed to it.
+        st.hub_lost = true;
+        ++st.refilling;
+      }
+    }
+    if (dm.source == st.risk_addr) {
       st.risk_addr = nullptr;
-    st.arm(200ms);
+      st.catching_up = false;
+      ++st.epoch;
+    }
+    st.arm(20ms); // resubscribe soon: reports wait meanwhile
   });
   st.subscribe();
   return {
     [self](candle_batch& b) {
       for (auto& c : b.candles)
-        self->state.view->on_candle(c);
+        self->state.queue(c);
     },
-    [self](db::news_article& a) { self->state.view->on_news(a); },
+    [self](db::news_article& a) { self->state.queue(a); },
     [self](risk_report& r) {
+      // Reports come unsigned (anon_send); a repeat from a restarted risk
+      // manager is skipped by signal key.
       auto& st = self->state;
-      st.view->on_report(r.signals, r.insights);
-      std::vector<analysis::insight> approved;
-      for (auto& i : r.insights)
-        if (i.approved)
-          approved.push_back(i);
-      std::vector<content::skipped> why;
-      auto plans = st.planner->on_insights(approved, &why);
-      for (auto& w : why)
-        st.log->debug("not published: {} ({})", w.insight_id, w.reason);
-      for (auto& i : approved) {
-        auto id = i.id();
-        bool planned = std::any_of(plans.begin(), plans.end(),
-                                   [&](auto& p) { return p.insight_id == id; });
-        if (!planned || st.material.count(id))
-          continue;
-        auto& m = st.material[id];
-        m.facts_json = content::facts_to_json(st.view->alert_facts(i));
-        m.title = i.symbol + " " + i.interval + ": "
-                  + (i.dir == analysis::direction::long_ ? "bullish" : "bearish") + " signal at "
-                  + market::format_utc(i.time).substr(0, 16) + " UTC";
-        m.chart = st.view->chart(i.symbol, i.interval, i.time);
-      }
-      st.add(std::move(plans));
-      st.add(st.planner->on_time(st.view->clock()));
-      st.release(st.view->clock());
+      if (st.refilling > 0)
+        st.held_reports.push_back(std::move(r));
+      else
+        st.on_report(r);
     },
     [self](drain_atom) -> caf::result<std::vector<channel_tally>> {
       auto& st = self->state;
-      if (st.view->clock() != INT64_MIN)
-        st.add(st.planner->closing(st.view->clock()));
-      st.release(INT64_MAX);
-      auto creator = caf::actor_cast<creator_actor>(st.dir->find("content.creator"));
-      if (!creator)
-        return caf::make_error(caf::sec::invalid_argument, "no content.creator");
       auto rp = self->make_response_promise<std::vector<channel_tally>>();
-      self->request(creator, caf::infinite, drain_atom::value)
-        .then([rp](std::vector<channel_tally>& t) mutable { rp.deliver(std::move(t)); },
-              [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+      st.drains.push_back(rp); // the closing pieces need the whole history
+      st.try_drains();
       return rp;
     },
     [self](caf::tick_atom) {
       self->state.timer = false;
       self->state.subscribe();
+      self->state.try_drains();
     },
   };
 }
@@ -358,6 +687,46 @@ struct creator_state {
       self->send(pub, std::move(p));
     else
       log->error("no content.publisher: piece {} is lost for this run", p.id);
+  }
+
+  /// Asks the chart agent for the piece's chart. A chart agent that died or
+  /// is restarting is asked again (its supervisor brings it back); only a
+  /// chart that cannot be drawn sends the piece without one.
+  void draw(content_piece p, content::chart_data chart, std::int32_t attempt) {
+    auto charts = caf::actor_cast<charts_actor>(dir->find("content.charts"));
+    if (!charts) {
+      again(std::move(p), std::move(chart), attempt, "no chart agent");
+      return;
+    }
+    auto ch = p.channel;
+    self->request(charts, 30s, chart, ch)
+      .then(
+        [this, p](std::string& png) mutable {
+          p.chart_png = std::move(png);
+          deliver(std::move(p));
+          done_one();
+        },
+        [this, p, chart, attempt](caf::error& e) mutable {
+          if (e == caf::sec::runtime_error) { // the chart cannot be drawn
+            log->warn("no chart for {}: {}; published without", p.id, caf::to_string(e));
+            deliver(std::move(p));
+            done_one();
+            return;
+          }
+          again(std::move(p), std::move(chart), attempt, caf::to_string(e));
+        });
+  }
+
+  void again(content_piece p, content::chart_data chart, std::int32_t attempt,
+             const std::string& why) {
+    if (attempt >= 50) { // ~25 s: the chart agent is not coming back
+      log->warn("no chart for {} after {} attempts ({}); published without", p.id, attempt, why);
+      deliver(std::move(p));
+      done_one();
+      return;
+    }
+    self->delayed_send(self, std::chrono::milliseconds{attempt < 5 ? 20 : 500}, retry_atom::value,
+                       std::move(p), std::move(chart), attempt + 1);
   }
 
   void done_one() {
@@ -421,19 +790,10 @@ creator_actor::behavior_type creator_impl(ops::instrumented_stateful<creator_act
         return;
       }
       ++st.outstanding;
-      self->request(charts, 30s, std::move(b.chart), b.channel)
-        .then(
-          [self, p](std::string& png) mutable {
-            p.chart_png = std::move(png);
-            self->state.deliver(std::move(p));
-            self->state.done_one();
-          },
-          [self, p](caf::error& e) mutable {
-            self->state.log->warn("no chart for {}: {}; published without", p.id,
-                                  caf::to_string(e));
-            self->state.deliver(std::move(p));
-            self->state.done_one();
-          });
+      st.draw(std::move(p), std::move(b.chart), 0);
+    },
+    [self](retry_atom, content_piece& p, content::chart_data& chart, std::int32_t attempt) {
+      self->state.draw(std::move(p), std::move(chart), attempt);
     },
     [self](drain_atom) -> caf::result<std::vector<channel_tally>> {
       auto& st = self->state;

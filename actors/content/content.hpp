@@ -79,7 +79,9 @@ using strategist_actor = caf::typed_actor<
 
 using creator_actor = caf::typed_actor<
   caf::reacts_to<content_brief>,
-  caf::replies_to<drain_atom>::with<std::vector<channel_tally>>>;
+  caf::replies_to<drain_atom>::with<std::vector<channel_tally>>,
+  // internal: ask a (restarted) chart agent again (piece, chart, attempt)
+  caf::reacts_to<retry_atom, content_piece, content::chart_data, std::int32_t>>;
 
 using charts_actor = caf::typed_actor<
   /// PNG bytes of the chart, sized for the channel.

@@ -1,6 +1,8 @@
 #include "actors/data/hub.hpp"
 #include "actors/ops/instrumented.hpp"
 
+#include <algorithm>
+#include <climits>
 #include <deque>
 #include <map>
 #include <utility>
@@ -11,6 +13,7 @@
 #include "io/logging.hpp"
 #include "io/news/feed.hpp"
 #include "market/candle_window.hpp"
+#include "messages/errors.hpp"
 #include "market/interval.hpp"
 #include "market/resample.hpp"
 #include "market/validation.hpp"
@@ -73,6 +76,117 @@ struct hub_state {
   std::vector<std::function<void(bool)>> waiters; ///< flushes: all stored, or not
   bool timer_armed = false;
 
+  /// A fresh incarnation: every stored series' last `depth` candles, base
+  /// series first (their candles also rebuild the partial higher bars),
+  /// then the derived ones, and the last news.
+  void rebuild(db::storage& store) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto is_derived = [&](const std::string& iv) {
+      return std::find(opts.resample_to.begin(), opts.resample_to.end(), iv)
+             != opts.resample_to.end();
+    };
+    std::size_t n = 0, count = 0;
+    std::int64_t newest = INT64_MIN;
+    std::vector<candle> built; ///< higher bars completed by the stored base candles
+    auto all_series = store.candle_series();
+    for (int pass = 0; pass < 2; ++pass)
+      for (auto& [symbol, interval] : all_series) {
+        bool derived = is_derived(interval);
+        if (derived != (pass == 1))
+          continue;
+        auto ms = market::interval_ms(interval);
+        if (!ms)
+          continue;
+        // A base series needs enough candles for its longest higher bar in
+        // progress, not only the window.
+        std::size_t want = opts.depth;
+        if (!derived)
+          for (auto& name : opts.resample_to)
+            if (auto to = market::interval_ms(name); to && *to > *ms)
+              want = std::max<std::size_t>(want, static_cast<std::size_t>(*to / *ms) + 1);
+        auto cs = store.last_candles(symbol, interval, want);
+        if (cs.empty())
+          continue;
+        log->debug("rebuild {} {}: {} stored candles up to {}", symbol, interval, cs.size(),
+                   market::format_utc(cs.back().open_time));
+        ++n;
+        auto& s = get_series(cs.front(), *ms, derived);
+        auto window_from = cs.size() > opts.depth ? cs.size() - opts.depth : 0;
+        for (std::size_t i = 0; i < cs.size(); ++i) {
+          auto& c = cs[i];
+          for (auto& r : s.up) {
+            if (auto bar = r.push(c))
+              built.push_back(*bar);
+            if (r.complete())
+              if (auto bar = r.flush())
+                built.push_back(*bar);
+          }
+          if (i < window_from)
+            continue;
+          if (s.validator.check(c) != market::series_validator::verdict::accepted)
+            continue;
+          s.window.push(c);
+          ++count;
+          newest = std::max(newest, c.open_time);
+        }
+      }
+    // Higher bars the previous incarnation completed but did not store: the
+    // sources resume after the base candle that completed them, so they are
+    // built here (older ones are duplicates and dropped; a first bar built
+    // from part of its period is older than the stored ones).
+    std::size_t recovered = 0;
+    for (auto& bar : built) {
+      auto it = all.find({bar.symbol, bar.interval});
+      if (it != all.end() && !it->second.validator.empty()
+          && bar.open_time <= it->second.validator.last_open_time())
+        continue;
+      if (it == all.end() || it->second.validator.empty()) {
+        // No stored bar of that series: only a bar from a whole period counts.
+        auto base_ms = market::interval_ms(bar.interval);
+        if (!base_ms || bar.open_time < newest - 2 * *base_ms)
+          continue;
+      }
+      recovered += accept(bar, true) ? 1 : 0;
+    }
+    if (recovered > 0)
+      log->info("{} higher bars completed before the restart were built again", recovered);
+    if (newest != INT64_MIN) {
+      // The news of the last two days before the newest candle.
+      auto articles = store.news_since(newest - 2 * 86'400'000, 100'000);
+      for (auto& a : articles) {
+        news.push_back(std::move(a));
+        if (news.size() > opts.news_depth)
+          news.pop_front();
+      }
+    }
+    if (n > 0)
+      log->info("rebuilt {} series ({} candles) and {} news from the database in {} ms", n,
+                count, news.size(),
+                std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - t0)
+                  .count());
+  }
+
+  /// Candles of a series from `from` on, at most the newest `max`.
+  std::vector<candle> since(const std::string& symbol, const std::string& interval,
+                            std::int64_t from, std::uint32_t max) {
+    auto it = all.find({symbol, interval});
+    std::vector<candle> out;
+    if (it != all.end())
+      out = it->second.window.since(from, max);
+    bool window_reaches = it != all.end() && !it->second.window.empty()
+                          && it->second.window.front().open_time <= from;
+    if (window_reaches || out.size() >= max || !opts.storage)
+      return out;
+    auto to = out.empty() ? INT64_MAX : out.front().open_time;
+    auto older = opts.storage->candles_between(symbol, interval, from, to);
+    auto room = max - out.size();
+    if (older.size() > room)
+      older.erase(older.begin(), older.end() - static_cast<std::ptrdiff_t>(room));
+    older.insert(older.end(), out.begin(), out.end());
+    return older;
+  }
+
   series& get_series(const candle& c, std::int64_t ms, bool derived) {
     auto key = series_key{c.symbol, c.interval};
     auto it = all.find(key);
@@ -100,6 +214,11 @@ struct hub_state {
       return false;
     }
     auto& s = get_series(c, *ms, derived);
+    // A higher bar this hub built again after a restart that is stored
+    // already (its base candles are sent again from the first one not
+    // stored): a duplicate, not a data error.
+    if (derived && !s.validator.empty() && c.open_time <= s.validator.last_open_time())
+      return false;
     auto gaps_before = s.validator.gaps().size();
     switch (s.validator.check(c)) {
       case market::series_validator::verdict::duplicate:
@@ -256,6 +375,10 @@ hub_actor::behavior_type hub_impl(ops::instrumented_stateful<hub_actor, hub_stat
   st.opts = std::move(opts);
   st.dir = std::move(dir);
   st.log = logging::get("data.hub");
+  // A database that cannot be read throws: the hub dies and its supervisor
+  // tries again after the backoff (crash-only).
+  if (st.opts.storage)
+    st.rebuild(*st.opts.storage);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& subs = self->state.subs;
     subs.erase(std::remove_if(subs.begin(), subs.end(),
@@ -311,12 +434,27 @@ hub_actor::behavior_type hub_impl(ops::instrumented_stateful<hub_actor, hub_stat
       return out;
     },
     [self](caf::get_atom, const std::string& symbol, const std::string& interval,
-           std::uint32_t n, std::int64_t before) -> std::vector<candle> {
+           std::uint32_t n, std::int64_t before) -> caf::result<std::vector<candle>> {
+      // Whoever asks holds a candle at `before` that came through a hub: if
+      // this hub has not reached the candle before it (it restarted and its
+      // sources are still sending again what it had not stored), the history
+      // would have a hole. Ask again shortly.
       auto& all = self->state.all;
       auto it = all.find({symbol, interval});
-      if (it == all.end())
-        return {};
+      auto ms = market::interval_ms(interval);
+      if (it == all.end() || (ms && it->second.validator.last_open_time() < before - *ms))
+        return make_error(herald_errc::not_ready,
+                          symbol + " " + interval + ": the hub has not reached "
+                            + std::to_string(before) + " yet");
       return it->second.window.last_before(n, before);
+    },
+    [self](caf::get_atom, since_atom, const std::string& symbol, const std::string& interval,
+           std::int64_t from, std::uint32_t max) -> caf::result<std::vector<candle>> {
+      try {
+        return self->state.since(symbol, interval, from, max);
+      } catch (const std::exception& e) { // the database is down: the caller retries
+        return caf::make_error(caf::sec::runtime_error, e.what());
+      }
     },
     [self](subscribe_atom, std::string& symbol, news_sink_actor& sink) -> bool {
       if (!sink)

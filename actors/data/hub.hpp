@@ -7,6 +7,12 @@
 // subscribers of its series, and persists candles through data.persistence
 // (found by name in the agent directory). News articles from the news agent
 // are fanned out to the subscribers of the symbols they mention.
+//
+// Crash-safe: with a database, a fresh incarnation rebuilds every stored
+// series' window, validator position and partial higher bars, and the last
+// news, from the database before it takes any message; sources then resume
+// after the newest candle it holds (stats), so a candle the previous
+// incarnation accepted but had not stored yet is sent again.
 
 #include <chrono>
 #include <cstdint>
@@ -18,6 +24,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "db/storage.hpp"
 #include "messages/type_ids.hpp"
 #include "supervisor/agent_directory.hpp"
 
@@ -41,6 +48,8 @@ struct hub_options {
   std::chrono::nanoseconds persist_interval = std::chrono::milliseconds{100};
   std::size_t persist_buffer = 1'000'000;  ///< candles held while persistence is unavailable
   std::size_t news_depth = 1000;           ///< articles kept for snapshot queries
+  /// Where a fresh incarnation rebuilds its windows from (null: starts empty).
+  std::shared_ptr<db::storage> storage;
 };
 
 using hub_actor = caf::typed_actor<
@@ -60,6 +69,11 @@ using hub_actor = caf::typed_actor<
   /// first: what a restarted analyzer rebuilds its state from.
   caf::replies_to<caf::get_atom, std::string, std::string, std::uint32_t,
                   std::int64_t>::with<std::vector<candle>>,
+  /// The candles of a series that opened at or after a time (ms), at most
+  /// the newest N, oldest first: from the window, or from the database where
+  /// the window does not reach back far enough (a rewinding pipeline).
+  caf::replies_to<caf::get_atom, since_atom, std::string, std::string, std::int64_t,
+                  std::uint32_t>::with<std::vector<candle>>,
   /// The articles kept about a symbol ("*": all), oldest first.
   caf::replies_to<caf::get_atom, news_atom, std::string>::with<std::vector<db::news_article>>,
   /// Counters of every series.

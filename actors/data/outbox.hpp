@@ -9,6 +9,12 @@
 // are sent at once (not one at a time), so a sender that stops hands
 // everything it held to the persistence agent's mailbox first.
 //
+// An `ordered` outbox commits its batches in the order they were pushed:
+// one write in flight at a time, and whatever was pushed meanwhile goes out
+// merged into the next one (so throughput does not suffer). The risk agent
+// needs this: its stored signals are what a restarted risk agent replays,
+// so a later batch must never be committed before an earlier one.
+//
 // The owning actor's interface must accept (persist_retry_atom) and forward
 // it to retry().
 
@@ -33,15 +39,49 @@ template <class Self>
 class outbox {
 public:
   outbox(Self* self, std::shared_ptr<supervision::agent_directory> dir,
-         std::shared_ptr<spdlog::logger> log, std::string what)
-    : self_(self), dir_(std::move(dir)), log_(std::move(log)), what_(std::move(what)) {}
+         std::shared_ptr<spdlog::logger> log, std::string what, bool ordered = false)
+    : self_(self),
+      dir_(std::move(dir)),
+      log_(std::move(log)),
+      what_(std::move(what)),
+      ordered_(ordered) {}
+
+  outbox(const outbox&) = delete;
+  outbox& operator=(const outbox&) = delete;
+
+  /// The owner stops (or was killed): what was never sent goes to the
+  /// persistence agent now, unanswered (writes are idempotent; an ordered
+  /// outbox holds its next batch back while one is in flight).
+  ~outbox() {
+    auto p = caf::actor_cast<persistence_actor>(dir_->find("data.persistence"));
+    if (!p || held_.empty())
+      return;
+    if (ordered_) {
+      // Everything, the write in flight too, as one batch: if that write
+      // was lost, committing only what came after it would leave a hole.
+      db::write_batch all;
+      for (auto& [id, b] : held_)
+        all.append(std::move(b));
+      caf::anon_send(p, std::move(all));
+      return;
+    }
+    for (auto& [id, b] : held_)
+      if (!in_flight(id) && !b.empty())
+        caf::anon_send(p, std::move(b));
+  }
 
   /// Keeps `b` until it is committed.
   void push(db::write_batch b) {
     if (b.empty())
       return;
-    auto id = next_++;
     records_ += b.size();
+    if (ordered_) {
+      held_[next_].append(std::move(b)); // the batch that goes out next
+      if (flying_.empty() && !timer_)
+        send_ordered();
+      return;
+    }
+    auto id = next_++;
     held_.emplace(id, std::move(b));
     send(id);
   }
@@ -49,6 +89,11 @@ public:
   /// The backoff timer fired: send again what failed.
   void retry() {
     timer_ = false;
+    if (ordered_) {
+      if (flying_.empty())
+        send_ordered();
+      return;
+    }
     for (auto& [id, b] : held_)
       if (!in_flight(id))
         send(id);
@@ -59,6 +104,19 @@ public:
 
 private:
   bool in_flight(std::uint64_t id) const { return flying_.count(id) > 0; }
+
+  /// Ordered mode: merges everything held into the oldest batch and sends it.
+  void send_ordered() {
+    if (held_.empty())
+      return;
+    auto first = held_.begin();
+    for (auto it = std::next(first); it != held_.end();) {
+      first->second.append(std::move(it->second));
+      it = held_.erase(it);
+    }
+    next_ = first->first + 1; // later pushes go to a new batch
+    send(first->first);
+  }
 
   void send(std::uint64_t id) {
     auto p = caf::actor_cast<persistence_actor>(dir_->find("data.persistence"));
@@ -77,6 +135,8 @@ private:
             held_.erase(it);
           }
           delay_ = std::chrono::milliseconds{100};
+          if (ordered_ && flying_.empty() && !timer_)
+            send_ordered();
         },
         [this, id](caf::error& e) {
           flying_.erase(id);
@@ -86,6 +146,8 @@ private:
                         held_.at(id).size(), caf::to_string(e));
             records_ -= held_.at(id).size();
             held_.erase(id);
+            if (ordered_)
+              send_ordered();
             return;
           }
           log_->info("{}: {} records kept for a retry ({})", what_, held_.at(id).size(),
@@ -109,6 +171,7 @@ private:
   std::map<std::uint64_t, db::write_batch> held_;
   std::set<std::uint64_t> flying_;
   std::uint64_t next_ = 0, records_ = 0;
+  bool ordered_ = false;
   bool timer_ = false;
   std::chrono::milliseconds delay_{100};
 };

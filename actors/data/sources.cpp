@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include <caf/all.hpp>
 
@@ -51,6 +52,40 @@ struct source_base {
   /// The hub, or null while it is (re)starting.
   hub_actor hub() const { return caf::actor_cast<hub_actor>(dir->find("data.hub")); }
 
+  /// Where the hub stands per series (symbol, interval) -> newest open time.
+  using positions = std::map<std::pair<std::string, std::string>, std::int64_t>;
+
+  /// Asks the hub where each series stands, then runs `then`: a source that
+  /// (re)starts resumes after the newest candle the hub holds (a restarted
+  /// hub holds what was stored), so nothing is sent twice and nothing the
+  /// hub had not stored is lost. Waits while the hub is (re)starting.
+  template <class F>
+  void resume(F then) {
+    auto h = hub();
+    if (!h) {
+      self->delayed_send(self, std::chrono::milliseconds{100}, caf::tick_atom::value);
+      return;
+    }
+    self->request(h, std::chrono::seconds{30}, stats_atom::value)
+      .then(
+        [this, then](std::vector<series_stats>& all) mutable {
+          positions at;
+          for (auto& x : all)
+            if (x.accepted > 0)
+              at[{x.symbol, x.interval}] = x.last_open_time;
+          then(std::move(at));
+        },
+        [this](caf::error& e) {
+          log->info("hub position unknown ({}); asking again", caf::to_string(e));
+          self->delayed_send(self, std::chrono::milliseconds{100}, caf::tick_atom::value);
+        });
+  }
+
+  static bool taken(const positions& at, const candle& c) {
+    auto it = at.find({c.symbol, c.interval});
+    return it != at.end() && c.open_time <= it->second;
+  }
+
   /// The hub did not take a batch: keep it and try again shortly.
   void retry_later(const caf::error& e) {
     log->warn("hub did not take candles ({}); retrying", caf::to_string(e));
@@ -68,6 +103,34 @@ struct sim_state : source_base {
   std::uint64_t sent = 0;      ///< bars per series
   std::int64_t interval_ms = 60'000;
   bool finished = false;
+  bool resumed = false; ///< skipped what the hub holds already
+
+  /// Skips the seeded bars the hub holds already (the generator is
+  /// deterministic: the same bars come out again), counting them as sent.
+  void skip_to(const positions& at) {
+    std::uint64_t skipped = 0;
+    while (opts.max_candles == 0 || sent < opts.max_candles) {
+      auto bar = sim->next();
+      bool all_taken = !bar.empty();
+      for (auto& c : bar)
+        all_taken = all_taken && taken(at, c);
+      if (!all_taken) {
+        pending = std::move(bar);
+        break;
+      }
+      ++sent;
+      ++skipped;
+    }
+    if (skipped > 0)
+      log->info("simulated source resumes after {} bars the hub holds already", skipped);
+  }
+
+  void finish() {
+    finished = true;
+    log->info("simulated source done: {} candles per series", sent);
+    if (progress)
+      progress->source_done(opts.name, sent);
+  }
 
   /// Stores the bar's headlines and hands them to the hub before the bar
   /// itself (same sender, same receiver: they arrive first), so the news
@@ -102,6 +165,20 @@ struct sim_state : source_base {
   void tick() {
     if (finished)
       return;
+    if (!resumed) {
+      resume([this](positions at) {
+        resumed = true;
+        skip_to(at);
+        if (auto h = hub(); h && !pending.empty())
+          store_news(h);
+        if (opts.max_candles > 0 && sent >= opts.max_candles) {
+          finish();
+          return;
+        }
+        next_tick(std::chrono::nanoseconds{0});
+      });
+      return;
+    }
     auto h = hub();
     if (!h) {
       next_tick(std::chrono::milliseconds{100}); // the hub is (re)starting
@@ -117,10 +194,7 @@ struct sim_state : source_base {
           pending.clear();
           ++sent;
           if (opts.max_candles > 0 && sent >= opts.max_candles) {
-            finished = true;
-            log->info("simulated source done: {} candles per series", sent);
-            if (progress)
-              progress->source_done(opts.name, sent);
+            finish();
             return;
           }
           next_tick(sent < opts.backfill ? std::chrono::nanoseconds{0}
@@ -156,18 +230,43 @@ struct replay_state : source_base {
   replay_source_options opts;
   std::vector<candle> candles;
   std::size_t next = 0;
+  std::size_t skipped = 0; ///< held by the hub already when this source started
   bool finished = false;
+  bool resumed = false;
 
   void finish() {
     finished = true;
-    log->info("replay done: {} candles sent", next);
+    log->info("replay done: {} candles sent", next + skipped);
     if (progress)
-      progress->source_done(opts.name, next);
+      progress->source_done(opts.name, next + skipped);
   }
 
   void tick() {
     if (finished)
       return;
+    if (!resumed) {
+      resume([this](positions at) {
+        resumed = true;
+        if (!at.empty()) {
+          auto before = candles.size();
+          candles.erase(std::remove_if(candles.begin(), candles.end(),
+                                       [&](const candle& c) { return taken(at, c); }),
+                        candles.end());
+          skipped = before - candles.size();
+          if (skipped > 0)
+            log->info("replay resumes after {} candles the hub holds already", skipped);
+          if (opts.max_candles > 0 && skipped >= opts.max_candles) {
+            next = 0;
+            finish();
+            return;
+          }
+          if (opts.max_candles > 0)
+            opts.max_candles -= skipped; // counted against `next` below
+        }
+        next_tick(std::chrono::nanoseconds{0});
+      });
+      return;
+    }
     if (next >= candles.size()) {
       finish();
       return;

@@ -341,24 +341,43 @@ TEST_CASE_METHOD(fixture, "a backed-off restart waits, and shutdown cancels it",
   slow.backoff.max = 2h;
   auto sup = start(strategy::one_for_one, {slow, worker("fast", log)});
   REQUIRE(log->wait_size(2));
-  self->send_exit(child(sup, "slow"), caf::exit_reason::kill);
-  self->send_exit(child(sup, "fast"), caf::exit_reason::kill);
+  // Failing on their own (a kill is restarted at once: see below).
+  self->send_exit(child(sup, "slow"), caf::exit_reason::unhandled_exception);
+  self->send_exit(child(sup, "fast"), caf::exit_reason::unhandled_exception);
   // the child without backoff is back, the one with backoff is down
   REQUIRE(log->wait_for([](const strings& es) {
     return std::count(es.begin(), es.end(), "start:fast") == 2;
   }));
   REQUIRE(wait_agent("sup.slow", [](const agent_record& r) {
-    return !r.running && r.last_exit_reason == "kill";
+    return !r.running && r.last_exit_reason == "unhandled_exception";
   }));
   auto kids = children(sup);
   REQUIRE(kids.size() == 2);
   CHECK_FALSE(kids[0].running);
   CHECK(kids[0].restarts == 0);
-  CHECK(kids[0].last_exit_reason == "kill");
+  CHECK(kids[0].last_exit_reason == "unhandled_exception");
   CHECK(kids[1].running);
   // an orderly shutdown does not wait for the pending restart
   CHECK(stop(sup) == caf::exit_reason::user_shutdown);
   CHECK(log->count("start:slow") == 1);
+}
+
+TEST_CASE_METHOD(fixture, "a killed child is restarted at once, whatever its backoff",
+                 "[supervisor][backoff]") {
+  // A kill is an outside decision (chaos, an operator), not a crash loop:
+  // backoff would keep agents down under chaos and stall the system.
+  auto slow = worker("slow", log);
+  slow.backoff.min = 1h;
+  slow.backoff.max = 2h;
+  auto sup = start(strategy::one_for_one, {slow});
+  REQUIRE(log->wait_size(1));
+  for (int i = 0; i < 3; ++i) {
+    self->send_exit(child(sup, "slow"), caf::exit_reason::kill);
+    REQUIRE(log->wait_for([i](const strings& es) {
+      return std::count(es.begin(), es.end(), "start:slow") == i + 2;
+    }));
+  }
+  CHECK(stop(sup) == caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE_METHOD(fixture, "a simple_one_for_one pool grows and shrinks at run time",

@@ -186,7 +186,7 @@ herald::candle_batch sample<herald::candle_batch>(caf::actor_system& sys) {
 template <>
 herald::analysis_job sample<herald::analysis_job>(caf::actor_system& sys) {
   return {7, sample<std::vector<herald::candle>>(sys), {sample<herald::db::news_article>(sys)},
-          true};
+          true, true};
 }
 template <>
 herald::analyzer_output sample<herald::analyzer_output>(caf::actor_system&) {
@@ -220,6 +220,11 @@ template <>
 std::vector<herald::analysis::signal>
 sample<std::vector<herald::analysis::signal>>(caf::actor_system& sys) {
   return {sample<herald::analysis::signal>(sys), sample<herald::analysis::signal>(sys)};
+}
+template <>
+herald::signal_batch sample<herald::signal_batch>(caf::actor_system& sys) {
+  return {1'699'999'940'000, "ETHUSDT_1m" + hostile, sample<std::vector<herald::analysis::signal>>(sys),
+          {sample<herald::db::analysis_result>(sys)}};
 }
 template <>
 herald::analysis::insight sample<herald::analysis::insight>(caf::actor_system&) {
