@@ -85,6 +85,7 @@ function renderTree() {
     if (onlyBusy && !a.is_supervisor && a.rate < 0.5 && a.mailbox === 0) continue;
     const depth = a.path === 'root' ? 0 : a.path.split('.').length;
     const name = a.path === 'root' ? 'root' : a.path.split('.').pop();
+    const level = levelName(a, depth);
     const stateText = !a.running ? 'down' : a.paused ? 'paused' : 'running';
     const actions = el('td', { class: 'actions' });
     if (canOperate && a.path !== 'root') {
@@ -100,8 +101,9 @@ function renderTree() {
     const prev = state.restarts[a.path];
     const tr = el('tr', { dataset: { path: a.path } },
       el('td', { class: 'name', title: a.path + (a.last_exit_reason ? '\nlast exit: ' + a.last_exit_reason : '') },
-        el('span', { class: 'indent' }, '  '.repeat(Math.max(0, depth - 1)) + (depth ? '└ ' : '')),
-        el('span', { class: a.kind === 'supervisor' ? 'sup' : '' }, name)),
+        el('span', { class: 'indent' }, '│ '.repeat(Math.max(0, depth - 1)) + (depth ? '├ ' : '')),
+        el('span', { class: a.kind === 'supervisor' ? 'sup' : '' }, name),
+        el('span', { class: 'level level-' + depth }, level)),
       el('td', { class: 'num rate' }, fmtRate(a.rate)),
       el('td', { class: 'num mailbox' + (a.mailbox > 100 ? ' hot' : '') }, a.mailbox),
       el('td', { class: 'num p99' + (a.p99_seconds > 0.05 ? ' hot' : '') }, fmtDur(a.p99_seconds)),
@@ -114,6 +116,20 @@ function renderTree() {
   }
   body.replaceChildren(...rows);
   $('actor-count').textContent = state.actors.length;
+}
+
+/// What a row is in the tree: root, a domain supervisor, the series pool, a
+/// series supervisor, or a worker (an analyzer under a series).
+function levelName(a, depth) {
+  if (depth === 0) return 'root';
+  if (a.kind === 'supervisor') {
+    if (depth === 1) return 'domain';
+    if (a.path.endsWith('.series')) return 'pool';
+    if (a.path.includes('.series.')) return 'series';
+    return 'supervisor';
+  }
+  if (a.path.includes('.series.')) return 'analyzer';
+  return 'agent';
 }
 
 function onActors(snapshot) {
@@ -167,16 +183,25 @@ async function loadInfo() {
 
 // -- live feed -------------------------------------------------------------------------
 
+/// "market 2021-01-01 10:00": the candle time an event speaks of.
+function marketTime(ms) {
+  if (typeof ms !== 'number' || !ms) return '';
+  return el('span', { class: 'market-time', title: 'market time (candle open, UTC)' },
+    'market ' + new Date(ms).toISOString().replace('T', ' ').substr(0, 16));
+}
+
 function feedLine(type, d, ts) {
   let text;
   switch (type) {
     case 'signal':
       text = [d.symbol, d.interval, el('span', { class: d.direction }, d.direction),
-        'score ' + d.score.toFixed(3), 'conf ' + d.confidence.toFixed(0), '@ ' + fmtPrice(d.price)];
+        'score ' + d.score.toFixed(3), 'conf ' + d.confidence.toFixed(0), '@ ' + fmtPrice(d.price),
+        marketTime(d.time)];
       break;
     case 'insight':
       text = [d.symbol, el('span', { class: d.direction }, d.direction),
-        d.approved ? 'approved' : 'vetoed: ' + d.reason, 'conf ' + d.confidence.toFixed(0)];
+        d.approved ? 'approved' : 'vetoed: ' + d.reason, 'conf ' + d.confidence.toFixed(0),
+        marketTime(d.time)];
       break;
     case 'post':
       text = [d.channel, d.state, d.id, d.url ? el('a', { href: d.url, target: '_blank', rel: 'noopener' }, 'link') : d.error];
@@ -344,8 +369,9 @@ async function loadQueue() {
       }
       buttons.append(el('button', { type: 'button', class: 'ghost', dataset: { act: 'reject', id: p.id } }, 'reject'));
     }
+    const when = p.scheduled_at ? ' · for ' + new Date(p.scheduled_at).toISOString().replace('T', ' ').substr(0, 16) : '';
     return el('li', { dataset: { id: p.id } },
-      el('div', { class: 'meta' }, p.channel + ' · ' + p.kind + ' · ' + p.state + ' · ' + p.id),
+      el('div', { class: 'meta' }, p.channel + ' · ' + p.kind + ' · ' + p.state + when + ' · ' + p.id),
       el('div', { class: 'text' }, text),
       buttons);
   });
@@ -369,9 +395,14 @@ $('content-state').addEventListener('change', () => loadQueue().catch((x) => toa
 
 async function loadPublished() {
   const r = await api('/api/v1/published?limit=30');
-  const items = r.items.map((p) => el('li', { dataset: { id: p.id, plan: p.plan_id || '' } },
-    p.url ? el('a', { href: p.url, target: '_blank', rel: 'noopener' }, p.id) : el('span', {}, p.id),
-    el('div', { class: 'meta' }, p.channel + ' · ' + new Date(p.published_at).toISOString().replace('T', ' ').substr(0, 19) + 'Z')));
+  const items = r.items.map((p) => {
+    const title = p.title || p.id; // the server names a piece by its title
+    return el('li', { dataset: { id: p.id, plan: p.plan_id || '' } },
+      p.url ? el('a', { href: p.url, target: '_blank', rel: 'noopener', title: p.id }, title)
+        : el('span', { title: p.id }, title),
+      el('div', { class: 'meta' }, p.channel + (p.kind ? ' · ' + p.kind : '') + ' · '
+        + new Date(p.published_at).toISOString().replace('T', ' ').substr(0, 19) + 'Z'));
+  });
   $('published').replaceChildren(...(items.length ? items : [el('li', { class: 'empty' }, 'nothing published yet')]));
 }
 

@@ -481,8 +481,26 @@ struct server::impl {
             std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
               return a.published_at > b.published_at;
             });
-            send_json(res, 200, slice(rows, p, [](const db::published_post& x) {
+            // Pieces are named by their title (from the ledger), not by id.
+            auto storage = c.storage;
+            send_json(res, 200, slice(rows, p, [storage](const db::published_post& x) {
+                        std::string title, kind;
+                        if (!x.plan_id.empty()) {
+                          try {
+                            if (auto plan = storage->content_plan_by_id(x.plan_id)) {
+                              kind = plan->kind;
+                              auto j = json::parse(plan->payload_json, nullptr, false);
+                              if (j.is_object() && j.contains("title") && j["title"].is_string())
+                                title = j["title"].get<std::string>();
+                            }
+                          } catch (const std::exception&) {
+                            // the database is down: the id stands in
+                          }
+                        }
+                        if (title.empty())
+                          title = x.body.substr(0, x.body.find('\n')).substr(0, 120);
                         return json{{"id", x.id},       {"plan_id", x.plan_id},
+                                    {"title", title},   {"kind", kind},
                                     {"channel", x.channel},
                                     {"remote_id", x.channel_message_id},
                                     {"url", x.url},     {"body", x.body},

@@ -260,9 +260,17 @@ TEST_CASE("operators approve content and restart agents, every mutating call is 
     return false;
   });
   bool seen = false;
-  for (auto& p : published["items"])
-    seen = seen || p.value("plan_id", "") == id
-           || p.value("id", "") + "@" + p.value("channel", "") == id;
+  for (auto& p : published["items"]) {
+    bool it = p.value("plan_id", "") == id
+              || p.value("id", "") + "@" + p.value("channel", "") == id;
+    seen = seen || it;
+    if (it) { // named by its title (what the console shows), not by its id
+      INFO(p.dump());
+      CHECK(!p.value("title", "").empty());
+      CHECK(p.value("title", "") != p.value("id", ""));
+      CHECK(!p.value("kind", "").empty());
+    }
+  }
   CHECK(seen);
   // Approving it again is a conflict; an unknown piece is 404.
   auto again = c.Post(("/api/v1/content/" + id + "/approve").c_str(), node::auth(operator_token),

@@ -95,7 +95,19 @@ async function main() {
     await first.waitFor({ timeout: 30000 });
     const id = await first.getAttribute('data-id');
     await first.locator('button[data-act="approve"]').click();
-    await page.locator('#published li[data-plan="' + id + '"] a').waitFor({ timeout: 30000 });
+    const link = page.locator('#published li[data-plan="' + id + '"] a');
+    await link.waitFor({ timeout: 30000 });
+    // Named by its title, not its id.
+    const shown = (await link.textContent()).trim();
+    if (!shown || shown === id || shown.includes('@')) fail('published panel shows "' + shown + '", not a title');
+
+    // The tree shows its levels; every panel says which clock it shows.
+    const levels = await page.$$eval('#tree-body .level', (xs) => [...new Set(xs.map((x) => x.textContent))]);
+    for (const l of ['root', 'domain', 'pool', 'series', 'analyzer', 'agent']) {
+      if (!levels.includes(l)) fail('tree level "' + l + '" missing: ' + levels.join(', '));
+    }
+    const unlabelled = await page.$$eval('main .panel', (ps) => ps.filter((p) => !p.querySelector('.clock')).length);
+    if (unlabelled) fail(unlabelled + ' panels do not say which clock they show');
 
     // The other panels are alive too.
     await page.waitForFunction(() => document.querySelector('#ready').textContent === 'ready', null, { timeout: 30000 });
@@ -108,7 +120,7 @@ async function main() {
     await page.screenshot({ path: shot, fullPage: true });
     console.log('screenshot: ' + shot);
     if (errors.length) fail('page errors: ' + errors.join('; '));
-    console.log('PASSED: tree, chaos kill -> restart count, approve -> published, health, stream, chart, feed');
+    console.log('PASSED: tree (levels), chaos kill -> restart count, approve -> published (title), clocks, health, stream, chart, feed');
   } finally {
     await browser.close();
     node.kill('SIGTERM');
