@@ -77,6 +77,10 @@ using strategist_actor = caf::typed_actor<
   caf::replies_to<drain_atom>::with<std::vector<channel_tally>>,
   caf::reacts_to<caf::tick_atom>>;
 
+/// The strategist (actors/content/strategist.cpp).
+strategist_actor spawn_strategist(caf::local_actor* parent, std::shared_ptr<const content_options> o,
+                                  std::shared_ptr<supervision::agent_directory> dir);
+
 using creator_actor = caf::typed_actor<
   caf::reacts_to<content_brief>,
   caf::replies_to<drain_atom>::with<std::vector<channel_tally>>,

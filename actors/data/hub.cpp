@@ -68,8 +68,15 @@ struct hub_state {
   /// requests. A candle leaves to_persist only when its write is answered,
   /// which data.persistence does after the commit; an error resends all
   /// (`epoch` makes the answers of the old requests void; writes are
-  /// idempotent).
-  static constexpr int max_flying = 8;
+  /// idempotent). One write at a time, of up to `write_batches` batches:
+  /// with several in flight, a refused write followed by an accepted one
+  /// left a hole in the stored series, and a restarted hub (which resumes
+  /// after the newest stored candle) would never fill it.
+  static constexpr int max_flying = 1;
+  static constexpr std::size_t write_batches = 16;
+  /// Candles per write: halved after a refusal (a persistence queue smaller
+  /// than a write would refuse it forever), doubled again after a success.
+  std::size_t write_size = 0;
   int flying = 0;
   std::size_t sent = 0;
   std::uint64_t epoch = 0;
@@ -309,8 +316,9 @@ struct hub_state {
       w(ok);
   }
 
-  /// Sends the buffered candles, up to max_flying writes of persist_batch at
-  /// once (pipelined, so the commit latency does not bound the throughput);
+  /// Sends the buffered candles, one write of up to write_batches *
+  /// persist_batch at a time (large, so the commit latency does not bound
+  /// the throughput);
   /// `partial` also sends a last short batch (timer, flush). `done` runs once
   /// everything buffered is stored (true) or a write failed (false).
   void persist(std::function<void(bool)> done = nullptr, bool partial = true) {
@@ -327,8 +335,11 @@ struct hub_state {
       return;
     }
     while (flying < max_flying && sent < to_persist.size()) {
-      auto n = std::min(to_persist.size() - sent, opts.persist_batch);
-      if (n < opts.persist_batch && !partial)
+      auto most = opts.persist_batch * write_batches;
+      if (write_size == 0 || write_size > most)
+        write_size = most;
+      auto n = std::min(to_persist.size() - sent, write_size);
+      if (n < std::min(opts.persist_batch, write_size) && !partial)
         break;
       db::write_batch b;
       auto from = to_persist.begin() + static_cast<std::ptrdiff_t>(sent);
@@ -342,6 +353,7 @@ struct hub_state {
               return;
             --flying;
             sent -= n;
+            write_size = std::min(write_size * 2, opts.persist_batch * write_batches);
             to_persist.erase(to_persist.begin(), to_persist.begin() + static_cast<std::ptrdiff_t>(n));
             if (!waiters.empty())
               persist(nullptr, true);
@@ -359,6 +371,9 @@ struct hub_state {
             ++epoch;
             flying = 0;
             sent = 0;
+            if (err.category() == caf::atom("herald")
+                && err.code() == static_cast<std::uint8_t>(herald_errc::db_overloaded))
+              write_size = std::max<std::size_t>(1, write_size / 2);
             log->info("persistence did not take {} candles ({}); retrying", to_persist.size(),
                       caf::to_string(err));
             arm();

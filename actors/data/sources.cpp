@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 
 #include "actors/data/hub.hpp"
+#include "actors/data/outbox.hpp"
 #include "actors/data/persistence.hpp"
 #include "io/files/candle_file.hpp"
 #include "io/logging.hpp"
@@ -100,6 +101,7 @@ struct sim_state : source_base {
   std::unique_ptr<market::simulator> sim;
   sim_source_options opts;
   std::vector<candle> pending; ///< bars not yet taken by the hub
+  std::unique_ptr<outbox<source_actor::base>> writes; ///< headlines until stored
   std::uint64_t sent = 0;      ///< bars per series
   std::int64_t interval_ms = 60'000;
   bool finished = false;
@@ -139,7 +141,6 @@ struct sim_state : source_base {
   void store_news(const hub_actor& h) {
     if (sim->news().empty())
       return;
-    auto p = caf::actor_cast<persistence_actor>(dir->find("data.persistence"));
     db::write_batch b;
     for (auto& n : sim->news()) {
       db::news_article a;
@@ -155,11 +156,7 @@ struct sim_state : source_base {
     }
     for (auto& a : b.news)
       self->send(h, a);
-    if (!p)
-      return;
-    self->request(p, std::chrono::seconds{10}, std::move(b))
-      .then([](db::write_ack&) {},
-            [this](caf::error& e) { log->warn("headlines not stored: {}", caf::to_string(e)); });
+    writes->push(std::move(b)); // kept and resent until stored
   }
 
   void tick() {
@@ -212,6 +209,7 @@ source_actor::behavior_type sim_impl(ops::instrumented_stateful<source_actor, si
   st.init(self, std::move(dir), std::move(progress));
   st.opts = std::move(opts);
   st.sim = std::make_unique<market::simulator>(st.opts.sim);
+  st.writes = std::make_unique<outbox<source_actor::base>>(self, st.dir, st.log, "headlines");
   st.interval_ms = *market::interval_ms(st.opts.sim.interval);
   st.log->info("simulated market: {} symbols, {} bars, speed {}, seed {}",
                st.opts.sim.symbols.size(), st.opts.sim.interval,
@@ -220,6 +218,7 @@ source_actor::behavior_type sim_impl(ops::instrumented_stateful<source_actor, si
   st.next_tick(std::chrono::nanoseconds{0});
   return {
     [self](caf::tick_atom) { self->state.tick(); },
+    [self](persist_retry_atom) { self->state.writes->retry(); },
   };
 }
 
@@ -310,7 +309,7 @@ source_actor::behavior_type replay_impl(ops::instrumented_stateful<source_actor,
       // A file that cannot be read stops this source; its supervisor decides.
       st.log->error("replay: {}", r.error->to_string());
       self->quit(caf::make_error(caf::sec::runtime_error, r.error->to_string()));
-      return {[](caf::tick_atom) {}};
+      return {[](caf::tick_atom) {}, [](persist_retry_atom) {}};
     }
     for (auto& p : r.file.problems)
       st.log->warn("replay: {}:{}: skipped: {}", f, p.line, p.reason);
@@ -323,6 +322,7 @@ source_actor::behavior_type replay_impl(ops::instrumented_stateful<source_actor,
   st.next_tick(std::chrono::nanoseconds{0});
   return {
     [self](caf::tick_atom) { self->state.tick(); },
+    [](persist_retry_atom) {}, // a replay stores nothing itself
   };
 }
 

@@ -24,11 +24,14 @@
 
 #include "actors/data/run_progress.hpp"
 #include "market/simulator.hpp"
+#include "messages/type_ids.hpp"
 #include "supervisor/agent_directory.hpp"
 
 namespace herald::data {
 
-using source_actor = caf::typed_actor<caf::reacts_to<caf::tick_atom>>;
+using source_actor = caf::typed_actor<caf::reacts_to<caf::tick_atom>,
+                                      // internal: resend headlines not yet stored
+                                      caf::reacts_to<persist_retry_atom>>;
 
 struct sim_source_options {
   market::sim_options sim;
