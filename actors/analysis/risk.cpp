@@ -174,12 +174,20 @@ risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_
       st.through = analysis::signal_key::of(signals.back());
       risk_report rep;
       rep.insight_of.reserve(signals.size());
+      // Written in small batches, each holding whole signals (results,
+      // signal, insight): the ordered outbox merges them up to what the
+      // persistence queue takes, and a prefix of them is always consistent.
       db::write_batch batch;
-      if (st.persist)
-        batch.analysis = std::move(b.analysis);
+      std::size_t next_record = 0;
+      auto& records = b.analysis;
       for (auto& s : signals) {
-        if (st.persist)
+        if (st.persist) {
+          while (next_record < records.size() && records[next_record].open_time == s.time
+                 && records[next_record].symbol == s.symbol
+                 && records[next_record].interval == s.interval)
+            batch.analysis.push_back(std::move(records[next_record++]));
           batch.signals.push_back(to_record(s));
+        }
         auto in = st.rm->on_signal(s);
         if (in) {
           rep.insight_of.push_back(static_cast<std::int32_t>(rep.insights.size()));
@@ -194,7 +202,12 @@ risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_
                        analysis::to_string(st.rm->state()), s.time, 100 * st.rm->drawdown());
           st.last = st.rm->state();
         }
+        if (batch.size() >= 1000)
+          st.writes->push(std::exchange(batch, db::write_batch{}));
       }
+      if (st.persist && next_record < records.size()) // results of no released signal
+        st.log->warn("{} analysis results without their signal were not stored",
+                     records.size() - next_record);
       rep.signals = std::move(signals);
       rep.equity = st.rm->equity();
       rep.max_drawdown = st.rm->max_drawdown();
@@ -208,7 +221,12 @@ risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_
         caf::anon_send(caf::actor_cast<caf::actor>(st.sinks.back()), std::move(msg));
       }
     },
-    [](drain_atom) { return true; },
+    [self](drain_atom) -> caf::result<bool> {
+      // Answered once everything taken so far is committed.
+      auto rp = self->make_response_promise<bool>();
+      self->state.writes->when_empty([rp]() mutable { rp.deliver(true); });
+      return rp;
+    },
     [self](through_atom) {
       auto& t = self->state.through;
       return caf::make_result(t.time, t.series);

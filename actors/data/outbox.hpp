@@ -11,7 +11,9 @@
 //
 // An `ordered` outbox commits its batches in the order they were pushed:
 // one write in flight at a time, and whatever was pushed meanwhile goes out
-// merged into the next one (so throughput does not suffer). The risk agent
+// merged into the next one (so throughput does not suffer), up to
+// `max_merge` records (halved after a refusal for a full queue: a write
+// larger than the persistence queue would be refused forever). The risk agent
 // needs this: its stored signals are what a restarted risk agent replays,
 // so a later batch must never be committed before an earlier one.
 //
@@ -19,6 +21,7 @@
 // it to retry().
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -57,12 +60,16 @@ public:
     if (!p || held_.empty())
       return;
     if (ordered_) {
-      // Everything, the write in flight too, as one batch: if that write
-      // was lost, committing only what came after it would leave a hole.
-      db::write_batch all;
-      for (auto& [id, b] : held_)
-        all.append(std::move(b));
-      caf::anon_send(p, std::move(all));
+      // Everything, the write in flight too, in order: if that write was
+      // lost, committing only what came after it would leave a hole.
+      db::write_batch chunk;
+      for (auto& [id, b] : held_) {
+        if (!chunk.empty() && chunk.size() + b.size() > max_merge_)
+          caf::anon_send(p, std::exchange(chunk, db::write_batch{}));
+        chunk.append(std::move(b));
+      }
+      if (!chunk.empty())
+        caf::anon_send(p, std::move(chunk));
       return;
     }
     for (auto& [id, b] : held_)
@@ -76,8 +83,8 @@ public:
       return;
     records_ += b.size();
     if (ordered_) {
-      held_[next_].append(std::move(b)); // the batch that goes out next
-      if (flying_.empty() && !timer_)
+      held_.emplace(next_++, std::move(b));
+      if (!timer_)
         send_ordered();
       return;
     }
@@ -90,8 +97,7 @@ public:
   void retry() {
     timer_ = false;
     if (ordered_) {
-      if (flying_.empty())
-        send_ordered();
+      send_ordered();
       return;
     }
     for (auto& [id, b] : held_)
@@ -100,22 +106,90 @@ public:
   }
 
   std::size_t batches() const { return held_.size(); }
+
+  /// Runs `f` once nothing is held (at once when nothing is).
+  void when_empty(std::function<void()> f) {
+    if (held_.empty())
+      f();
+    else
+      empty_waiters_.push_back(std::move(f));
+  }
   std::uint64_t records() const { return records_; }
 
 private:
   bool in_flight(std::uint64_t id) const { return flying_.count(id) > 0; }
 
-  /// Ordered mode: merges everything held into the oldest batch and sends it.
+  /// Ordered mode: one write of the oldest held batches (a copy, merged up
+  /// to max_merge_ records, at least one batch); they are dropped when it
+  /// is answered, and sent again (fewer at once after a refusal) if not.
   void send_ordered() {
-    if (held_.empty())
+    if (held_.empty() || !flying_.empty())
       return;
-    auto first = held_.begin();
-    for (auto it = std::next(first); it != held_.end();) {
-      first->second.append(std::move(it->second));
-      it = held_.erase(it);
+    auto p = caf::actor_cast<persistence_actor>(dir_->find("data.persistence"));
+    if (!p) {
+      later();
+      return;
     }
-    next_ = first->first + 1; // later pushes go to a new batch
-    send(first->first);
+    db::write_batch merged;
+    std::vector<std::uint64_t> ids;
+    for (auto& [id, b] : held_) {
+      if (!ids.empty() && merged.size() + b.size() > max_merge_)
+        break;
+      auto copy = b;
+      merged.append(std::move(copy));
+      ids.push_back(id);
+    }
+    for (auto id : ids)
+      flying_.insert(id);
+    self_->request(p, std::chrono::seconds{60}, std::move(merged))
+      .then(
+        [this, ids](db::write_ack&) {
+          for (auto id : ids) {
+            flying_.erase(id);
+            if (auto it = held_.find(id); it != held_.end()) {
+              records_ -= it->second.size();
+              held_.erase(it);
+            }
+          }
+          delay_ = std::chrono::milliseconds{100};
+          max_merge_ = std::min<std::size_t>(max_merge_ * 2, max_merge_limit);
+          if (!timer_)
+            send_ordered();
+          emptied();
+        },
+        [this, ids](caf::error& e) {
+          for (auto id : ids)
+            flying_.erase(id);
+          if (e.category() == caf::atom("herald")
+              && e.code() == static_cast<std::uint8_t>(herald_errc::db_invalid)) {
+            // Which record is invalid is not known here: drop the oldest
+            // batch alone if it was sent alone, else send less at once.
+            if (ids.size() == 1) {
+              log_->error("{}: {} records refused as invalid and dropped: {}", what_,
+                          held_.at(ids[0]).size(), caf::to_string(e));
+              records_ -= held_.at(ids[0]).size();
+              held_.erase(ids[0]);
+              emptied();
+            } else {
+              max_merge_ = 1;
+            }
+            send_ordered();
+            return;
+          }
+          if (e.category() == caf::atom("herald")
+              && e.code() == static_cast<std::uint8_t>(herald_errc::db_overloaded))
+            max_merge_ = std::max<std::size_t>(1, max_merge_ / 2); // perhaps beyond the queue
+          log_->info("{}: {} records kept for a retry ({})", what_, records_,
+                     caf::to_string(e));
+          later();
+        });
+  }
+
+  void emptied() {
+    if (!held_.empty())
+      return;
+    for (auto& f : std::exchange(empty_waiters_, {}))
+      f();
   }
 
   void send(std::uint64_t id) {
@@ -135,8 +209,7 @@ private:
             held_.erase(it);
           }
           delay_ = std::chrono::milliseconds{100};
-          if (ordered_ && flying_.empty() && !timer_)
-            send_ordered();
+          emptied();
         },
         [this, id](caf::error& e) {
           flying_.erase(id);
@@ -146,8 +219,7 @@ private:
                         held_.at(id).size(), caf::to_string(e));
             records_ -= held_.at(id).size();
             held_.erase(id);
-            if (ordered_)
-              send_ordered();
+            emptied();
             return;
           }
           log_->info("{}: {} records kept for a retry ({})", what_, held_.at(id).size(),
@@ -172,6 +244,9 @@ private:
   std::set<std::uint64_t> flying_;
   std::uint64_t next_ = 0, records_ = 0;
   bool ordered_ = false;
+  static constexpr std::size_t max_merge_limit = 20'000;
+  std::size_t max_merge_ = max_merge_limit;
+  std::vector<std::function<void()>> empty_waiters_;
   bool timer_ = false;
   std::chrono::milliseconds delay_{100};
 };

@@ -215,3 +215,31 @@ TEST_CASE("SIGKILL at ten points of a bounded run and a restart each time lose n
     CHECK(fs::exists(hit.dir / "site" / name));
   }
 }
+
+TEST_CASE("a full-speed run stores every signal result and insight even through a small "
+          "persistence queue",
+          "[acceptance][chaos][persistence]") {
+  // As fast as the machine goes, the risk agent's ordered write stream runs
+  // far ahead of the database; with a queue of 3000 records most writes are
+  // refused at first and sent again in smaller pieces. Nothing may be lost.
+  for (auto capacity : {"100000", "3000"}) {
+    INFO("db.queue-capacity=" << capacity);
+    box b{"fast"};
+    auto [rc, out] = process::run(b.run({"--scanner.start-time=1700000000000", "--candles", "4000",
+                                         "--content.enabled=false",
+                                         std::string{"--db.queue-capacity="} + capacity}),
+                                  std::chrono::seconds{300});
+    INFO(out.substr(out.size() > 3000 ? out.size() - 3000 : 0));
+    REQUIRE(rc == 0);
+    auto n = [&](const char* table) {
+      return std::stoul(rows(b.db(), std::string{"SELECT COUNT(*) FROM "} + table).at(0));
+    };
+    CHECK(n("signals") == 12000);          // 3 series x 4000 candles
+    CHECK(n("analysis_results") == 96000); // x 8 analyzers
+    CHECK(n("insights") > 0);
+    CHECK(rows(b.db(), "SELECT COUNT(*) FROM insights WHERE signal_id NOT IN "
+                       "(SELECT id FROM signals)")
+            .at(0)
+          == "0");
+  }
+}

@@ -380,6 +380,58 @@ TEST_CASE_METHOD(fixture, "a killed child is restarted at once, whatever its bac
   CHECK(stop(sup) == caf::exit_reason::user_shutdown);
 }
 
+TEST_CASE_METHOD(fixture, "a crash loop in one domain is restarted with backoff and stops "
+                 "neither another domain nor the root",
+                 "[supervisor][backoff]") {
+  // The shipped defaults: 500 restarts in 10 s, backoff 5 ms doubling to 5 s.
+  backoff_options bo;
+  bo.min = 5ms;
+  bo.max = 5s;
+  bo.random_factor = 0.2;
+  bo.reset_after = 2s;
+  child_spec loop;
+  loop.name = "adapter";
+  loop.shutdown_timeout = 200ms;
+  loop.backoff = bo;
+  auto l = log;
+  loop.start = [l](caf::local_actor* self, const std::string&) {
+    // An agent that fails on its own as soon as it runs (a channel adapter
+    // that throws on every message).
+    return self->spawn([l](caf::event_based_actor* a) -> caf::behavior {
+      l->add("start:adapter");
+      a->send(a, caf::delete_atom::value);
+      return {[a](caf::delete_atom) { a->quit(caf::exit_reason::unhandled_exception); }};
+    });
+  };
+  auto steady = worker("hub", log);
+  steady.backoff = bo;
+  auto domain = [&](const std::string& name, child_spec kid) {
+    supervisor_config c;
+    c.name = name;
+    c.path = "root." + name;
+    c.flags.strat = strategy::one_for_one;
+    c.flags.intensity = 500;
+    c.flags.period = 10s;
+    c.children = {std::move(kid)};
+    c.directory = dir;
+    return supervisor_child(c);
+  };
+  auto root = start(strategy::one_for_one, {domain("data", steady), domain("content", loop)}, 500,
+                    "root");
+  REQUIRE(log->wait_for([](const strings& es) {
+    return std::count(es.begin(), es.end(), "start:adapter") >= 8; // 7 restarts, slower each time
+  }));
+  // The other domain's agent never restarted; the root and both domains live.
+  CHECK(log->count("start:hub") == 1);
+  auto kids = children(root);
+  REQUIRE(kids.size() == 2);
+  CHECK(kids[0].running);
+  CHECK(kids[1].running);
+  CHECK(kids[0].restarts == 0);
+  CHECK(kids[1].restarts == 0); // the content domain itself never escalated
+  CHECK(stop(root) == caf::exit_reason::user_shutdown);
+}
+
 TEST_CASE_METHOD(fixture, "a simple_one_for_one pool grows and shrinks at run time",
                  "[supervisor][pool]") {
   supervisor_config c;
