@@ -5,6 +5,7 @@
 #include "app/commands.hpp"
 #include "app/prepare.hpp"
 #include "config/schema.hpp"
+#include "io/http/server.hpp"
 
 namespace herald::app {
 
@@ -33,7 +34,8 @@ int config_check_command(const invocation& inv) {
         out << "\n[" << section << "]\n";
         header = true;
       }
-      std::string line = name + " = " + config::render(e->val);
+      // Passwords inside URLs (db.url) are never printed.
+      std::string line = name + " = " + io::http::redact_url(config::render(e->val));
       out << line;
       for (auto n = line.size(); n < 40; ++n)
         out << ' ';
@@ -44,7 +46,8 @@ int config_check_command(const invocation& inv) {
   if (!loaded.caf_keys.empty()) {
     out << "\n; CAF settings given explicitly\n";
     for (auto& k : loaded.caf_keys)
-      out << "; " << k.key << " = " << k.val.text() << "   (" << k.source << ")\n";
+      out << "; " << k.key << " = " << io::http::redact_url(k.val.text()) << "   (" << k.source
+          << ")\n";
   }
   out << "\n; secrets (names and sources only)\n";
   for (auto& name : config::secrets::known_names())

@@ -1,6 +1,7 @@
 #include "config/loader.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -278,6 +279,15 @@ std::string default_config_path() {
   return {};
 }
 
+/// Where a CAF key was set ("command line" or the file), for messages.
+std::string caf_key_source(const loaded_config& out, const std::string& key) {
+  std::string where = "default";
+  for (auto& k : out.caf_keys)
+    if (k.key == key)
+      where = k.source;
+  return where;
+}
+
 std::vector<std::string> load(herald_system_config& cfg, const std::string& path,
                               bool path_is_explicit,
                               const std::vector<std::string>& overrides, loaded_config& out) {
@@ -290,6 +300,12 @@ std::vector<std::string> load(herald_system_config& cfg, const std::string& path
   // 1. The file, read by CAF's INI parser without an option set so that every
   //    value keeps the type it was written with.
   if (!path.empty()) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      errors.push_back(path + ": is a directory, not a config file (give the file, e.g. "
+                       + (std::filesystem::path{path} / "caf-application.conf").string() + ")");
+      return errors;
+    }
     std::ifstream probe{path};
     if (!probe) {
       errors.push_back(path + ": cannot read the config file"
@@ -386,6 +402,11 @@ std::vector<std::string> load(herald_system_config& cfg, const std::string& path
   const char* ini = path.empty() ? "/dev/null" : path.c_str();
   if (auto err = cfg.parse(static_cast<int>(argv.size() - 1), argv.data(), ini))
     errors.push_back("command line: " + caf::actor_system_config::render(err));
+  else if (caf::get_or(cfg, "scheduler.max-threads", caf::defaults::scheduler::max_threads)
+           == 0) // CAF divides by it (SIGFPE at start)
+    errors.push_back(caf_key_source(out, "scheduler.max-threads")
+                     + ": key 'scheduler.max-threads' = 0: the actor system needs at least one "
+                       "thread (1 or more; leave it out for one per core)");
 
   // 4. Secrets.
   if (errors.empty()) {

@@ -710,6 +710,15 @@ std::vector<schema::check> make_checks() {
     },
     [](const settings& v) {
       std::vector<config_error> out;
+      auto kinds = v.find("analysis.analyzers");
+      if (kinds && v.get_bool("analysis.enabled") && v.get_list("analysis.analyzers").empty())
+        out.push_back({kinds->source, "analysis.analyzers", render(kinds->val),
+                       "analysis is enabled and needs at least one analyzer (or set "
+                       "analysis.enabled=false)"});
+      return out;
+    },
+    [](const settings& v) {
+      std::vector<config_error> out;
       auto source = v.find("scanner.source");
       if (source && std::get<std::string>(source->val) == "replay"
           && v.get_list("scanner.files").empty())

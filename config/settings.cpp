@@ -285,6 +285,8 @@ std::string convert(const key_spec& spec, const raw_value& raw, value& out) {
       for (auto& item : raw.items) {
         if (item.k != k::string)
           return "wrong type of element " + item.text() + ": " + expected;
+        if (!check_allowed(item.s))
+          return "element " + item.text() + " is not allowed: " + expected;
         if (spec.check_element != nullptr)
           if (auto err = spec.check_element(item.s); !err.empty())
             return "element " + item.text() + ": " + err;

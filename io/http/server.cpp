@@ -601,8 +601,11 @@ struct server::impl {
       return [body, type](const httplib::Request&, httplib::Response& res) {
         res.set_header("Cache-Control", "no-cache");
         res.set_header("X-Content-Type-Options", "nosniff");
+        // No other site may frame the console (clickjacking its buttons).
+        res.set_header("X-Frame-Options", "DENY");
         res.set_header("Content-Security-Policy",
-                       "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:");
+                       "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' "
+                       "data:; frame-ancestors 'none'");
         res.set_content(std::string{body}, type);
       };
     };

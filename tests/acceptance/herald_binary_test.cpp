@@ -67,6 +67,15 @@ TEST_CASE("herald config check accepts the shipped file and prints the effective
   CHECK(out.find("configuration OK") != std::string::npos);
 }
 
+TEST_CASE("herald config check never prints a password inside a URL", "[acceptance][config]") {
+  auto [code, out] = process::run({herald_bin, "config", "check", "--config", shipped_conf,
+                                   "--db.url=\"postgresql://herald:s3cret-pw@localhost:5432/h\""});
+  INFO(out);
+  CHECK(code == 0);
+  CHECK(out.find("s3cret-pw") == std::string::npos);
+  CHECK(out.find("postgresql://herald:") != std::string::npos); // the rest is shown
+}
+
 TEST_CASE("herald config check on a file with a misspelled key exits 2 naming the key",
           "[acceptance][config]") {
   auto path = "/tmp/herald-misspelled-" + std::to_string(::getpid()) + ".conf";
@@ -81,6 +90,40 @@ TEST_CASE("herald config check on a file with a misspelled key exits 2 naming th
   CHECK(out.find("supervision.peroid") != std::string::npos);
   CHECK(out.find(path) != std::string::npos);
   CHECK(out.find("did you mean 'period'") != std::string::npos);
+}
+
+TEST_CASE("configurations that cannot work are refused with what is wrong and where",
+          "[acceptance][config]") {
+  struct bad {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  auto dir = std::string{HERALD_SOURCE_DIR} + "/config";
+  std::vector<bad> cases{
+    {{"--config", dir}, dir + ": is a directory, not a config file"},
+    {{"--config", shipped_conf, "--scheduler.max-threads=0"},
+     "key 'scheduler.max-threads' = 0: the actor system needs at least one thread"},
+    {{"--config", shipped_conf, "--analysis.analyzers=[]"},
+     "analysis is enabled and needs at least one analyzer"},
+    {{"--config", shipped_conf, "--analysis.analyzers=[\"tea_leaves\"]"}, "tea_leaves"},
+  };
+  for (auto& c : cases) {
+    std::vector<std::string> argv{herald_bin, "config", "check"};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    auto [code, out] = process::run(argv);
+    INFO(out);
+    CHECK(code == 2);
+    CHECK(out.find(c.says) != std::string::npos);
+    // herald run refuses the same, before anything starts.
+    argv[1] = "run";
+    argv.erase(argv.begin() + 2);
+    argv.push_back("--http.port=0");
+    argv.push_back("--inspector.port=0");
+    auto [rc, rout] = process::run(argv, std::chrono::seconds{30});
+    INFO(rout);
+    CHECK(rc == 2);
+    CHECK(rout.find(c.says) != std::string::npos);
+  }
 }
 
 TEST_CASE("herald run under chaos keeps running, logs restarts and exits 0 on SIGTERM",

@@ -157,6 +157,16 @@ TEST_CASE("health and readiness are public, everything else needs a valid token"
     CHECK(wrong->status == 401);
     CHECK(is_error_body(wrong->body, "unauthorized"));
   }
+  // The console cannot be framed by another site.
+  for (const char* path : {"/", "/index.html", "/app.js"}) {
+    INFO(path);
+    auto page = c.Get(path);
+    REQUIRE(page);
+    CHECK(page->status == 200);
+    CHECK(page->get_header_value("X-Frame-Options") == "DENY");
+    CHECK(page->get_header_value("Content-Security-Policy").find("frame-ancestors 'none'")
+          != std::string::npos);
+  }
   auto info = c.Get("/info", node::auth(viewer_token));
   REQUIRE(info);
   REQUIRE(info->status == 200);
