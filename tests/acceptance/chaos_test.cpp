@@ -165,6 +165,34 @@ TEST_CASE("chaos on every worker changes no stored row of candles analysis signa
     same_rows(rs, got[table], table);
 }
 
+TEST_CASE("killing the hub scanner and persistence again and again stores what an "
+          "undisturbed run stores",
+          "[acceptance][chaos][hub]") {
+  // A restarted hub rebuilds from the database and the scanner resumes after
+  // its position: nothing is replayed from the first candle, nothing lost.
+  std::vector<std::string> input{"--scanner.start-time=1700000000000", "--scanner.speed=30000",
+                                 "--candles", "2000", "--content.enabled=false"};
+  box calm{"calm"}, hit{"hubkill"};
+  auto [rc1, out1] = process::run(calm.run(input), std::chrono::seconds{300});
+  INFO(out1.substr(out1.size() > 3000 ? out1.size() - 3000 : 0));
+  REQUIRE(rc1 == 0);
+  auto chaos = input;
+  chaos.insert(chaos.end(),
+               {"--chaos.kill-rate=10", "--chaos.kill-pattern=data.*", "--chaos.seed=11"});
+  auto [rc2, out2] = process::run(hit.run(chaos), std::chrono::seconds{300});
+  INFO(out2.substr(out2.size() > 3000 ? out2.size() - 3000 : 0));
+  REQUIRE(rc2 == 0);
+  auto hub_kills = count(out2, "chaos: killing 'data.hub'");
+  WARN("data agents killed: " << count(out2, "chaos: killing") << ", the hub " << hub_kills
+                              << " times");
+  CHECK(hub_kills >= 3);
+  auto want = stored(calm.db(), calm.dir);
+  auto got = stored(hit.db(), hit.dir);
+  REQUIRE(want["signals"].size() == 6000);
+  for (auto& table : {"market_data", "analysis_results", "signals", "insights"})
+    same_rows(want[table], got[table], table);
+}
+
 TEST_CASE("SIGKILL at ten points of a bounded run and a restart each time lose nothing "
           "and publish nothing twice",
           "[acceptance][chaos][sigkill]") {
