@@ -71,6 +71,7 @@ data::persistence_options persistence_options_from(const config::settings& s) {
   o.retry_min = s.get_duration("db.retry-min");
   o.retry_max = s.get_duration("db.retry-max");
   o.shutdown_flush_timeout = s.get_duration("db.shutdown-flush-timeout");
+  o.spill_file = s.get_string("db.spill-file");
   return o;
 }
 
@@ -369,6 +370,8 @@ supervisor_config make_root_config(const config::settings& s, const app_services
   if (services.storage) {
     auto store = services.storage;
     auto popts = persistence_options_from(s);
+    if (services.unwritten)
+      popts.unwritten = services.unwritten;
     auto persistence = worker(s, "data", "persistence", [store, popts](caf::local_actor* self,
                                                                        const std::string&) {
       return caf::actor_cast<caf::actor>(data::spawn_persistence(self, store, popts));

@@ -12,6 +12,7 @@
 //
 // Later issues add their agents to the domain supervisors here.
 
+#include <atomic>
 #include <memory>
 
 #include "actors/analysis/pipeline.hpp"
@@ -47,6 +48,9 @@ struct app_services {
   /// The inspector's options (board, journal, tokens, control, publication);
   /// null: no inspector.
   std::shared_ptr<const ops::inspector_options> inspector;
+  /// Counts records the persistence agent could not write at shutdown
+  /// (spilled or lost): herald exits 1 when it is not 0. Null: not counted.
+  std::shared_ptr<std::atomic<std::uint64_t>> unwritten;
 };
 
 /// The inspector's options from [ops] and [inspector] (without the shared

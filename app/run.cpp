@@ -372,6 +372,7 @@ int run_command(const invocation& given) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
   int rc = exit_ok;
+  std::shared_ptr<std::atomic<std::uint64_t>> unwritten; // set when the tree is built
   std::string console_url;
   {
     caf::actor_system sys{p->system};
@@ -445,8 +446,9 @@ int run_command(const invocation& given) {
         return exit_usage;
       }
     }
+    unwritten = std::make_shared<std::atomic<std::uint64_t>>(0);
     auto root = caf::actor_cast<caf::actor>(supervision::spawn_supervisor(
-      sys, make_root_config(s, {dir, store, progress, content_opts, iopts})));
+      sys, make_root_config(s, {dir, store, progress, content_opts, iopts, unwritten})));
     log->info("herald {} starting on node '{}' (config: {})", HERALD_VERSION,
               s.get_string("herald.node-name"),
               p->loaded.path.empty() ? std::string{"defaults"} : p->loaded.path);
@@ -533,6 +535,14 @@ int run_command(const invocation& given) {
     log->info("herald stopped ({})", rc == exit_ok ? "orderly shutdown"
                                                    : supervision::describe_reason(root_reason));
   } // ~actor_system waits for every actor
+  if (unwritten && *unwritten > 0 && rc == exit_ok) {
+    // Accepted records did not reach the database (spilled or lost): a
+    // script or an orchestrator must not read this stop as clean.
+    logging::get("herald")->error("{} accepted records were not written to the database "
+                                  "before the stop (see db.spill-file); exit code 1",
+                                  unwritten->load());
+    rc = exit_failure;
+  }
   logging::remove_event_sink(event_sink);
   logging::flush_all();
   return rc;

@@ -149,6 +149,9 @@ std::vector<key_spec> make_keys() {
                            value{nanoseconds{5s}}, "duration",
                            "on shutdown, how long to keep retrying the last writes"),
                        0, 3600));
+  out.push_back(key("db.spill-file", value_type::string, value{std::string{"var/unwritten.spill"}},
+                    "", "where records the database did not take before shutdown are saved; "
+                        "they are written first at the next start (\"\": lost, logged)"));
   // [log]
   out.push_back(one_of(key("log.level", value_type::string, value{std::string{"info"}}, "",
                            "default level of every logger"),

@@ -1,4 +1,7 @@
 #include "actors/data/persistence.hpp"
+
+#include <filesystem>
+#include <fstream>
 #include "actors/ops/instrumented.hpp"
 
 #include <deque>
@@ -151,6 +154,12 @@ struct persistence_state {
 
   /// `n` records reached the database: it is available again.
   void on_written(std::size_t n) {
+    if (spill_pending) {
+      spill_pending = false;
+      std::error_code ec;
+      std::filesystem::remove(opts.spill_file, ec);
+      log->info("the records saved in {} are written; the file is removed", opts.spill_file);
+    }
     status.written += n;
     if (!status.available)
       log->info("database available again; {} records written", n);
@@ -177,20 +186,116 @@ struct persistence_state {
     flush_waiters.clear();
   }
 
-  /// Flushes with retries until done or `deadline` (shutdown).
+  /// Flushes with retries until done or `deadline` (shutdown): the last
+  /// retry is made at the deadline (a delay longer than what is left is
+  /// shortened, not skipped). What is left goes to the spill file.
   void drain(std::chrono::steady_clock::time_point deadline) {
     while (!flush()) {
-      auto delay = retry_delay();
-      if (std::chrono::steady_clock::now() + delay > deadline) {
-        log->critical("shutdown: the database stayed unavailable; {} accepted records could "
-                      "not be written ({})",
-                      pending_count, status.last_error);
+      auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) {
+        spill();
         return;
       }
+      auto delay = std::min<std::chrono::nanoseconds>(retry_delay(), deadline - now);
       // This agent runs on its own thread: waiting here blocks nobody else.
       std::this_thread::sleep_for(delay);
     }
   }
+
+  /// Shutdown with records the database did not take: they are appended to
+  /// the spill file (CAF's binary format of write_batch), written next time.
+  void spill() {
+    auto n = pending_count;
+    if (n == 0)
+      return;
+    *opts.unwritten += n;
+    if (opts.spill_file.empty()) {
+      log->critical("shutdown: the database stayed unavailable; {} accepted records could "
+                    "not be written and db.spill-file is \"\": they are lost ({})",
+                    n, status.last_error);
+      return;
+    }
+    try {
+      auto batches = read_spill(opts.spill_file);
+      batches.push_back(std::move(pending));
+      write_spill(opts.spill_file, batches);
+      pending = db::write_batch{};
+      pending_count = 0;
+      log->critical("shutdown: the database stayed unavailable ({}); {} accepted records were "
+                    "saved to {} and are written at the next start",
+                    status.last_error, n, opts.spill_file);
+    } catch (const std::exception& e) {
+      log->critical("shutdown: the database stayed unavailable and {} accepted records could "
+                    "not be saved to {} either: {}; they are lost",
+                    n, opts.spill_file, e.what());
+    }
+  }
+
+  std::vector<db::write_batch> read_spill(const std::string& path) {
+    std::vector<db::write_batch> out;
+    std::ifstream in{path, std::ios::binary};
+    if (!in)
+      return out; // none yet
+    std::vector<char> buf{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+    if (buf.empty())
+      return out;
+    caf::binary_deserializer source{self->system(), buf};
+    if (auto err = source(out))
+      throw std::runtime_error{"unreadable spill file " + path + ": "
+                               + self->system().render(err)};
+    return out;
+  }
+
+  static void write_file_atomically(const std::string& path, const std::vector<char>& bytes) {
+    std::error_code ec;
+    auto parent = std::filesystem::path{path}.parent_path();
+    if (!parent.empty())
+      std::filesystem::create_directories(parent, ec);
+    auto tmp = path + ".tmp";
+    {
+      std::ofstream out{tmp, std::ios::binary | std::ios::trunc};
+      out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      out.flush();
+      if (!out)
+        throw std::runtime_error{"cannot write " + tmp};
+    }
+    std::filesystem::rename(tmp, path); // throws with the reason
+  }
+
+  void write_spill(const std::string& path, std::vector<db::write_batch>& batches) {
+    std::vector<char> buf;
+    caf::binary_serializer sink{self->system(), buf};
+    if (auto err = sink(batches))
+      throw std::runtime_error{"cannot encode records: " + self->system().render(err)};
+    write_file_atomically(path, buf);
+  }
+
+  /// At start: the records an earlier run could not write go first. The
+  /// file is removed only once they are committed (a kill before that
+  /// replays them again: writes are idempotent).
+  void load_spill() {
+    if (opts.spill_file.empty())
+      return;
+    std::vector<db::write_batch> batches;
+    try {
+      batches = read_spill(opts.spill_file);
+    } catch (const std::exception& e) {
+      log->error("{}; it is left in place for an operator", e.what());
+      return;
+    }
+    if (batches.empty())
+      return;
+    for (auto& b : batches) {
+      pending_count += b.size();
+      accepted_total += b.size(); // accepted by an earlier run: no one waits for them
+      pending.append(std::move(b));
+    }
+    spill_pending = true;
+    log->warn("{} records an earlier run could not write are written first (from {})",
+              pending_count, opts.spill_file);
+  }
+
+  bool spill_pending = false;
 };
 
 persistence_actor::behavior_type
@@ -202,6 +307,9 @@ persistence_impl(ops::instrumented_stateful<persistence_actor, persistence_state
   st.opts = opts;
   st.log = logging::get("data.persistence");
   st.status.backend = st.storage->backend();
+  st.load_spill();
+  if (st.pending_count > 0)
+    st.arm_timer(st.opts.batch_interval);
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& st = self->state;
     if (st.pending_count > 0)

@@ -11,13 +11,18 @@
 // with exponential backoff (`db.retry-min` .. `db.retry-max`) and the
 // records stay queued; status reports the outage meanwhile. Shutdown: every
 // accepted record is flushed before the agent exits (retrying for up to
-// `db.shutdown-flush-timeout`). A record the database refuses for good
+// `db.shutdown-flush-timeout`); what the database still does not take is
+// written to the spill file (`db.spill-file`) and counted in `unwritten`
+// (herald then exits 1), and the next persistence agent that starts writes
+// the spill file's records first. A record the database refuses for good
 // (e.g. a reference to a missing parent) is isolated from its batch, logged
 // with its content and counted; the rest of the batch is written.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
@@ -35,6 +40,12 @@ struct persistence_options {
   std::chrono::nanoseconds retry_min = std::chrono::milliseconds{100};
   std::chrono::nanoseconds retry_max = std::chrono::seconds{10};
   std::chrono::nanoseconds shutdown_flush_timeout = std::chrono::seconds{30};
+  /// Where records go that could not be written at shutdown ("" = nowhere).
+  std::string spill_file;
+  /// Records accepted but neither written nor spilled at shutdown, plus
+  /// spilled ones: what the process must report with a non-zero exit.
+  std::shared_ptr<std::atomic<std::uint64_t>> unwritten
+    = std::make_shared<std::atomic<std::uint64_t>>(0);
 };
 
 using persistence_actor = caf::typed_actor<

@@ -13,6 +13,7 @@
 
 #include <pugixml.hpp>
 
+#include "support/backends.hpp"
 #include "support/market_data.hpp"
 #include "support/process.hpp"
 
@@ -269,5 +270,79 @@ TEST_CASE("a full-speed run stores every signal result and insight even through 
                        "(SELECT id FROM signals)")
             .at(0)
           == "0");
+  }
+}
+
+TEST_CASE("a stop during a database outage spills what it could not write and the next "
+          "start writes it",
+          "[acceptance][chaos][outage]") {
+  if (!herald::test::pg_available()) {
+    WARN("SKIPPED: PostgreSQL is not running (start the tests through ctest)");
+    return;
+  }
+  auto url = herald::test::run_line(herald::test::pg_script() + " newdb " HERALD_TEST_PG_DIR);
+  REQUIRE(!url.empty());
+  std::string admin;
+  {
+    std::ifstream in{std::string{HERALD_TEST_PG_DIR} + "/url"};
+    std::getline(in, admin);
+  }
+  auto dbname = url.substr(url.rfind('/') + 1);
+  auto psql = [&](const std::string& sql) {
+    return std::system(("psql -q '" + admin + "' -c \"" + sql + "\" >/dev/null 2>&1").c_str());
+  };
+  box b{"outage"};
+  auto spill = (b.dir / "unwritten.spill").string();
+  std::vector<std::string> argv{herald_bin, "run", "--config", shipped_conf, "--http.port=0",
+                                "--inspector.port=0", "--db.url=" + url,
+                                "--db.spill-file=" + spill, "--db.shutdown-flush-timeout=2s",
+                                "--db.retry-max=500ms", "--scanner.speed=600",
+                                "--publish.articles.dir=" + (b.dir / "site").string(),
+                                "--content.chart-dir=" + (b.dir / "charts").string()};
+  {
+    process p{argv};
+    REQUIRE(p.wait_output("analysing SOLUSDT 1m", std::chrono::seconds{60}));
+    // The database goes away: no new connections, the open ones cut.
+    REQUIRE(psql("ALTER DATABASE " + dbname + " ALLOW_CONNECTIONS false") == 0);
+    REQUIRE(psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+                 + dbname + "'")
+            == 0);
+    REQUIRE(p.wait_output("database unavailable", std::chrono::seconds{60}));
+    p.signal(SIGTERM);
+    auto code = p.wait_exit(std::chrono::seconds{60});
+    auto out = p.output();
+    INFO(out.substr(out.size() > 4000 ? out.size() - 4000 : 0));
+    CHECK(code == 1); // not a clean stop: records are waiting in the spill file
+    auto at = out.find(" accepted records were saved to " + spill);
+    REQUIRE(at != std::string::npos);
+    auto from = out.rfind(' ', at - 1) + 1;
+    auto spilled = std::stol(out.substr(from, at - from));
+    WARN("spilled at the stop: " << spilled << " records");
+    CHECK(spilled > 0);
+    CHECK(out.find("exit code 1") != std::string::npos);
+    CHECK(fs::exists(spill));
+  }
+  REQUIRE(psql("ALTER DATABASE " + dbname + " ALLOW_CONNECTIONS true") == 0);
+  // The next start writes the spilled records first and removes the file.
+  auto again = argv;
+  again.insert(again.end(), {"--candles", "1", "--analysis.enabled=false",
+                             "--content.enabled=false"});
+  auto [rc, out] = process::run(again, std::chrono::seconds{120});
+  INFO(out.substr(out.size() > 4000 ? out.size() - 4000 : 0));
+  CHECK(rc == 0);
+  CHECK(out.find("an earlier run could not write are written first") != std::string::npos);
+  CHECK(out.find("the file is removed") != std::string::npos);
+  CHECK_FALSE(fs::exists(spill));
+  // Nothing lost: every simulated series is contiguous from its first bar
+  // to its last (a record lost at the stop would leave a hole).
+  for (auto sym : {"BTCUSDT", "ETHUSDT", "SOLUSDT"}) {
+    INFO(sym);
+    auto line = herald::test::run_line(
+      "psql -tA '" + url + "' -c \"SELECT COUNT(*), (MAX(open_time) - MIN(open_time)) / 60000 + 1 "
+      "FROM market_data WHERE symbol = '" + sym + "' AND interval = '1m'\"");
+    auto bar = line.find('|');
+    REQUIRE(bar != std::string::npos);
+    CHECK(std::stol(line.substr(0, bar)) > 0);
+    CHECK(line.substr(0, bar) == line.substr(bar + 1));
   }
 }
