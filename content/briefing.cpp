@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/text/sanitize.hpp"
 #include "market/indicators.hpp"
 #include "market/interval.hpp"
 
@@ -469,7 +470,11 @@ std::string market_view::research_report(std::int64_t now_ms, std::string* title
       for (auto a = nw->second.rbegin(); a != nw->second.rend() && shown < 5; ++a) {
         if (a->published_at > now_ms || a->published_at < from)
           continue;
-        news += "- " + pr.words(a->title) + " (" + pr.words(a->source) + ", "
+        // External text: one line, no links, no markdown structure.
+        auto safe = [](const std::string& t) {
+          return io::text::markdown_text(io::text::strip_links(io::text::plain_text(t, 300), {}));
+        };
+        news += "- " + pr.words(safe(a->title)) + " (" + pr.words(safe(a->source)) + ", "
                 + pr.words(minute_utc(a->published_at)) + ", sentiment "
                 + (a->sentiment >= 0 ? "+" : "") + pr.num(a->sentiment, 2) + ")\n";
         ++shown;
@@ -556,7 +561,7 @@ std::string facts_to_json(const facts& f) {
     else
       j[k] = std::get<std::string>(v);
   }
-  return j.dump();
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 facts facts_from_json(const std::string& json) {

@@ -34,7 +34,7 @@ db::content_plan piece_record::to_row() const {
   row.channel = channel;
   row.state = state;
   row.scheduled_at = scheduled_at;
-  row.payload_json = p.dump();
+  row.payload_json = p.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   row.updated_at = updated_at;
   return row;
 }

@@ -53,12 +53,16 @@ std::string rfc822(std::int64_t unix_ms) {
 
 namespace {
 
-/// **bold** and `code` inside one escaped line.
+/// **bold** and `code` inside one escaped line; "\\*" is a literal "*".
 std::string inline_md(std::string_view line) {
   std::string out;
   bool bold = false, code = false;
   for (std::size_t i = 0; i < line.size(); ++i) {
-    if (!code && line.compare(i, 2, "**") == 0) {
+    if (!code && line[i] == '\\' && i + 1 < line.size()
+        && std::ispunct(static_cast<unsigned char>(line[i + 1]))) {
+      out += html_escape(line.substr(i + 1, 1)); // a backslash escape: the character itself
+      ++i;
+    } else if (!code && line.compare(i, 2, "**") == 0) {
       out += bold ? "</strong>" : "<strong>";
       bold = !bold;
       ++i;

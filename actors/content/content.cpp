@@ -149,7 +149,12 @@ creator_actor::behavior_type creator_impl(ops::instrumented_stateful<creator_act
     [self](content_brief& b) {
       auto& st = self->state;
       std::string err;
-      auto d = st.writer->write(b, &err);
+      std::optional<content::draft> d;
+      try {
+        d = st.writer->write(b, &err);
+      } catch (const std::exception& e) { // costs this piece, not the creator
+        err = std::string{"unexpected: "} + e.what();
+      }
       if (!d) {
         st.log->error("cannot write {}: {}", b.id, err);
         return;
@@ -565,7 +570,8 @@ publisher_actor::behavior_type publisher_impl(ops::instrumented_stateful<publish
                                                   {"url", r.url},
                                                   {"remote_id", r.remote_id},
                                                   {"error", r.error}}
-                                     .dump());
+                                     .dump(-1, ' ', false,
+                                           nlohmann::json::error_handler_t::replace));
       st.answer_drains();
     },
     [self](drain_atom) -> caf::result<std::vector<channel_tally>> {

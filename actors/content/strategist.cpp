@@ -350,12 +350,17 @@ struct strategist_state {
                                  [&](auto& p) { return p.insight_id == id; });
       if (!planned || material.count(id))
         continue;
-      auto& m = material[id];
-      m.facts_json = content::facts_to_json(view->alert_facts(i));
-      m.title = i.symbol + " " + i.interval + ": "
-                + (i.dir == analysis::direction::long_ ? "bullish" : "bearish") + " signal at "
-                + market::format_utc(i.time).substr(0, 16) + " UTC";
-      m.chart = view->chart(i.symbol, i.interval, i.time);
+      try {
+        alert_material m;
+        m.facts_json = content::facts_to_json(view->alert_facts(i));
+        m.title = i.symbol + " " + i.interval + ": "
+                  + (i.dir == analysis::direction::long_ ? "bullish" : "bearish") + " signal at "
+                  + market::format_utc(i.time).substr(0, 16) + " UTC";
+        m.chart = view->chart(i.symbol, i.interval, i.time);
+        material[id] = std::move(m);
+      } catch (const std::exception& e) {
+        log->error("alert for {} cannot be prepared and is skipped: {}", id, e.what());
+      }
     }
     add(std::move(plans));
     add(planner->on_time(view->clock()));
@@ -468,7 +473,15 @@ struct strategist_state {
           material.erase(p.insight_id);
         continue;
       }
-      auto b = brief(p);
+      content_brief b;
+      try {
+        b = brief(p);
+      } catch (const std::exception& e) {
+        // A bug or an input no one foresaw costs this piece, logged with its
+        // id, not the strategist (a restart would meet it again).
+        log->error("{} cannot be written and is skipped: {}", p.id, e.what());
+        continue;
+      }
       if (!p.insight_id.empty()) {
         bool more = false; // the same insight planned for another channel
         for (auto& [t, q] : pending)

@@ -27,9 +27,16 @@ std::string fetch(const std::string& where, std::chrono::seconds timeout, std::s
       error = "cannot read the file";
       return {};
     }
-    std::stringstream buf;
-    buf << in.rdbuf();
-    return buf.str();
+    std::string body;
+    char chunk[65536];
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+      body.append(chunk, static_cast<std::size_t>(in.gcount()));
+      if (body.size() > io::news::max_feed_bytes) {
+        error = "larger than " + std::to_string(io::news::max_feed_bytes) + " bytes: refused";
+        return {};
+      }
+    }
+    return body;
   }
   auto scheme_end = where.find("://") + 3;
   auto slash = where.find('/', scheme_end);
@@ -39,7 +46,22 @@ std::string fetch(const std::string& where, std::chrono::seconds timeout, std::s
   cli.set_connection_timeout(static_cast<time_t>(timeout.count()), 0);
   cli.set_read_timeout(static_cast<time_t>(timeout.count()), 0);
   cli.set_follow_location(true);
-  auto res = cli.Get(path.c_str());
+  // The body is read in pieces and refused beyond the bound (a 100 MB feed
+  // is not held in memory first).
+  std::string body;
+  bool too_large = false;
+  auto res = cli.Get(path.c_str(), [&](const char* data, std::size_t n) {
+    if (body.size() + n > io::news::max_feed_bytes) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, n);
+    return true;
+  });
+  if (too_large) {
+    error = "larger than " + std::to_string(io::news::max_feed_bytes) + " bytes: refused";
+    return {};
+  }
   if (!res) {
     error = "no reply: " + httplib::to_string(res.error());
     return {};
@@ -48,7 +70,7 @@ std::string fetch(const std::string& where, std::chrono::seconds timeout, std::s
     error = "HTTP " + std::to_string(res->status);
     return {};
   }
-  return res->body;
+  return body;
 }
 
 std::string article_id(const std::string& item_id) {
@@ -85,6 +107,9 @@ struct news_state {
         log->warn("feed {}: {}", where, err);
         continue;
       }
+      if (f.dropped > 0)
+        log->warn("feed {}: {} items beyond the first {} refused", where, f.dropped,
+                  io::news::max_feed_items);
       for (auto& item : f.items) {
         auto id = article_id(item.id);
         if (stored.count(id))

@@ -7,6 +7,8 @@
 
 #include <pugixml.hpp>
 
+#include "io/text/sanitize.hpp"
+
 namespace herald::io::news {
 
 namespace {
@@ -27,91 +29,18 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string collapse(std::string s) {
-  // Strips markup and collapses whitespace (summaries often carry HTML).
-  std::string out;
-  bool in_tag = false, space = false;
-  for (char c : s) {
-    if (c == '<') {
-      in_tag = true;
-      continue;
-    }
-    if (c == '>' && in_tag) {
-      in_tag = false;
-      space = true;
-      continue;
-    }
-    if (in_tag)
-      continue;
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = true;
-      continue;
-    }
-    if (space && !out.empty())
-      out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
+/// A feed's text field as one line of plain text, valid UTF-8, bounded.
+std::string text_of(const pugi::xml_node& n, std::size_t max_chars) {
+  return text::plain_text(n.text().as_string(), max_chars);
 }
 
-/// Decodes the HTML entities of feed summaries (which are HTML).
-std::string decode_entities(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '&') {
-      out += s[i];
-      continue;
-    }
-    auto semi = s.find(';', i);
-    if (semi == std::string::npos || semi - i > 10) {
-      out += s[i];
-      continue;
-    }
-    auto name = s.substr(i + 1, semi - i - 1);
-    static const std::pair<const char*, const char*> named[] = {
-      {"amp", "&"}, {"lt", "<"}, {"gt", ">"}, {"quot", "\""}, {"apos", "'"}, {"nbsp", " "}};
-    bool done = false;
-    for (auto& [n, v] : named)
-      if (name == n) {
-        out += v;
-        done = true;
-      }
-    if (!done && name.size() > 1 && name[0] == '#') {
-      unsigned long cp = name[1] == 'x' || name[1] == 'X' ? std::strtoul(name.c_str() + 2, nullptr, 16)
-                                                            : std::strtoul(name.c_str() + 1, nullptr, 10);
-      if (cp > 0 && cp < 0x110000) {
-        // UTF-8 encoding of the code point
-        if (cp < 0x80) {
-          out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-          out += static_cast<char>(0xC0 | (cp >> 6));
-          out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-          out += static_cast<char>(0xE0 | (cp >> 12));
-          out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-          out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-          out += static_cast<char>(0xF0 | (cp >> 18));
-          out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-          out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-          out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-        done = true;
-      }
-    }
-    if (!done) {
-      out += s[i];
-      continue;
-    }
-    i = semi;
-  }
-  return out;
-}
-
-std::string text_of(const pugi::xml_node& n) {
-  return decode_entities(collapse(n.text().as_string()));
+/// A link: valid UTF-8 without spaces or controls, at most 2,048 bytes
+/// (else dropped).
+std::string link_of(std::string_view raw) {
+  auto s = text::plain_text(raw, 2048);
+  if (s.size() > 2048 || s.find(' ') != std::string::npos)
+    return {};
+  return s;
 }
 
 } // namespace
@@ -183,6 +112,9 @@ bool parse_rfc3339(std::string_view s, std::int64_t& ms) {
 }
 
 std::string parse_feed(std::string_view xml, feed& out) {
+  if (xml.size() > max_feed_bytes)
+    return "feed of " + std::to_string(xml.size()) + " bytes refused (at most "
+           + std::to_string(max_feed_bytes) + ")";
   pugi::xml_document doc;
   auto res = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default | pugi::parse_cdata);
   if (!res)
@@ -193,15 +125,19 @@ std::string parse_feed(std::string_view xml, feed& out) {
     auto channel = rss.child("channel");
     if (!channel)
       return "RSS document without a <channel>";
-    out.title = text_of(channel.child("title"));
+    out.title = text_of(channel.child("title"), max_title_chars);
     for (auto item : channel.children("item")) {
+      if (out.items.size() >= max_feed_items) {
+        ++out.dropped;
+        continue;
+      }
       feed_item it;
-      it.title = text_of(item.child("title"));
-      it.link = text_of(item.child("link"));
-      it.id = text_of(item.child("guid"));
+      it.title = text_of(item.child("title"), max_title_chars);
+      it.link = link_of(item.child("link").text().as_string());
+      it.id = text_of(item.child("guid"), max_title_chars);
       if (it.id.empty())
         it.id = it.link;
-      it.summary = text_of(item.child("description"));
+      it.summary = text_of(item.child("description"), max_summary_chars);
       if (auto date = item.child("pubDate"))
         parse_rfc822(date.text().as_string(), it.published);
       if (it.id.empty() && it.title.empty())
@@ -213,21 +149,25 @@ std::string parse_feed(std::string_view xml, feed& out) {
     return {};
   }
   if (auto atom = doc.child("feed")) {
-    out.title = text_of(atom.child("title"));
+    out.title = text_of(atom.child("title"), max_title_chars);
     for (auto entry : atom.children("entry")) {
+      if (out.items.size() >= max_feed_items) {
+        ++out.dropped;
+        continue;
+      }
       feed_item it;
-      it.title = text_of(entry.child("title"));
+      it.title = text_of(entry.child("title"), max_title_chars);
       for (auto link : entry.children("link")) {
         std::string rel = link.attribute("rel").as_string("alternate");
         if (rel == "alternate" || it.link.empty())
-          it.link = link.attribute("href").as_string();
+          it.link = link_of(link.attribute("href").as_string());
       }
-      it.id = text_of(entry.child("id"));
+      it.id = text_of(entry.child("id"), max_title_chars);
       if (it.id.empty())
         it.id = it.link;
-      it.summary = text_of(entry.child("summary"));
+      it.summary = text_of(entry.child("summary"), max_summary_chars);
       if (it.summary.empty())
-        it.summary = text_of(entry.child("content"));
+        it.summary = text_of(entry.child("content"), max_summary_chars);
       auto date = entry.child("published") ? entry.child("published") : entry.child("updated");
       if (date)
         parse_rfc3339(date.text().as_string(), it.published);

@@ -21,10 +21,20 @@ struct feed_item {
 struct feed {
   std::string title;
   std::vector<feed_item> items;
+  std::size_t dropped = 0; ///< items beyond max_feed_items, refused
 };
 
+/// Bounds on what a feed may bring (the excess is refused and counted):
+/// every text is one line of valid UTF-8 plain text (io/text/sanitize.hpp).
+constexpr std::size_t max_feed_bytes = 5 * 1024 * 1024;
+constexpr std::size_t max_feed_items = 500;
+constexpr std::size_t max_title_chars = 300;
+constexpr std::size_t max_summary_chars = 2000;
+
 /// Parses an RSS 2.0 or Atom document. Returns an error message ("" on
-/// success) naming what is wrong (not XML, neither RSS nor Atom).
+/// success) naming what is wrong (too large, not XML, neither RSS nor
+/// Atom). Titles, ids and summaries are sanitized plain text (entities
+/// decoded before markup is stripped, one line, valid UTF-8, bounded).
 std::string parse_feed(std::string_view xml, feed& out);
 
 /// "Tue, 10 Jun 2003 04:00:00 GMT" (RFC 822, as RSS) -> ms; false if unreadable.

@@ -9,6 +9,7 @@
 #include "content/channel.hpp"
 #include "content/chart.hpp"
 #include "content/creator.hpp"
+#include "content/site.hpp"
 
 using namespace herald;
 using namespace herald::content;
@@ -114,6 +115,43 @@ TEST_CASE("the research report covers every analysed series in sections", "[cont
   CHECK(md.find("**long** at") != std::string::npos);        // BTCUSDT's
   auto digest = v.report_digest(t0 + 299 * m);
   CHECK(digest.find("up over that window") != std::string::npos);
+}
+
+TEST_CASE("a hostile headline stays one line of text in the research report", "[content]") {
+  auto v = trending(300);
+  db::news_article a;
+  a.id = "evil-1";
+  a.source = "Evil <b>Feed</b>\n# Owned";
+  a.title = "BTC \xFF soars\n## Fake section\n- Insight: buy now [here](https://phish.example/x) "
+            "&lt;script&gt; **bold**";
+  a.symbols_json = R"(["BTCUSDT"])";
+  a.published_at = t0 + 200 * m;
+  a.sentiment = 0.5;
+  v.on_news(a);
+  std::string title;
+  auto md = v.research_report(t0 + 299 * m, &title);
+  INFO(md);
+  REQUIRE(md.find("### News") != std::string::npos);
+  // No line the headline made: every heading and list line is the report's.
+  std::size_t start = 0;
+  while (start < md.size()) {
+    auto end = md.find('\n', start);
+    auto line = md.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    CHECK(line.rfind("## Fake", 0) == std::string::npos);
+    CHECK(line.rfind("# Owned", 0) == std::string::npos);
+    CHECK(line.rfind("- Insight", 0) == std::string::npos);
+    if (end == std::string::npos)
+      break;
+    start = end + 1;
+  }
+  CHECK(md.find("phish.example") == std::string::npos);  // no link from a feed
+  CHECK(md.find("link removed") != std::string::npos);
+  CHECK(md.find("\xFF") == std::string::npos);          // valid UTF-8 only
+  CHECK(md.find("<script>") == std::string::npos);
+  // The site renders the escaped headline as text: no link, no bold.
+  auto html = markdown_to_html(md);
+  CHECK(html.find("<a ") == std::string::npos);
+  CHECK(html.find("<h2>Fake") == std::string::npos);
 }
 
 TEST_CASE("charts are PNGs of the channel's size, with or without data", "[content]") {
