@@ -1,9 +1,12 @@
 #include "actors/data/news.hpp"
 #include "actors/ops/instrumented.hpp"
 
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <caf/all.hpp>
 #include <httplib.h>
@@ -50,6 +53,19 @@ std::string fetch(const std::string& where, std::chrono::seconds timeout, std::s
   // is not held in memory first).
   std::string body;
   bool too_large = false;
+  // One deadline for the whole request: cpp-httplib's timeouts are per read,
+  // so a server that trickles a byte at a time would hold this agent (and a
+  // shutdown) for as long as it likes. A watchdog stops the client.
+  std::mutex mtx;
+  std::condition_variable cv;
+  bool finished = false, abandoned = false;
+  std::thread watchdog{[&] {
+    std::unique_lock<std::mutex> lock{mtx};
+    if (!cv.wait_for(lock, timeout, [&] { return finished; })) {
+      abandoned = true;
+      cli.stop();
+    }
+  }};
   auto res = cli.Get(path.c_str(), [&](const char* data, std::size_t n) {
     if (body.size() + n > io::news::max_feed_bytes) {
       too_large = true;
@@ -58,6 +74,16 @@ std::string fetch(const std::string& where, std::chrono::seconds timeout, std::s
     body.append(data, n);
     return true;
   });
+  {
+    std::lock_guard<std::mutex> guard{mtx};
+    finished = true;
+  }
+  cv.notify_all();
+  watchdog.join();
+  if (abandoned) {
+    error = "no complete reply within " + std::to_string(timeout.count()) + " s: abandoned";
+    return {};
+  }
   if (too_large) {
     error = "larger than " + std::to_string(io::news::max_feed_bytes) + " bytes: refused";
     return {};
