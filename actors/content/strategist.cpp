@@ -6,7 +6,9 @@
 #include "actors/content/content.hpp"
 #include "actors/ops/instrumented.hpp"
 
+#include <deque>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <caf/all.hpp>
@@ -75,6 +77,8 @@ struct strategist_state {
     if (f != fed.end() && c.open_time <= f->second)
       return;
     ahead[key].emplace(c.open_time, c);
+    if (!steps.empty())
+      run_steps();
   }
 
   void queue(const db::news_article& a) {
@@ -181,6 +185,10 @@ struct strategist_state {
   void try_drains() {
     if (drains.empty() || !caught_up || catching_up || refilling > 0 || drain_checking)
       return;
+    if (!steps.empty()) { // reports still wait for their candles
+      arm(50ms);
+      return;
+    }
     auto risk = caf::actor_cast<analysis_actors::risk_actor>(dir->find("analysis.risk"));
     if (!risk) {
       arm(50ms);
@@ -192,7 +200,7 @@ struct strategist_state {
         [this](std::int64_t t, std::string& sid) {
           drain_checking = false;
           if (!(analysis::signal_key{t, sid} == seen) || !caught_up || catching_up
-              || refilling > 0) {
+              || refilling > 0 || !steps.empty()) {
             arm(20ms);
             return;
           }
@@ -328,7 +336,58 @@ struct strategist_state {
         sigs.push_back(std::move(r.signals[i]));
       }
       if (!sigs.empty())
-        step(t, sigs, ins);
+        steps.push_back({t, std::move(sigs), std::move(ins)});
+    }
+    run_steps();
+  }
+
+  /// A candle time's signals and insights, waiting for their candles.
+  struct pending_step {
+    std::int64_t t;
+    std::vector<analysis::signal> sigs;
+    std::vector<analysis::insight> ins;
+  };
+  std::deque<pending_step> steps;
+  std::optional<std::chrono::steady_clock::time_point> waiting_since;
+
+  /// Whether the candle each signal speaks of has reached this strategist,
+  /// or can no longer come (a later candle of its series is here: a gap).
+  bool has_candles(const pending_step& st) const {
+    for (auto& sg : st.sigs) {
+      auto key = sg.symbol + ":" + sg.interval;
+      auto f = fed.find(key);
+      if (f != fed.end() && f->second >= st.t)
+        continue;
+      auto q = ahead.find(key);
+      if (q != ahead.end() && q->second.lower_bound(st.t) != q->second.end())
+        continue;
+      return false;
+    }
+    return true;
+  }
+
+  /// Handles the waiting steps in order; a step whose candles have not
+  /// arrived yet (a report can overtake them: a catch-up after a hub
+  /// restart, whose sources are still sending again what it had not
+  /// stored) waits for them, at most 10 s (then it goes on without, logged).
+  void run_steps() {
+    while (!steps.empty()) {
+      auto& front = steps.front();
+      if (!has_candles(front)) {
+        auto now = std::chrono::steady_clock::now();
+        if (!waiting_since)
+          waiting_since = now;
+        if (now - *waiting_since < std::chrono::seconds{10}) {
+          arm(50ms);
+          return;
+        }
+        log->warn("the candles of {} {} did not arrive within 10 s; going on without them",
+                  front.sigs.front().symbol, front.t);
+      }
+      waiting_since.reset();
+      auto st = std::move(front);
+      steps.pop_front();
+      step(st.t, st.sigs, st.ins);
     }
   }
 
@@ -643,6 +702,7 @@ strategist_actor::behavior_type strategist_impl(
     [self](caf::tick_atom) {
       self->state.timer = false;
       self->state.subscribe();
+      self->state.run_steps();
       self->state.try_drains();
     },
   };

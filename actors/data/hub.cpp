@@ -53,6 +53,24 @@ struct batch_subscription {
 
 struct hub_state {
   static inline const char* name = "herald.hub";
+  /// An orderly stop (or a kill) hands the candles not yet stored to the
+  /// persistence agent, unanswered (it stops after the hub and writes what
+  /// it holds; writes are idempotent).
+  ~hub_state() {
+    if (to_persist.empty() || !dir)
+      return;
+    auto p = caf::actor_cast<persistence_actor>(dir->find("data.persistence"));
+    if (!p)
+      return;
+    db::write_batch b;
+    for (auto& c : to_persist) {
+      b.candles.push_back(c);
+      if (b.candles.size() >= 10'000)
+        caf::anon_send(p, std::exchange(b, db::write_batch{}));
+    }
+    if (!b.candles.empty())
+      caf::anon_send(p, std::move(b));
+  }
   hub_actor::pointer self = nullptr;
   hub_options opts;
   std::shared_ptr<supervision::agent_directory> dir;
