@@ -11,8 +11,6 @@
 #include "actors/analysis/risk.hpp"
 #include "actors/analysis/worker.hpp"
 #include "actors/data/hub.hpp"
-#include "actors/data/outbox.hpp"
-#include "actors/data/persistence.hpp"
 #include "io/logging.hpp"
 #include "io/news/feed.hpp"
 #include "messages/errors.hpp"
@@ -716,7 +714,6 @@ pipeline_actor::behavior_type pipeline_impl(ops::instrumented_stateful<pipeline_
     [self](retry_atom, const std::string& id, std::uint64_t seq, std::uint8_t k) {
       self->state.retry(id, seq, k);
     },
-    [](persist_retry_atom) {}, // the risk agent stores what the pipeline derives
     [self](caf::tick_atom) {
       auto& st = self->state;
       st.timer_armed = false;

@@ -63,9 +63,7 @@ using pipeline_actor = caf::typed_actor<
   // internal: ask a restarted analyzer again (series id, seq, kind)
   caf::reacts_to<retry_atom, std::string, std::uint64_t, std::uint8_t>,
   // internal: order-wait and hub resubscription timer
-  caf::reacts_to<caf::tick_atom>,
-  // internal: resend analysis records the persistence agent did not commit
-  caf::reacts_to<persist_retry_atom>>;
+  caf::reacts_to<caf::tick_atom>>;
 
 pipeline_actor spawn_pipeline(caf::local_actor* parent, pipeline_options o,
                               std::shared_ptr<supervision::agent_directory> dir);
