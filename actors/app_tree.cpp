@@ -80,6 +80,7 @@ data::hub_options hub_options_from(const config::settings& s) {
   o.depth = static_cast<std::size_t>(s.get_int("hub.depth"));
   o.resample_to = s.get_list("hub.resample-to");
   o.persist = s.get_bool("hub.persist");
+  o.persist_buffer = static_cast<std::size_t>(s.get_int("hub.max-unstored"));
   return o;
 }
 
@@ -98,6 +99,7 @@ analysis_actors::analysis_tree_options analysis_options_from(const config::setti
   p.restart_wait = duration_cast<ms>(s.get_duration("analysis.restart-wait"));
   p.order_wait = duration_cast<ms>(s.get_duration("analysis.order-wait"));
   p.max_batch = static_cast<std::size_t>(s.get_int("analysis.max-batch"));
+  p.max_backlog = static_cast<std::size_t>(s.get_int("analysis.max-backlog"));
   p.aggregate.threshold = s.get_real("analysis.threshold");
   p.aggregate.scale_low = s.get_real("analysis.regime-scale-low");
   p.aggregate.scale_high = s.get_real("analysis.regime-scale-high");

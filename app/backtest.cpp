@@ -226,7 +226,7 @@ int backtest_command(const invocation& inv) {
     };
     auto wait_for = [&](std::uint64_t target) {
       while (!stalled && done < target)
-        self->receive([&](risk_report& r) { take(r); },
+        self->receive([&](risk_report& r) { take(r); return true; },
                       caf::after(std::chrono::seconds{60}) >> [&] { stalled = true; });
     };
     while (ok && fed < candles.size() && !stalled) {

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <condition_variable>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -36,13 +37,19 @@ namespace herald::app {
 namespace {
 
 /// Waits for SIGINT/SIGTERM on a dedicated thread (the signals are blocked in
-/// every other thread) and turns the first into an orderly shutdown of the
-/// root supervisor, bounded by the grace period; a second signal, or the end
-/// of the grace period, kills the tree.
+/// every other thread) and turns the first into an orderly shutdown, bounded
+/// by the grace period: `on_first` runs (herald run stops the sources, drains
+/// what is in flight and then stops the root supervisor). The end of the
+/// grace period kills the tree; a second signal ends the process at once
+/// (exit code 1; crash-only: a restart rebuilds from the database).
 class shutdown_controller {
 public:
-  shutdown_controller(caf::actor root, std::chrono::nanoseconds grace)
-    : root_(std::move(root)), grace_(grace), thread_([this] { loop(); }) {}
+  shutdown_controller(caf::actor root, std::chrono::nanoseconds grace,
+                      std::function<void()> on_first)
+    : root_(std::move(root)),
+      grace_(grace),
+      on_first_(std::move(on_first)),
+      thread_([this] { loop(); }) {}
 
   ~shutdown_controller() {
     {
@@ -95,17 +102,23 @@ private:
         deadline = std::chrono::steady_clock::now() + grace_;
         log->info("received {}; shutting down (grace {} ms)", sig == SIGINT ? "SIGINT" : "SIGTERM",
                   std::chrono::duration_cast<std::chrono::milliseconds>(grace_).count());
-        caf::anon_send_exit(root_, caf::exit_reason::user_shutdown);
+        if (on_first_)
+          on_first_();
+        else
+          caf::anon_send_exit(root_, caf::exit_reason::user_shutdown);
       } else {
-        log->warn("second signal: killing the remaining actors now");
-        timed_out_ = true;
-        caf::anon_send_exit(root_, caf::exit_reason::kill);
+        // At once: not after actors that are blocked in I/O or a long
+        // flush (~actor_system would wait for them).
+        log->warn("second signal: exiting now (exit code 1)");
+        logging::flush_all();
+        std::_Exit(1);
       }
     }
   }
 
   caf::actor root_;
   std::chrono::nanoseconds grace_;
+  std::function<void()> on_first_;
   std::mutex mtx_;
   std::condition_variable cv_;
   bool done_ = false;
@@ -153,6 +166,41 @@ bool ask_agent(caf::scoped_actor& self, const supervision::agent_directory& dir,
       deadline);
   }
   return false;
+}
+
+/// Asks the hub to store every candle it accepted, again while the
+/// persistence agent is restarting, until `until`; true if all are stored.
+bool flush_hub(caf::scoped_actor& self, const supervision::agent_directory& dir,
+               std::chrono::steady_clock::time_point until) {
+  bool stored = !dir.find("data.hub");
+  while (!stored && std::chrono::steady_clock::now() < until) {
+    ask_agent<data::hub_actor>(self, dir, "data.hub",
+                               std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 until - std::chrono::steady_clock::now()),
+                               [&](bool all) { stored = all; }, caf::flush_atom::value);
+    if (!stored && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  }
+  return stored;
+}
+
+/// Every candle the hub holds analysed and its signal committed by the risk
+/// agent, until `until`; true if done.
+bool drain_analysis(caf::scoped_actor& self, const supervision::agent_directory& dir,
+                    std::chrono::steady_clock::time_point until) {
+  auto left = [&] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(until
+                                                                - std::chrono::steady_clock::now());
+  };
+  if (dir.find("analysis.pipeline")
+      && !ask_agent<analysis_actors::pipeline_actor>(self, dir, "analysis.pipeline", left(),
+                                                     [](bool) {}, drain_atom::value))
+    return false;
+  if (dir.find("analysis.risk")
+      && !ask_agent<analysis_actors::risk_actor>(self, dir, "analysis.risk", left(), [](bool) {},
+                                                 drain_atom::value))
+    return false;
+  return true;
 }
 
 /// A bounded run's end: every candle analysed, every signal through the risk
@@ -456,7 +504,9 @@ int run_command(const invocation& given) {
     self->monitor(root);
     caf::error root_reason;
     {
-      shutdown_controller ctl{root, s.get_duration("herald.shutdown-grace")};
+      auto grace = s.get_duration("herald.shutdown-grace");
+      shutdown_controller ctl{root, grace,
+                              [me = caf::actor{self}] { caf::anon_send(me, caf::close_atom::value); }};
       // Ready once the whole tree has started, in order (or the tree died).
       self->request(caf::actor_cast<supervision::supervisor_actor>(root), caf::infinite,
                     ready_atom::value)
@@ -487,6 +537,27 @@ int run_command(const invocation& given) {
             root_reason = dm.reason;
             root_is_down = true;
           },
+          [&](caf::close_atom) {
+            // SIGINT/SIGTERM: the sources stop producing; within half the
+            // grace period the hub stores what it accepted and the pipeline
+            // and risk manager finish what they hold (each is bounded by
+            // back-pressure), so that a stop leaves every stored candle with
+            // its analysis and signal. Then the tree stops in order.
+            progress->request_stop();
+            if (auto chaos = caf::actor_cast<caf::actor>(dir->find("ops.chaos")))
+              caf::anon_send(chaos, pause_atom::value);
+            auto until = std::chrono::steady_clock::now() + grace / 2;
+            log->info("stopping: sources stopped; storing and analysing what is in flight "
+                      "(at most {} ms)",
+                      std::chrono::duration_cast<std::chrono::milliseconds>(grace / 2).count());
+            bool stored = flush_hub(self, *dir, until);
+            bool drained = stored && drain_analysis(self, *dir, until);
+            if (!stored || !drained)
+              log->warn("stopping before everything in flight was {}: the next start goes on "
+                        "from the database",
+                        stored ? "analysed" : "stored");
+            caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+          },
           [&](caf::ok_atom) {
             // The input is complete: chaos stops here, so that the drain
             // below measures what the run produced, not the last kills.
@@ -497,18 +568,8 @@ int run_command(const invocation& given) {
             // Drain: the hub hands its candles to persistence, which writes them.
             // A persistence agent that is restarting makes a flush answer
             // false: ask again until everything is stored or 120 s passed.
-            bool stored = !dir->find("data.hub");
-            auto flush_deadline = std::chrono::steady_clock::now() + std::chrono::seconds{120};
-            while (!stored && std::chrono::steady_clock::now() < flush_deadline) {
-              ask_agent<data::hub_actor>(
-                self, *dir, "data.hub",
-                std::chrono::duration_cast<std::chrono::nanoseconds>(
-                  flush_deadline - std::chrono::steady_clock::now()),
-                [&](bool all) { stored = all; }, caf::flush_atom::value);
-              if (!stored)
-                std::this_thread::sleep_for(std::chrono::milliseconds{100});
-            }
-            if (!stored)
+            if (!flush_hub(self, *dir,
+                           std::chrono::steady_clock::now() + std::chrono::seconds{120}))
               log->warn("bounded run: not every candle could be stored within 120 s");
             drain_analysis_and_content(self, *dir, s, content_opts != nullptr);
             auto done = progress->done();

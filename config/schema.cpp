@@ -264,6 +264,9 @@ std::vector<key_spec> make_keys() {
   }
   out.push_back(key("hub.persist", value_type::boolean, value{true}, "",
                     "store every accepted candle in market_data"));
+  out.push_back(ranged(key("hub.max-unstored", value_type::integer, value{std::int64_t{50000}},
+                           "candles", "accepted candles waiting to be stored beyond which the sources wait (back-pressure from the database)"),
+                       1000, 100'000'000));
   // [analysis], [analysis.<analyzer>], [risk] (generated table: docs/architecture.md)
   out.push_back(key("analysis.enabled", value_type::boolean, value{true}, "",
                     "run the analysis pipeline (analyzers, signals, risk manager)"));
@@ -289,6 +292,9 @@ std::vector<key_spec> make_keys() {
   out.push_back(ranged(key("analysis.max-batch", value_type::integer, value{std::int64_t{4096}}, "candles",
                     "candles per analyzer job when candles arrive faster than they are analysed"),
                    1, 1000000));
+  out.push_back(ranged(key("analysis.max-backlog", value_type::integer, value{std::int64_t{10000}}, "candles",
+                    "candles the pipeline may hold (queued, in analysis, signals not yet taken by the risk manager) before the hub's sources wait"),
+                   1, 100000000));
   out.push_back(ranged(key("analysis.rebuild-candles", value_type::integer, value{std::int64_t{5000}}, "candles",
                     "history a new or restarted analyzer replays from the hub's window (hub.depth must hold it)"),
                    0, 10000000));

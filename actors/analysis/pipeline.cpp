@@ -86,9 +86,37 @@ struct pipeline_state {
   std::uint64_t rewinds = 0;
   /// Drain requests waiting for every candle received so far to be released.
   std::vector<caf::typed_response_promise<bool>> drains;
+  /// The hub's batches whose answer waits for room in the backlog.
+  std::vector<caf::typed_response_promise<bool>> acks;
+  std::uint64_t held_acks = 0; ///< batches answered late (saturation, for /metrics)
+  /// Signal batches the risk manager has not answered yet (risk_epoch makes
+  /// the answers of a replaced risk manager void).
+  int risk_in_flight = 0;
+  std::uint64_t risk_epoch = 0;
+
+  /// Candles held: queued, in a job, signals not taken by the risk manager.
+  std::size_t backlog() const {
+    std::size_t n = ready_count;
+    for (auto& b : held_batches)
+      n += b.candles.size();
+    for (auto& [id, s] : series) {
+      n += s.pending.size();
+      if (s.busy)
+        n += s.job().candles.size();
+    }
+    return n;
+  }
+
+  /// Answers the hub's held batches once the backlog has room.
+  void release_acks() {
+    if (acks.empty() || backlog() >= o.max_backlog)
+      return;
+    for (auto& rp : std::exchange(acks, {}))
+      rp.deliver(true);
+  }
 
   bool idle() const {
-    if (ready_count > 0 || rewinding || !held_batches.empty())
+    if (ready_count > 0 || rewinding || !held_batches.empty() || risk_in_flight > 0)
       return false;
     for (auto& [id, s] : series)
       if (s.busy || s.starting || !s.pending.empty())
@@ -215,6 +243,9 @@ struct pipeline_state {
     series.clear();
     ready_count = 0;
     blocked_since.reset();
+    ++risk_epoch;
+    risk_in_flight = 0;
+    release_acks();
     auto risk = caf::actor_cast<risk_actor>(dir->find("analysis.risk"));
     auto hub = caf::actor_cast<data::hub_actor>(dir->find("data.hub"));
     if (!risk || !hub) {
@@ -323,6 +354,7 @@ struct pipeline_state {
     for (auto& a : std::exchange(held_news, {}))
       on_news(a);
     answer_drains();
+    release_acks();
   }
 
   /// Queues candles (in time order per series) for analysis; drops those
@@ -584,10 +616,16 @@ struct pipeline_state {
     }
     release();
     dispatch(s);
+    release_acks();
   }
 
-  /// Sends the risk manager every ready signal no slower series can precede.
+  /// Sends the risk manager every ready signal no slower series can precede
+  /// (while it has fewer than risk_window batches unanswered).
   void release() {
+    if (risk_in_flight >= o.risk_window) {
+      answer_drains();
+      return;
+    }
     std::vector<analysis::signal> out;
     std::vector<db::analysis_result> records;
     out.reserve(ready_count);
@@ -641,7 +679,23 @@ struct pipeline_state {
         released = analysis::signal_key::of(out.back());
         b.signals = std::move(out);
         b.analysis = std::move(records);
-        self->send(risk, std::move(b));
+        ++risk_in_flight;
+        auto back = [this, e = risk_epoch] {
+          if (e != risk_epoch)
+            return;
+          --risk_in_flight;
+          release();
+          release_acks();
+        };
+        // Refused (false) or lost batches are re-derived by the rewind the
+        // risk manager's down message or a drain check starts.
+        self->request(risk, std::chrono::seconds{60}, std::move(b))
+          .then([back](bool) { back(); },
+                [this, back](caf::error& e) {
+                  if (e == caf::sec::request_timeout)
+                    log->warn("the risk manager has not taken signals for 60 s; sending on");
+                  back();
+                });
       } else {
         // Lost or replaced: its down message starts a rewind, which
         // derives these signals again.
@@ -677,12 +731,18 @@ pipeline_actor::behavior_type pipeline_impl(ops::instrumented_stateful<pipeline_
   st.rewinding = true; // until the first rewind: drains wait for it
   st.subscribe();
   return {
-    [self](candle_batch& b) {
+    [self](candle_batch& b) -> caf::result<bool> {
       auto& st = self->state;
       if (st.rewinding)
         st.held_batches.push_back(std::move(b));
       else
         st.take(std::move(b.candles));
+      if (st.backlog() < st.o.max_backlog)
+        return true;
+      // Back-pressure: the hub holds its sources until this answer comes.
+      ++st.held_acks;
+      st.acks.push_back(self->make_response_promise<bool>());
+      return st.acks.back();
     },
     [self](db::news_article& a) {
       auto& st = self->state;

@@ -41,6 +41,13 @@ struct pipeline_options {
   std::chrono::milliseconds order_wait{2000};   ///< for slower series before releasing
   std::size_t max_batch = 4096;                 ///< candles per job
   bool persist = true;
+  /// Candles held here (queued, being analysed, signals not yet taken by
+  /// the risk manager) beyond which the hub's batches are answered only
+  /// when the backlog is below it again (back-pressure to the sources).
+  std::size_t max_backlog = 10'000;
+  /// Signal batches sent to the risk manager and not yet answered; further
+  /// signals wait (the risk manager answers when it has room).
+  int risk_window = 2;
 };
 
 /// Counters of the pipeline.
@@ -49,7 +56,8 @@ struct pipeline_counters {
 };
 
 using pipeline_actor = caf::typed_actor<
-  caf::reacts_to<candle_batch>,
+  /// Answered (true) when the backlog has room for more (back-pressure).
+  caf::replies_to<candle_batch>::with<bool>,
   caf::reacts_to<db::news_article>,
   /// Answers once every candle received before this request has been
   /// analysed and its signal released to the risk manager (bounded runs).

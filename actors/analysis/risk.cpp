@@ -2,6 +2,7 @@
 #include "actors/ops/instrumented.hpp"
 
 #include <deque>
+#include <map>
 
 #include <caf/all.hpp>
 #include <fmt/format.h>
@@ -56,6 +57,16 @@ struct risk_state_ {
   std::shared_ptr<supervision::agent_directory> dir;
   std::shared_ptr<spdlog::logger> log;
   std::vector<risk_sink_actor> sinks;
+  /// Reports sent to each sink and not yet answered.
+  std::map<caf::actor_addr, int> sink_in_flight;
+  /// The pipeline's batches whose answer waits for room (back-pressure).
+  std::vector<caf::typed_response_promise<bool>> acks;
+  std::uint64_t held_acks = 0;
+  /// Records (results, signals, insights) not yet committed beyond which
+  /// the pipeline waits.
+  static constexpr std::uint64_t max_unstored = 100'000;
+  static constexpr int sink_window = 2;
+  risk_actor::pointer self = nullptr;
   analysis::risk_state last = analysis::risk_state::active;
   analysis::signal_key through; ///< the last signal taken
   std::uint64_t refused = 0;    ///< batches that did not continue at `through`
@@ -67,6 +78,41 @@ struct risk_state_ {
   /// (the newest may not be committed yet).
   std::deque<analysis::signal> taken;
   static constexpr std::size_t keep_taken = 50'000;
+
+  bool saturated() const {
+    if (writes->records() >= max_unstored)
+      return true;
+    for (auto& [addr, n] : sink_in_flight)
+      if (n >= sink_window)
+        return true;
+    return false;
+  }
+
+  void release_acks() {
+    if (acks.empty() || saturated())
+      return;
+    for (auto& rp : std::exchange(acks, {}))
+      rp.deliver(true);
+  }
+
+  /// Sends a report to a sink as a request; its answer returns the credit.
+  void report_to(const risk_sink_actor& sink, const caf::message& msg) {
+    auto addr = sink.address();
+    ++sink_in_flight[addr];
+    auto back = [this, addr] {
+      auto it = sink_in_flight.find(addr);
+      if (it != sink_in_flight.end() && it->second > 0)
+        --it->second;
+      release_acks();
+    };
+    self->request(caf::actor_cast<caf::actor>(sink), std::chrono::seconds{60}, msg)
+      .then([back](bool) { back(); },
+            [this, back](caf::error& e) {
+              if (e == caf::sec::request_timeout)
+                log->warn("a report subscriber has not taken a report for 60 s; sending on");
+              back();
+            });
+  }
 
   /// Every stored signal, in (time, series) order.
   std::vector<analysis::signal> stored_signals(db::storage& store) {
@@ -146,13 +192,17 @@ risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_
     st.rebuild(*storage);
   st.opts = o;
   st.storage = storage;
+  st.self = self;
+  st.writes->on_progress([self] { self->state.release_acks(); });
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& s = self->state.sinks;
     s.erase(std::remove_if(s.begin(), s.end(), [&](auto& x) { return x.address() == dm.source; }),
             s.end());
+    self->state.sink_in_flight.erase(dm.source);
+    self->state.release_acks();
   });
   return {
-    [self](signal_batch& b) {
+    [self](signal_batch& b) -> caf::result<bool> {
       auto& st = self->state;
       if (b.prev_time != st.through.time || b.prev_series != st.through.series) {
         // Not where this risk manager stands (it restarted, or the batch was
@@ -161,11 +211,11 @@ risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_
         if (st.refused++ % 1000 == 0)
           st.log->info("signals after {} {} refused: this risk manager stands at {} {}",
                        b.prev_series, b.prev_time, st.through.series, st.through.time);
-        return;
+        return false;
       }
       auto& signals = b.signals;
       if (signals.empty())
-        return;
+        return true;
       for (auto& x : signals) {
         st.taken.push_back(x);
         if (st.taken.size() > risk_state_::keep_taken)
@@ -216,10 +266,16 @@ risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_
         st.writes->push(std::move(batch)); // kept until committed
       if (!st.sinks.empty()) { // one shared message, not a copy per subscriber
         auto msg = caf::make_message(std::move(rep));
-        for (std::size_t i = 0; i + 1 < st.sinks.size(); ++i)
-          caf::anon_send(caf::actor_cast<caf::actor>(st.sinks[i]), msg);
-        caf::anon_send(caf::actor_cast<caf::actor>(st.sinks.back()), std::move(msg));
+        for (auto& sink : st.sinks)
+          st.report_to(sink, msg);
       }
+      if (!st.saturated())
+        return true;
+      // Back-pressure: the pipeline sends more when the database or the
+      // slowest subscriber caught up.
+      ++st.held_acks;
+      st.acks.push_back(self->make_response_promise<bool>());
+      return st.acks.back();
     },
     [self](drain_atom) -> caf::result<bool> {
       // Answered once everything taken so far is committed.
@@ -274,7 +330,7 @@ risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_
         st.log->info("catch-up for a subscriber: {} signals, {} insights from {}",
                      rep.signals.size(), rep.insights.size(), from);
       self->monitor(sink);
-      self->send(sink, std::move(rep)); // before any live report: same sender, FIFO
+      st.report_to(sink, caf::make_message(std::move(rep))); // before any live report (FIFO)
       st.sinks.push_back(std::move(sink));
       return true;
     },

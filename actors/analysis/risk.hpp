@@ -25,10 +25,16 @@
 
 namespace herald::analysis_actors {
 
-using risk_sink_actor = caf::typed_actor<caf::reacts_to<risk_report>>;
+/// Whoever wants risk reports. Each report is a request: the sink answers
+/// when it has room for more. While a sink has two reports unanswered, or
+/// more than `max_unstored` records wait to be committed, the risk agent
+/// holds its answers to the pipeline (back-pressure).
+using risk_sink_actor = caf::typed_actor<caf::replies_to<risk_report>::with<bool>>;
 
 using risk_actor = caf::typed_actor<
-  caf::reacts_to<signal_batch>,
+  /// Answers true when taken (false: it does not continue at `through`),
+  /// once the agent has room for more.
+  caf::replies_to<signal_batch>::with<bool>,
   /// The key (time, series id) of the last signal its risk manager took;
   /// INT64_MIN and "" when none.
   caf::replies_to<through_atom>::with<std::int64_t, std::string>,

@@ -71,7 +71,8 @@ struct content_options {
 
 /// The strategist: fed by the hub and the risk manager.
 using strategist_actor = caf::typed_actor<
-  caf::reacts_to<candle_batch>, caf::reacts_to<db::news_article>, caf::reacts_to<risk_report>,
+  caf::replies_to<candle_batch>::with<bool>, caf::reacts_to<db::news_article>,
+  caf::replies_to<risk_report>::with<bool>,
   /// End of a bounded run: closing recap and report, every plan released,
   /// answered with what each channel did once the pieces are out.
   caf::replies_to<drain_atom>::with<std::vector<channel_tally>>,

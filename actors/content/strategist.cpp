@@ -71,6 +71,32 @@ struct strategist_state {
   std::multimap<std::int64_t, db::news_article> news_ahead;
   std::set<std::string> news_ids;
 
+  /// Back-pressure: the hub's candle batches and the risk manager's reports
+  /// are answered when this strategist has room (candles waiting for the
+  /// analysis clock, candle times waiting to be handled), so a strategist
+  /// behind its inputs slows the sources instead of growing without bound.
+  static constexpr std::size_t max_ahead = 50'000;
+  static constexpr std::size_t max_steps = 5'000;
+  std::vector<caf::typed_response_promise<bool>> candle_acks, report_acks;
+
+  std::size_t ahead_count() const {
+    std::size_t n = 0;
+    for (auto& [key, q] : ahead)
+      n += q.size();
+    return n;
+  }
+
+  bool reports_full() const { return steps.size() + held_reports.size() >= max_steps; }
+
+  void release_acks() {
+    if (!candle_acks.empty() && ahead_count() < max_ahead)
+      for (auto& rp : std::exchange(candle_acks, {}))
+        rp.deliver(true);
+    if (!report_acks.empty() && !reports_full())
+      for (auto& rp : std::exchange(report_acks, {}))
+        rp.deliver(true);
+  }
+
   void queue(const candle& c) {
     auto key = c.symbol + ":" + c.interval;
     auto f = fed.find(key);
@@ -252,6 +278,7 @@ struct strategist_state {
         return;
       for (auto& r : std::exchange(held_reports, {}))
         on_report(r);
+      release_acks();
       try_drains();
     };
     self->request(hub, 30s, stats_atom::value)
@@ -389,6 +416,7 @@ struct strategist_state {
       steps.pop_front();
       step(st.t, st.sigs, st.ins);
     }
+    release_acks();
   }
 
   void step(std::int64_t t, const std::vector<analysis::signal>& sigs,
@@ -678,19 +706,27 @@ strategist_actor::behavior_type strategist_impl(
   });
   st.subscribe();
   return {
-    [self](candle_batch& b) {
+    [self](candle_batch& b) -> caf::result<bool> {
+      auto& st = self->state;
       for (auto& c : b.candles)
-        self->state.queue(c);
+        st.queue(c);
+      if (st.ahead_count() < st.max_ahead)
+        return true;
+      st.candle_acks.push_back(self->make_response_promise<bool>());
+      return st.candle_acks.back();
     },
     [self](db::news_article& a) { self->state.queue(a); },
-    [self](risk_report& r) {
-      // Reports come unsigned (anon_send); a repeat from a restarted risk
-      // manager is skipped by signal key.
+    [self](risk_report& r) -> caf::result<bool> {
+      // A repeat from a restarted risk manager is skipped by signal key.
       auto& st = self->state;
       if (st.refilling > 0)
         st.held_reports.push_back(std::move(r));
       else
         st.on_report(r);
+      if (!st.reports_full())
+        return true;
+      st.report_acks.push_back(self->make_response_promise<bool>());
+      return st.report_acks.back();
     },
     [self](drain_atom) -> caf::result<std::vector<channel_tally>> {
       auto& st = self->state;

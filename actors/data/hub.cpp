@@ -46,6 +46,7 @@ struct batch_subscription {
   std::string interval;
   candle_batch_sink_actor sink;
   candle_batch pending; ///< collected during one source batch
+  int in_flight = 0;    ///< batches sent and not yet answered
   bool matches(const candle& c) const {
     return (symbol == "*" || symbol == c.symbol) && (interval == "*" || interval == c.interval);
   }
@@ -81,7 +82,10 @@ struct hub_state {
   std::deque<db::news_article> news; ///< the last news_depth articles
   std::vector<std::pair<std::string, news_sink_actor>> news_subs; ///< symbol or "*"
   std::deque<candle> to_persist;
-  std::uint64_t unpersisted_dropped = 0;
+  /// Answers to sources held back until the hub has room (back-pressure).
+  std::vector<std::pair<caf::typed_response_promise<std::uint64_t>, std::uint64_t>> held;
+  std::uint64_t holds = 0; ///< source batches whose answer was held (a gauge of saturation)
+  bool warned_full = false;
   /// Writes in flight: the first `sent` candles of to_persist, in `flying`
   /// requests. A candle leaves to_persist only when its write is answered,
   /// which data.persistence does after the commit; an error resends all
@@ -285,27 +289,62 @@ struct hub_state {
         sub.pending.candles.push_back(c);
   }
 
-  /// Sends what each batch subscriber collected during a source batch.
+  /// Sends what each batch subscriber collected during a source batch, as
+  /// a request: its answer returns the subscriber's credit. A subscriber
+  /// that dies is removed by the down handler (its credit with it); one that
+  /// holds an answer for a minute is logged and given the credit back.
   void flush_batches() {
+    for (auto& sub : batch_subs) {
+      if (sub.pending.candles.empty())
+        continue;
+      ++sub.in_flight;
+      auto addr = sub.sink.address();
+      self->request(sub.sink, std::chrono::seconds{60}, std::exchange(sub.pending, candle_batch{}))
+        .then([this, addr](bool) { returned(addr); },
+              [this, addr](caf::error& e) {
+                if (e == caf::sec::request_timeout)
+                  log->warn("a candle subscriber has not taken a batch for 60 s; sending on");
+                returned(addr);
+              });
+    }
+  }
+
+  void returned(const caf::actor_addr& addr) {
     for (auto& sub : batch_subs)
-      if (!sub.pending.candles.empty())
-        self->send(sub.sink, std::exchange(sub.pending, candle_batch{}));
+      if (sub.sink.address() == addr && sub.in_flight > 0)
+        --sub.in_flight;
+    release_held();
+  }
+
+  /// Whether sources must wait: too many candles not stored yet, or a batch
+  /// subscriber behind.
+  bool saturated() const {
+    if (opts.persist && to_persist.size() >= opts.persist_buffer)
+      return true;
+    for (auto& sub : batch_subs)
+      if (sub.in_flight >= opts.sink_window)
+        return true;
+    return false;
+  }
+
+  void release_held() {
+    if (held.empty() || saturated())
+      return;
+    for (auto& [rp, n] : std::exchange(held, {}))
+      rp.deliver(n);
   }
 
   // -- persistence ---------------------------------------------------------------
 
   void enqueue(const candle& c) {
-    if (to_persist.size() >= opts.persist_buffer) {
-      if (sent > 0) { // the writes in flight no longer match the buffer: resend
-        ++epoch;
-        flying = 0;
-        sent = 0;
-      }
-      to_persist.pop_front();
-      if (unpersisted_dropped++ % 10000 == 0)
-        log->error("persistence unavailable for too long: {} candles not stored so far "
-                   "(buffer of {} full)",
-                   unpersisted_dropped, opts.persist_buffer);
+    // Never dropped: at the bound the sources wait (saturated()).
+    if (!warned_full && to_persist.size() >= opts.persist_buffer) {
+      warned_full = true;
+      log->warn("{} candles wait to be stored: the sources wait for the database",
+                to_persist.size());
+    } else if (warned_full && to_persist.size() < opts.persist_buffer / 2) {
+      warned_full = false;
+      log->info("the database has caught up: {} candles wait to be stored", to_persist.size());
     }
     to_persist.push_back(c);
     if (to_persist.size() - sent >= opts.persist_batch)
@@ -380,6 +419,7 @@ struct hub_state {
             else
               arm();
             settle(true);
+            release_held();
           },
           [this, e = epoch](caf::error& err) {
             if (e != epoch)
@@ -421,18 +461,27 @@ hub_actor::behavior_type hub_impl(ops::instrumented_stateful<hub_actor, hub_stat
     bs.erase(std::remove_if(bs.begin(), bs.end(),
                             [&](const auto& s) { return s.sink.address() == dm.source; }),
              bs.end());
+    self->state.release_held();
     auto& ns = self->state.news_subs;
     ns.erase(std::remove_if(ns.begin(), ns.end(),
                             [&](const auto& s) { return s.second.address() == dm.source; }),
              ns.end());
   });
   return {
-    [self](std::vector<candle>& cs) -> std::uint64_t {
+    [self](std::vector<candle>& cs) -> caf::result<std::uint64_t> {
+      auto& st = self->state;
       std::uint64_t n = 0;
       for (auto& c : cs)
-        n += self->state.accept(c) ? 1 : 0;
-      self->state.flush_batches();
-      return n;
+        n += st.accept(c) ? 1 : 0;
+      st.flush_batches();
+      if (!st.saturated())
+        return n;
+      // Back-pressure: the source sends its next batch when this answer
+      // comes, i.e. when the database or the slowest subscriber caught up.
+      ++st.holds;
+      auto rp = self->make_response_promise<std::uint64_t>();
+      st.held.emplace_back(rp, n);
+      return rp;
     },
     [self](subscribe_atom, std::string& symbol, std::string& interval,
            candle_sink_actor& sink) -> bool {

@@ -34,8 +34,13 @@ namespace herald::data {
 using candle_sink_actor = caf::typed_actor<caf::reacts_to<candle>>;
 
 /// Whoever wants candles in batches: per source batch, the accepted candles
-/// that match the subscription (the analysis pipeline).
-using candle_batch_sink_actor = caf::typed_actor<caf::reacts_to<candle_batch>>;
+/// that match the subscription (the analysis pipeline, the strategist, the
+/// inspector). Each batch is a request: the sink answers when it has room
+/// for more (a held answer is its back-pressure). While a sink has
+/// `hub_options::sink_window` batches unanswered, the hub holds its answers
+/// to the sources, so a slow sink slows the sources instead of growing a
+/// mailbox.
+using candle_batch_sink_actor = caf::typed_actor<caf::replies_to<candle_batch>::with<bool>>;
 
 /// Whoever wants news: one article per message.
 using news_sink_actor = caf::typed_actor<caf::reacts_to<db::news_article>>;
@@ -46,14 +51,23 @@ struct hub_options {
   bool persist = true;
   std::size_t persist_batch = 500;         ///< candles per write to data.persistence
   std::chrono::nanoseconds persist_interval = std::chrono::milliseconds{100};
-  std::size_t persist_buffer = 1'000'000;  ///< candles held while persistence is unavailable
+  /// Candles accepted but not yet stored beyond which the hub holds its
+  /// answers to the sources (they wait: back-pressure from the database).
+  /// Nothing is dropped; the bound is exceeded by at most one source batch
+  /// per source and the higher bars it completes.
+  std::size_t persist_buffer = 50'000;
+  /// Unanswered candle batches a batch sink may have before the sources wait.
+  int sink_window = 2;
   std::size_t news_depth = 1000;           ///< articles kept for snapshot queries
   /// Where a fresh incarnation rebuilds its windows from (null: starts empty).
   std::shared_ptr<db::storage> storage;
 };
 
 using hub_actor = caf::typed_actor<
-  /// Closed candles from a source, oldest first; answers how many were accepted.
+  /// Closed candles from a source, oldest first; answers how many were
+  /// accepted, once the hub has room for more (the source sends its next
+  /// batch only then): held while too many candles wait to be stored or a
+  /// batch sink is behind.
   caf::replies_to<std::vector<candle>>::with<std::uint64_t>,
   /// Subscribes a sink to a series; "*" matches every symbol or interval.
   caf::replies_to<subscribe_atom, std::string, std::string, candle_sink_actor>::with<bool>,

@@ -116,6 +116,10 @@ public:
   }
   std::uint64_t records() const { return records_; }
 
+  /// Runs `f` whenever held records were committed (or dropped as invalid):
+  /// a sender that waits for room (back-pressure) looks again.
+  void on_progress(std::function<void()> f) { progress_ = std::move(f); }
+
 private:
   bool in_flight(std::uint64_t id) const { return flying_.count(id) > 0; }
 
@@ -186,6 +190,8 @@ private:
   }
 
   void emptied() {
+    if (progress_)
+      progress_();
     if (!held_.empty())
       return;
     for (auto& f : std::exchange(empty_waiters_, {}))
@@ -248,6 +254,7 @@ private:
   std::size_t max_merge_ = max_merge_limit;
   std::vector<std::function<void()>> empty_waiters_;
   bool timer_ = false;
+  std::function<void()> progress_;
   std::chrono::milliseconds delay_{100};
 };
 

@@ -1,8 +1,12 @@
 #pragma once
 // Completion of bounded runs (`herald run --candles N`): sources report here
 // when they have produced what they were asked for, and `herald run` waits on
-// it (condition variable, no polling). Thread-safe; one per run, injected.
+// it (condition variable, no polling). Also the stop request of an orderly
+// shutdown: sources stop producing (a restarted source too) so that what is
+// in flight can be drained before the agents stop. Thread-safe; one per run,
+// injected.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -34,7 +38,12 @@ public:
     return done_;
   }
 
+  /// SIGINT/SIGTERM: sources send no more batches.
+  void request_stop() { stopping_ = true; }
+  bool stopping() const { return stopping_; }
+
 private:
+  std::atomic<bool> stopping_{false};
   mutable std::mutex mtx_;
   std::condition_variable cv_;
   std::map<std::string, std::uint64_t> done_;

@@ -87,6 +87,20 @@ struct source_base {
     return it != at.end() && c.open_time <= it->second;
   }
 
+  /// An orderly shutdown asked the sources to stop producing: true (and the
+  /// source goes quiet) once it did. What it holds is not lost: a restarted
+  /// source resumes after the hub's position.
+  bool quiet(std::uint64_t sent) {
+    if (!progress || !progress->stopping())
+      return false;
+    if (!quiet_logged) {
+      quiet_logged = true;
+      log->info("source stopped for the shutdown after {} candles per series", sent);
+    }
+    return true;
+  }
+  bool quiet_logged = false;
+
   /// The hub did not take a batch: keep it and try again shortly.
   void retry_later(const caf::error& e) {
     log->warn("hub did not take candles ({}); retrying", caf::to_string(e));
@@ -160,7 +174,7 @@ struct sim_state : source_base {
   }
 
   void tick() {
-    if (finished)
+    if (finished || quiet(sent))
       return;
     if (!resumed) {
       resume([this](positions at) {
@@ -241,7 +255,7 @@ struct replay_state : source_base {
   }
 
   void tick() {
-    if (finished)
+    if (finished || quiet(next))
       return;
     if (!resumed) {
       resume([this](positions at) {

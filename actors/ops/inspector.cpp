@@ -451,8 +451,16 @@ inspector_actor::behavior_type inspector_impl(
         stats_report{r.actor_id, r.messages, r.busy_ns, r.mailbox, std::move(r.buckets), r.paused},
         steady_ms());
     },
-    [self](const risk_report& r) { self->state.on_report(r); },
-    [self](const candle_batch& b) { self->state.on_batch(b); },
+    // Answered at once: the answer returns the sender's credit (a slow
+    // inspector slows the pipeline instead of growing its mailbox).
+    [self](const risk_report& r) {
+      self->state.on_report(r);
+      return true;
+    },
+    [self](const candle_batch& b) {
+      self->state.on_batch(b);
+      return true;
+    },
     [self](caf::tick_atom) {
       self->state.tick();
       self->delayed_send(self, self->state.o.interval, caf::tick_atom::value);

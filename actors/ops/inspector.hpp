@@ -52,7 +52,8 @@ struct inspector_options {
 };
 
 using inspector_actor = caf::typed_actor<
-  caf::reacts_to<actor_stats>, caf::reacts_to<risk_report>, caf::reacts_to<candle_batch>,
+  caf::reacts_to<actor_stats>, caf::replies_to<risk_report>::with<bool>,
+  caf::replies_to<candle_batch>::with<bool>,
   caf::reacts_to<caf::tick_atom>,
   /// A terminal-console command; the answer is JSON text ({"error":...} on failure).
   caf::replies_to<console_command>::with<std::string>>;

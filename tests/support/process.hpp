@@ -54,6 +54,7 @@ public:
   }
 
   void signal(int sig) { kill(pid_, sig); }
+  pid_t pid() const { return pid_; }
 
   /// Waits until the output contains `needle`.
   bool wait_output(const std::string& needle, std::chrono::milliseconds timeout) {

@@ -88,11 +88,11 @@ run_result run_pipeline(const std::vector<candle>& candles, std::size_t chunk,
     // drain what is there without waiting
     bool more = true;
     while (more)
-      self->receive([&](risk_report& r) { collect(r); }, caf::after(0s) >> [&] { more = false; });
+      self->receive([&](risk_report& r) { collect(r); return true; }, caf::after(0s) >> [&] { more = false; });
   }
   auto deadline = std::chrono::steady_clock::now() + 60s;
   while (out.signals.size() < candles.size() && std::chrono::steady_clock::now() < deadline)
-    self->receive([&](risk_report& r) { collect(r); }, caf::after(1s) >> [] {});
+    self->receive([&](risk_report& r) { collect(r); return true; }, caf::after(1s) >> [] {});
   auto pl = caf::actor_cast<analysis_actors::pipeline_actor>(dir->find("analysis.pipeline"));
   self->request(pl, 10s, stats_atom::value)
     .receive([&](std::uint64_t, std::uint64_t, std::uint64_t l, std::uint64_t f,
