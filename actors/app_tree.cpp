@@ -389,6 +389,7 @@ supervisor_config make_root_config(const config::settings& s, const app_services
     hopts.persist = hopts.persist && services.storage != nullptr;
     if (hopts.persist) // what it stored is what a restarted hub rebuilds from
       hopts.storage = services.storage;
+    hopts.flow = services.flow;
     data_children.push_back(worker(s, "data", "hub", [hopts, dir](caf::local_actor* self,
                                                                   const std::string&) {
       return caf::actor_cast<caf::actor>(data::spawn_hub(self, hopts, dir));
@@ -400,6 +401,7 @@ supervisor_config make_root_config(const config::settings& s, const app_services
       data::binance_source_options bo;
       bo.rest.base_url = s.get_string("binance.rest-url");
       bo.rest.weight_share = s.get_real("binance.weight-share");
+      bo.max_buffer = static_cast<std::size_t>(s.get_int("binance.max-buffer"));
       bo.ws_url = s.get_string("binance.ws-url");
       bo.symbols = s.get_list("scanner.symbols");
       bo.interval = s.get_string("scanner.interval");
@@ -462,6 +464,7 @@ supervisor_config make_root_config(const config::settings& s, const app_services
 
   auto aopts = analysis_options_from(s);
   aopts.persist = aopts.persist && services.storage != nullptr;
+  aopts.pipeline.flow = services.flow;
   if (aopts.persist)
     aopts.storage = services.storage;
   supervisor_config root;

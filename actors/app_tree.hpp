@@ -51,6 +51,8 @@ struct app_services {
   /// Counts records the persistence agent could not write at shutdown
   /// (spilled or lost): herald exits 1 when it is not 0. Null: not counted.
   std::shared_ptr<std::atomic<std::uint64_t>> unwritten;
+  /// Back-pressure gauges of the hub, pipeline and risk agent (null: none).
+  std::shared_ptr<ops::flow_gauges> flow;
 };
 
 /// The inspector's options from [ops] and [inspector] (without the shared

@@ -435,6 +435,8 @@ int run_command(const invocation& given) {
     iopts->tokens = tokens.tokens;
     iopts->control = control;
     iopts->storage = store;
+    auto flow = std::make_shared<ops::flow_gauges>();
+    iopts->flow = flow;
     // The HTTP server (health, metrics, API, web console, the articles site)
     // binds before any agent starts: a port in use stops herald at once
     // (exit 2), before it has touched anything.
@@ -496,7 +498,7 @@ int run_command(const invocation& given) {
     }
     unwritten = std::make_shared<std::atomic<std::uint64_t>>(0);
     auto root = caf::actor_cast<caf::actor>(supervision::spawn_supervisor(
-      sys, make_root_config(s, {dir, store, progress, content_opts, iopts, unwritten})));
+      sys, make_root_config(s, {dir, store, progress, content_opts, iopts, unwritten, flow})));
     log->info("herald {} starting on node '{}' (config: {})", HERALD_VERSION,
               s.get_string("herald.node-name"),
               p->loaded.path.empty() ? std::string{"defaults"} : p->loaded.path);

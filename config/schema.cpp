@@ -234,6 +234,9 @@ std::vector<key_spec> make_keys() {
   out.push_back(ranged(key("binance.weight-share", value_type::real, value{0.5}, "fraction",
                            "share of the 6000/min request-weight limit Herald may use"),
                        0.01, 1));
+  out.push_back(ranged(key("binance.max-buffer", value_type::integer, value{std::int64_t{10000}}, "klines",
+                    "stream klines that may wait for the hub; beyond it they are dropped (logged) and backfilled over REST once the hub takes candles again"),
+                   1, 10000000));
   out.push_back(ranged(key("binance.backfill", value_type::duration,
                            value{nanoseconds{std::chrono::hours{24}}}, "duration",
                            "history loaded over REST at start"),

@@ -48,6 +48,14 @@ struct channel_view {
                 queued = 0, refused = 0;
 };
 
+/// A stage that can hold back the one before it (ops/flow.hpp).
+struct flow_view {
+  std::string stage;        ///< "hub", "pipeline", "risk"
+  std::int64_t queued = 0, limit = 0;
+  std::int64_t holding_ms = 0; ///< how long it has held an answer back; 0: flowing
+  std::uint64_t holds = 0;
+};
+
 struct readiness_check {
   std::string name;
   bool ok = false;
@@ -72,6 +80,7 @@ struct snapshot {
   std::map<std::string, std::uint64_t> signals_by_direction;
   std::map<std::string, std::uint64_t> insights_by_outcome;
   std::vector<readiness_check> checks;
+  std::vector<flow_view> flow;
 
   bool ready() const {
     for (const auto& c : checks)

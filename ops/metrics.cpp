@@ -233,6 +233,23 @@ std::string render_metrics(const snapshot& s, const http_counters& http,
   w.sample("herald_db_up", {}, s.db_available ? 1 : 0);
   w.family("herald_ready", "gauge", "1 when every readiness check passes.");
   w.sample("herald_ready", {}, s.ready() ? 1 : 0);
+  w.family("herald_flow_queued", "gauge",
+           "What a back-pressure stage holds (hub: candles not stored; pipeline: candles in "
+           "analysis; risk: records not committed).");
+  for (const auto& f : s.flow)
+    w.sample("herald_flow_queued", labels{{"stage", f.stage}}, static_cast<double>(f.queued));
+  w.family("herald_flow_limit", "gauge", "Where a stage starts holding back the stage before it.");
+  for (const auto& f : s.flow)
+    w.sample("herald_flow_limit", labels{{"stage", f.stage}}, static_cast<double>(f.limit));
+  w.family("herald_flow_holding_seconds", "gauge",
+           "How long a stage has held back the stage before it (0: flowing).");
+  for (const auto& f : s.flow)
+    w.sample("herald_flow_holding_seconds", labels{{"stage", f.stage}},
+             static_cast<double>(f.holding_ms) / 1000.0);
+  w.family("herald_flow_holds_total", "counter",
+           "Answers a stage held back because it was full (saturation events).");
+  for (const auto& f : s.flow)
+    w.sample("herald_flow_holds_total", labels{{"stage", f.stage}}, static_cast<double>(f.holds));
 
   w.family("herald_http_requests_total", "counter", "HTTP requests by route, method and status.");
   for (const auto& [key, v] : http.get())

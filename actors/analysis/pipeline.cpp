@@ -109,10 +109,17 @@ struct pipeline_state {
 
   /// Answers the hub's held batches once the backlog has room.
   void release_acks() {
-    if (acks.empty() || backlog() >= o.max_backlog)
+    if (acks.empty())
+      return;
+    auto n = backlog();
+    if (o.flow)
+      o.flow->pipeline.set(static_cast<std::int64_t>(n), static_cast<std::int64_t>(o.max_backlog));
+    if (n >= o.max_backlog)
       return;
     for (auto& rp : std::exchange(acks, {}))
       rp.deliver(true);
+    if (o.flow)
+      o.flow->pipeline.holding(false, 0);
   }
 
   bool idle() const {
@@ -737,10 +744,16 @@ pipeline_actor::behavior_type pipeline_impl(ops::instrumented_stateful<pipeline_
         st.held_batches.push_back(std::move(b));
       else
         st.take(std::move(b.candles));
-      if (st.backlog() < st.o.max_backlog)
+      auto n = st.backlog();
+      if (st.o.flow)
+        st.o.flow->pipeline.set(static_cast<std::int64_t>(n),
+                                static_cast<std::int64_t>(st.o.max_backlog));
+      if (n < st.o.max_backlog)
         return true;
       // Back-pressure: the hub holds its sources until this answer comes.
       ++st.held_acks;
+      if (st.o.flow)
+        st.o.flow->pipeline.holding(true, ops::wall_ms());
       st.acks.push_back(self->make_response_promise<bool>());
       return st.acks.back();
     },
@@ -848,9 +861,10 @@ supervision::supervisor_config analysis_tree(const analysis_tree_options& o,
   auto risk_opts = o.risk;
   auto persist = o.persist;
   auto storage = o.persist ? o.storage : nullptr;
-  root.children.push_back(worker_spec("risk", [risk_opts, persist, storage,
-                                               dir](caf::local_actor* self, const std::string&) {
-    return caf::actor_cast<caf::actor>(spawn_risk(self, risk_opts, persist, storage, dir));
+  auto flow = o.pipeline.flow;
+  root.children.push_back(worker_spec("risk", [risk_opts, persist, storage, dir,
+                                               flow](caf::local_actor* self, const std::string&) {
+    return caf::actor_cast<caf::actor>(spawn_risk(self, risk_opts, persist, storage, dir, flow));
   }));
   root.children.push_back(supervisor_child(pool));
   auto popts = o.pipeline;

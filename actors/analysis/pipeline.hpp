@@ -23,6 +23,7 @@
 
 #include "analysis/aggregate.hpp"
 #include "db/storage.hpp"
+#include "ops/flow.hpp"
 #include "messages/ops.hpp"
 #include "analysis/kinds.hpp"
 #include "messages/type_ids.hpp"
@@ -48,6 +49,8 @@ struct pipeline_options {
   /// Signal batches sent to the risk manager and not yet answered; further
   /// signals wait (the risk manager answers when it has room).
   int risk_window = 2;
+  /// Where the pipeline and the risk agent report how full they are.
+  std::shared_ptr<ops::flow_gauges> flow;
 };
 
 /// Counters of the pipeline.

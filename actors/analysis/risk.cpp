@@ -88,11 +88,22 @@ struct risk_state_ {
     return false;
   }
 
+  std::shared_ptr<ops::flow_gauges> flow;
+
+  void gauge() {
+    if (flow)
+      flow->risk.set(static_cast<std::int64_t>(writes->records()),
+                     static_cast<std::int64_t>(max_unstored));
+  }
+
   void release_acks() {
+    gauge();
     if (acks.empty() || saturated())
       return;
     for (auto& rp : std::exchange(acks, {}))
       rp.deliver(true);
+    if (flow)
+      flow->risk.holding(false, 0);
   }
 
   /// Sends a report to a sink as a request; its answer returns the credit.
@@ -178,8 +189,10 @@ struct risk_state_ {
 risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_state_>* self,
                                     analysis::risk_options o, bool persist,
                                     std::shared_ptr<db::storage> storage,
-                                    std::shared_ptr<supervision::agent_directory> dir) {
+                                    std::shared_ptr<supervision::agent_directory> dir,
+                                    std::shared_ptr<ops::flow_gauges> flow) {
   auto& st = self->state;
+  st.flow = std::move(flow);
   st.rm = std::make_unique<analysis::risk_manager>(o);
   st.persist = persist;
   st.dir = std::move(dir);
@@ -274,6 +287,9 @@ risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_
       // Back-pressure: the pipeline sends more when the database or the
       // slowest subscriber caught up.
       ++st.held_acks;
+      st.gauge();
+      if (st.flow)
+        st.flow->risk.holding(true, ops::wall_ms());
       st.acks.push_back(self->make_response_promise<bool>());
       return st.acks.back();
     },
@@ -348,8 +364,9 @@ risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_
 
 risk_actor spawn_risk(caf::local_actor* parent, analysis::risk_options o, bool persist,
                       std::shared_ptr<db::storage> storage,
-                      std::shared_ptr<supervision::agent_directory> dir) {
-  return parent->spawn(risk_impl, o, persist, std::move(storage), std::move(dir));
+                      std::shared_ptr<supervision::agent_directory> dir,
+                      std::shared_ptr<ops::flow_gauges> flow) {
+  return parent->spawn(risk_impl, o, persist, std::move(storage), std::move(dir), std::move(flow));
 }
 
 } // namespace herald::analysis_actors

@@ -20,6 +20,7 @@
 
 #include "analysis/risk.hpp"
 #include "db/storage.hpp"
+#include "ops/flow.hpp"
 #include "messages/type_ids.hpp"
 #include "supervisor/agent_directory.hpp"
 
@@ -53,6 +54,7 @@ using risk_actor = caf::typed_actor<
 /// through data.persistence.
 risk_actor spawn_risk(caf::local_actor* parent, analysis::risk_options o, bool persist,
                       std::shared_ptr<db::storage> storage,
-                      std::shared_ptr<supervision::agent_directory> dir);
+                      std::shared_ptr<supervision::agent_directory> dir,
+                      std::shared_ptr<ops::flow_gauges> flow = nullptr);
 
 } // namespace herald::analysis_actors

@@ -26,9 +26,47 @@ struct binance_state {
   std::map<std::string, std::int64_t> last_closed; ///< open time of the last closed kline sent
   std::map<std::string, std::uint64_t> sent;
   std::vector<candle> outbox;                      ///< waiting for the hub
+  std::vector<candle> in_flight;                   ///< sent, not yet answered
+  /// Newest open time per symbol the hub has taken (answered batches).
+  std::map<std::string, std::int64_t> taken_through;
+  /// The buffer overflowed: stream klines are ignored until the hub caught
+  /// up and the gap was backfilled over REST.
+  bool resync = false;
+  std::uint64_t overflows = 0;
   bool sending = false;
   bool was_connected = false;
   bool finished = false;
+
+  /// A stream kline: to the outbox, unless the hub is so far behind that the
+  /// buffer is full (then the buffer goes and REST fills the gap later).
+  void take_live(candle c) {
+    if (resync)
+      return;
+    if (outbox.size() >= opts.max_buffer) {
+      ++overflows;
+      log->error("binance: {} klines wait for the hub (binance.max-buffer = {}): the buffer is "
+                 "dropped; the gap is backfilled over REST once the hub takes candles again "
+                 "(overflow #{})",
+                 outbox.size(), opts.max_buffer, overflows);
+      outbox.clear();
+      // What was not taken is fetched again: from the hub's position on.
+      for (auto& s : opts.symbols) {
+        auto it = taken_through.find(s);
+        if (it != taken_through.end())
+          last_closed[s] = it->second;
+        else
+          last_closed.erase(s);
+        for (auto& c2 : in_flight)
+          if (c2.symbol == s)
+            last_closed[s] = std::max(last_closed[s], c2.open_time);
+      }
+      resync = true;
+      if (!sending)
+        self->delayed_send(self, std::chrono::milliseconds{100}, caf::tick_atom::value);
+      return;
+    }
+    take({std::move(c)});
+  }
 
   /// Closed klines newer than what was sent, to the outbox.
   void take(std::vector<candle> cs) {
@@ -46,28 +84,46 @@ struct binance_state {
   }
 
   void flush() {
-    if (sending || outbox.empty())
+    if (sending || (outbox.empty() && !resync))
       return;
     auto hub = caf::actor_cast<hub_actor>(dir->find("data.hub"));
     if (!hub) {
       self->delayed_send(self, std::chrono::milliseconds{100}, caf::tick_atom::value);
       return;
     }
+    if (resync && outbox.empty()) { // nothing in flight: the hub is there again
+      resync = false;
+      log->info("binance: the hub takes candles again; backfilling the dropped klines");
+      backfill(); // calls take() -> flush()
+      return;
+    }
     sending = true;
-    auto batch = std::move(outbox);
+    in_flight = std::move(outbox);
     outbox.clear();
-    self->request(hub, std::chrono::seconds{30}, batch)
+    // No timeout: a hub that holds its answer is back-pressure (the buffer
+    // bound above handles it); a hub that dies fails the request.
+    self->request(hub, caf::infinite, in_flight)
       .then(
         [this](std::uint64_t) {
           sending = false;
+          for (auto& c : in_flight)
+            taken_through[c.symbol] = std::max(taken_through[c.symbol], c.open_time);
+          in_flight.clear();
+          if (resync && outbox.empty()) {
+            resync = false;
+            log->info("binance: the hub takes candles again; backfilling the dropped klines");
+            backfill();
+          }
           check_done();
           flush();
         },
-        [this, batch](caf::error& e) mutable {
+        [this](caf::error& e) mutable {
           sending = false;
-          log->warn("hub did not take {} klines ({}); retrying", batch.size(), caf::to_string(e));
-          batch.insert(batch.end(), outbox.begin(), outbox.end());
-          outbox = std::move(batch);
+          log->warn("hub did not take {} klines ({}); retrying", in_flight.size(),
+                    caf::to_string(e));
+          in_flight.insert(in_flight.end(), outbox.begin(), outbox.end());
+          outbox = std::move(in_flight);
+          in_flight.clear();
           self->delayed_send(self, std::chrono::milliseconds{100}, caf::tick_atom::value);
         });
   }
@@ -150,18 +206,18 @@ binance_impl(ops::instrumented_stateful<binance_source_actor, binance_state>* se
     [self](candle& c) {
       auto& st = self->state;
       auto last = st.last_closed.count(c.symbol) ? st.last_closed[c.symbol] : 0;
-      if (last != 0 && c.open_time > last + st.interval_ms) {
+      if (!st.resync && last != 0 && c.open_time > last + st.interval_ms) {
         st.log->warn("{} {}: stream skipped {} klines; backfilling", c.symbol, c.interval,
                      (c.open_time - last) / st.interval_ms - 1);
         st.backfill();
       }
-      st.take({std::move(c)});
+      st.take_live(std::move(c));
     },
     [self](caf::connect_atom, bool connected, const std::string& why) {
       auto& st = self->state;
       if (connected) {
         st.log->info("binance stream: {}", why);
-        if (st.was_connected)
+        if (st.was_connected && !st.resync)
           st.backfill(); // the gap while we were away
         st.was_connected = true;
       } else {

@@ -25,6 +25,11 @@ struct binance_source_options {
   std::string interval = "1m";
   std::chrono::milliseconds backfill{std::chrono::hours{24}}; ///< history loaded at start
   std::uint64_t max_candles = 0;                              ///< per series; 0 = unbounded
+  /// Stream klines that may wait for the hub (the exchange cannot be slowed
+  /// down). Beyond it the buffer is dropped with an error, the stream's
+  /// klines are ignored, and once the hub takes candles again the gap is
+  /// backfilled over REST: late, never lost.
+  std::size_t max_buffer = 10'000;
   std::string name = "binance";
   /// Clock (ms since the epoch); injectable for tests.
   std::function<std::int64_t()> now;

@@ -328,10 +328,19 @@ struct hub_state {
   }
 
   void release_held() {
+    gauge();
     if (held.empty() || saturated())
       return;
     for (auto& [rp, n] : std::exchange(held, {}))
       rp.deliver(n);
+    if (opts.flow)
+      opts.flow->hub.holding(false, 0);
+  }
+
+  void gauge() {
+    if (opts.flow)
+      opts.flow->hub.set(static_cast<std::int64_t>(to_persist.size()),
+                         static_cast<std::int64_t>(opts.persist_buffer));
   }
 
   // -- persistence ---------------------------------------------------------------
@@ -479,6 +488,9 @@ hub_actor::behavior_type hub_impl(ops::instrumented_stateful<hub_actor, hub_stat
       // Back-pressure: the source sends its next batch when this answer
       // comes, i.e. when the database or the slowest subscriber caught up.
       ++st.holds;
+      st.gauge();
+      if (st.opts.flow)
+        st.opts.flow->hub.holding(true, ops::wall_ms());
       auto rp = self->make_response_promise<std::uint64_t>();
       st.held.emplace_back(rp, n);
       return rp;

@@ -25,6 +25,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "db/storage.hpp"
+#include "ops/flow.hpp"
 #include "messages/type_ids.hpp"
 #include "supervisor/agent_directory.hpp"
 
@@ -58,6 +59,8 @@ struct hub_options {
   std::size_t persist_buffer = 50'000;
   /// Unanswered candle batches a batch sink may have before the sources wait.
   int sink_window = 2;
+  /// Where the hub reports how full it is (null: not reported).
+  std::shared_ptr<ops::flow_gauges> flow;
   std::size_t news_depth = 1000;           ///< articles kept for snapshot queries
   /// Where a fresh incarnation rebuilds its windows from (null: starts empty).
   std::shared_ptr<db::storage> storage;

@@ -255,6 +255,31 @@ struct inspector_state {
     bool pipe = running("analysis.pipeline");
     s->checks.push_back(
       readiness_check{"analysis.pipeline", pipe, pipe ? "running" : "not running"});
+    if (o.flow) {
+      // Back-pressure: saturation is normal at full speed (the system runs
+      // as fast as its slowest stage); a stage that has held back the one
+      // before it for a minute is stuck (a database down, a stage hung).
+      auto now = wall_ms();
+      std::string detail;
+      bool stuck = false;
+      auto add = [&](const char* name, const stage_gauge& g, const char* what) {
+        flow_view v{name, g.queued.load(), g.limit.load(), 0, g.holds.load()};
+        auto since = g.holding_since_ms.load();
+        if (since > 0) {
+          v.holding_ms = std::max<std::int64_t>(0, now - since);
+          stuck = stuck || v.holding_ms > 60'000;
+          detail += (detail.empty() ? "" : "; ") + std::string{name} + " holds back " + what
+                    + " (" + std::to_string(v.queued) + "/" + std::to_string(v.limit) + ", "
+                    + std::to_string(v.holding_ms / 1000) + " s)";
+        }
+        s->flow.push_back(std::move(v));
+      };
+      add("hub", o.flow->hub, "the sources");
+      add("pipeline", o.flow->pipeline, "the hub");
+      add("risk", o.flow->risk, "the pipeline");
+      s->checks.push_back(
+        readiness_check{"flow", !stuck, detail.empty() ? "flowing" : "saturated: " + detail});
+    }
     o.board_->publish(std::move(s));
   }
 

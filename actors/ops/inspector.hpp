@@ -25,6 +25,7 @@
 #include "ops/auth.hpp"
 #include "ops/board.hpp"
 #include "ops/control.hpp"
+#include "ops/flow.hpp"
 #include "ops/journal.hpp"
 #include "supervisor/agent_directory.hpp"
 
@@ -49,6 +50,8 @@ struct inspector_options {
   std::string publish_address = "127.0.0.1";
   std::uint16_t publish_port = 0;
   std::string node_name = "herald";
+  /// Back-pressure gauges (readiness check "flow", /metrics); null: none.
+  std::shared_ptr<flow_gauges> flow;
 };
 
 using inspector_actor = caf::typed_actor<

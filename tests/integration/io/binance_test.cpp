@@ -8,6 +8,7 @@
 #include "actors/data/hub.hpp"
 #include "config/loader.hpp"
 #include "io/binance/rest.hpp"
+#include "io/logging.hpp"
 #include "io/binance/stream.hpp"
 #include "support/binance_double.hpp"
 #include "support/event_log.hpp"
@@ -209,6 +210,86 @@ TEST_CASE("the binance source backfills, follows the stream, and fills the gap a
   caf::anon_send_exit(src, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("a hub that holds the live source back: the buffer overflows loudly and REST fills the gap",
+          "[binance][source][backpressure]") {
+  binance_double b{t0, 60'000, 100};
+  config::herald_system_config cfg;
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  auto dir = std::make_shared<supervision::agent_directory>();
+  data::hub_options ho;
+  ho.persist = false;
+  ho.resample_to = {};
+  auto hub = data::spawn_hub(sys, ho, dir);
+  dir->started("data.hub", hub.address(), false);
+  auto got = std::make_shared<test::event_log>();
+  auto sink = sys.spawn([got](data::candle_sink_actor::pointer)
+                          -> data::candle_sink_actor::behavior_type {
+    return {[got](candle& c) { got->add(std::to_string(c.open_time)); }};
+  });
+  self->request(hub, 5s, subscribe_atom::value, std::string{"BTCUSDT"}, std::string{"1m"}, sink)
+    .receive([](bool) {}, [](caf::error&) {});
+  // A batch subscriber that does not answer until told: the hub then holds
+  // its answers to the source (back-pressure), as a stalled pipeline would.
+  auto held = std::make_shared<std::vector<caf::response_promise>>();
+  auto slow = sys.spawn([held](caf::event_based_actor* me) -> caf::behavior {
+    auto open = std::make_shared<bool>(false);
+    return {[me, held, open](candle_batch&) {
+              if (*open)
+                return;
+              held->push_back(me->make_response_promise());
+            },
+            [held, open](caf::ok_atom) {
+              *open = true;
+              for (auto& rp : *held)
+                rp.deliver(true);
+              held->clear();
+            }};
+  });
+  self->request(hub, 5s, subscribe_atom::value, std::string{"*"}, std::string{"*"},
+                caf::actor_cast<data::candle_batch_sink_actor>(slow))
+    .receive([](bool) {}, [](caf::error&) {});
+  auto errors = std::make_shared<test::event_log>();
+  auto log_sink = logging::add_event_sink(
+    [errors](const std::string&, const std::string& level, const std::string& msg) {
+      if (level == "error" && msg.find("binance.max-buffer") != std::string::npos)
+        errors->add(msg);
+    });
+  data::binance_source_options o;
+  o.rest.base_url = b.rest_url();
+  o.ws_url = b.ws_url();
+  o.symbols = {"BTCUSDT"};
+  o.interval = "1m";
+  o.backfill = std::chrono::milliseconds{100 * 60'000};
+  o.now = [&b] { return b.now(); };
+  o.max_buffer = 3;
+  auto src = data::spawn_binance_source(sys, o, dir, nullptr);
+  REQUIRE(got->wait_size(100)); // the REST history: one batch, unanswered
+  REQUIRE(b.wait_connections(1));
+  // Ten live klines: the first goes to the hub (its answer is held: two
+  // batches unanswered), three wait in the buffer, the fifth overflows it.
+  for (int i = 100; i < 110; ++i) {
+    b.advance(1);
+    b.send_kline("BTCUSDT", i, true);
+  }
+  REQUIRE(errors->wait_size(1));
+  CHECK(errors->events().front().find("dropped") != std::string::npos);
+  CHECK(got->events().size() == 101); // the buffered ones never reached the hub
+  // The subscriber catches up: the hub answers, the source backfills the
+  // gap over REST, and the series is whole, in order, without duplicates.
+  caf::anon_send(slow, caf::ok_atom::value);
+  REQUIRE(got->wait_size(110));
+  auto es = got->events();
+  REQUIRE(es.size() == 110);
+  for (int i = 0; i < 110; ++i)
+    CHECK(es[static_cast<std::size_t>(i)] == std::to_string(b.open_time(i)));
+  logging::remove_event_sink(log_sink);
+  caf::anon_send_exit(src, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(slow, caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE("the stream reconnects on its own before the connection age limit",
