@@ -451,6 +451,15 @@ int run_command(const invocation& given) {
       ho.metrics_open = s.get_bool("http.metrics-open");
       ho.rate_limit = s.get_real("http.rate-limit");
       ho.rate_burst = s.get_real("http.rate-burst");
+      ho.max_connections = static_cast<std::size_t>(s.get_int("http.max-connections"));
+      ho.max_connections_per_address =
+        static_cast<std::size_t>(s.get_int("http.max-connections-per-address"));
+      ho.max_streams = static_cast<std::size_t>(s.get_int("http.max-streams"));
+      ho.max_streams_per_address = static_cast<std::size_t>(s.get_int("http.max-streams-per-address"));
+      ho.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+        s.get_duration("http.request-timeout"));
+      ho.idle_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+        s.get_duration("http.idle-timeout"));
       if (s.get_bool("content.enabled") && s.get_bool("publish.articles.enabled"))
         ho.site_dir = s.get_string("publish.articles.dir");
       io::http::server_context hc;

@@ -478,8 +478,26 @@ std::vector<key_spec> make_keys() {
                            "listen port; 0: an ephemeral port (printed at start)"),
                        0, 65535));
   out.push_back(ranged(key("http.threads", value_type::integer, value{std::int64_t{16}},
-                           "threads", "request threads (each open event stream holds one)"),
+                           "threads", "request threads kept ready (more start as connections arrive, up to http.max-connections)"),
                        2, 512));
+  out.push_back(ranged(key("http.max-connections", value_type::integer, value{std::int64_t{512}},
+                           "connections", "open connections in total; beyond it a new one is answered 503 and closed"),
+                       8, 100000));
+  out.push_back(ranged(key("http.max-connections-per-address", value_type::integer, value{std::int64_t{64}},
+                           "connections", "open connections from one client address; beyond it 429 and closed"),
+                       1, 100000));
+  out.push_back(ranged(key("http.max-streams", value_type::integer, value{std::int64_t{64}},
+                           "streams", "open /api/v1/events streams in total; beyond it 503"),
+                       1, 100000));
+  out.push_back(ranged(key("http.max-streams-per-address", value_type::integer, value{std::int64_t{8}},
+                           "streams", "open /api/v1/events streams from one client address; beyond it 429"),
+                       1, 100000));
+  out.push_back(ranged(key("http.request-timeout", value_type::duration, value{nanoseconds{std::chrono::seconds{10}}}, "duration",
+                           "time a whole request (head and body) may take to arrive; a slower client is disconnected"),
+                       0.1, 3600));
+  out.push_back(ranged(key("http.idle-timeout", value_type::duration, value{nanoseconds{std::chrono::seconds{5}}}, "duration",
+                           "an idle keep-alive connection is closed after this"),
+                       0.1, 3600));
   out.push_back(key("http.metrics-open", value_type::boolean, value{false}, "",
                     "serve /metrics without a token (for a Prometheus on a trusted network)"));
   out.push_back(ranged(key("http.rate-limit", value_type::real, value{6000.0}, "requests/minute",

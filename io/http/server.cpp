@@ -1,4 +1,5 @@
 #include "io/http/server.hpp"
+#include "io/http/guarded.hpp"
 
 #include <httplib.h>
 
@@ -69,15 +70,32 @@ std::string redact_url(const std::string& text) {
 struct server::impl {
   server_options o;
   server_context c;
-  httplib::Server svr;
+  guarded_server svr;
+  connection_gate streams;
   std::thread thread;
   ops::http_counters counters;
   ops::request_limiter limiter;
   std::atomic<bool> stopping{false};
   std::uint16_t port = 0;
 
+  static server_limits limits_of(const server_options& o) {
+    server_limits l;
+    l.max_connections = o.max_connections;
+    l.max_connections_per_address = o.max_connections_per_address;
+    l.request_timeout = o.request_timeout;
+    l.idle_timeout = o.idle_timeout;
+    l.min_threads = static_cast<std::size_t>(std::max(2, o.threads));
+    return l;
+  }
+
   impl(server_options opts, server_context ctx)
-    : o(std::move(opts)), c(std::move(ctx)), limiter(o.rate_limit, o.rate_burst) {}
+    : o(std::move(opts)),
+      c(std::move(ctx)),
+      svr(limits_of(o)),
+      streams(o.max_streams, o.max_streams_per_address),
+      limiter(o.rate_limit, o.rate_burst) {
+    svr.on_refused = [this](int status) { counters.count("(connection limit)", "-", status); };
+  }
 
   // -- helpers -----------------------------------------------------------------
 
@@ -544,6 +562,23 @@ struct server::impl {
                 return send_error(res, 400, "bad_request", "'since' must be an event sequence number");
               }
             }
+            // Streams hold a connection each: bounded per address and in
+            // total, so that consoles left open cannot crowd out requests.
+            auto addr = req.remote_addr;
+            switch (streams.admit(addr)) {
+              case connection_gate::verdict::full:
+                res.set_header("Retry-After", "5");
+                return send_error(res, 503, "overloaded",
+                                  std::to_string(o.max_streams)
+                                    + " event streams are open (http.max-streams); retry later");
+              case connection_gate::verdict::address_full:
+                res.set_header("Retry-After", "5");
+                return send_error(res, 429, "rate_limited",
+                                  "too many event streams from " + addr + " (at most "
+                                    + std::to_string(o.max_streams_per_address) + ")");
+              case connection_gate::verdict::admitted:
+                break;
+            }
             res.set_header("Cache-Control", "no-cache");
             res.set_header("X-Accel-Buffering", "no");
             auto journal = c.journal;
@@ -592,7 +627,8 @@ struct server::impl {
                   *last = e.seq;
                 }
                 return sink.write(out.data(), out.size());
-              });
+              },
+              [this, addr](bool) { streams.release(addr); });
           },
           false, true);
 
@@ -697,12 +733,9 @@ ops::http_counters& server::counters() {
 
 std::uint16_t server::start() {
   auto& svr = d_->svr;
-  int threads = std::max(2, d_->o.threads);
-  svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
   svr.set_tcp_nodelay(true); // no 40 ms Nagle/delayed-ACK stalls between header and body writes
   svr.set_keep_alive_max_count(10000);
-  svr.set_keep_alive_timeout(10);
-  svr.set_read_timeout(10, 0);
+  // Read and idle deadlines are guarded_server's (http.request-timeout, http.idle-timeout).
   svr.set_payload_max_length(64 * 1024);
   // cpp-httplib's default also sets SO_REUSEPORT, which lets a second
   // process listen on the same port (the kernel then spreads connections

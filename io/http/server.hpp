@@ -8,6 +8,8 @@
 // ops::agent_control and content::ledger and are written to
 // security_audit_logs. No CAF here.
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -28,7 +30,13 @@ namespace herald::io::http {
 struct server_options {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080; ///< 0: ephemeral
-  int threads = 16;
+  int threads = 16; ///< threads kept ready; one per connection is started up to max_connections
+  std::size_t max_connections = 512;           ///< beyond: 503 and closed
+  std::size_t max_connections_per_address = 64; ///< beyond: 429 and closed
+  std::size_t max_streams = 64;                 ///< open /api/v1/events streams; beyond: 503
+  std::size_t max_streams_per_address = 8;      ///< beyond: 429
+  std::chrono::milliseconds request_timeout{10'000}; ///< a whole request (head and body) must arrive within
+  std::chrono::milliseconds idle_timeout{5'000};     ///< an idle keep-alive connection is closed after
   bool metrics_open = false;
   double rate_limit = 6000; ///< requests/minute per token; 0: off
   double rate_burst = 200;

@@ -276,6 +276,7 @@ TEST_CASE("a hub that holds the live source back: the buffer overflows loudly an
   }
   REQUIRE(errors->wait_size(1));
   CHECK(errors->events().front().find("dropped") != std::string::npos);
+  REQUIRE(got->wait_size(101)); // the first live kline, through the hub
   CHECK(got->events().size() == 101); // the buffered ones never reached the hub
   // The subscriber catches up: the hub answers, the source backfills the
   // gap over REST, and the series is whole, in order, without duplicates.
