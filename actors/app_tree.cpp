@@ -161,6 +161,37 @@ analysis_actors::analysis_tree_options analysis_options_from(const config::setti
   return o;
 }
 
+std::shared_ptr<const content::template_set> load_templates(const config::settings& s,
+                                                            const std::string& config_path) {
+  // A relative template directory is the config file's neighbour.
+  auto tdir = s.get_string("content.templates");
+  if (!tdir.empty() && tdir[0] != '/' && !config_path.empty()) {
+    auto slash = config_path.rfind('/');
+    tdir = (slash == std::string::npos ? std::string{"."} : config_path.substr(0, slash)) + "/"
+           + tdir;
+  }
+  auto set = std::make_shared<const content::template_set>(
+    content::template_set::load(tdir, content::sample_facts(), content::optional_facts()));
+  // Every piece an enabled channel will get needs a template: found now,
+  // not when the first alert cannot be written.
+  std::vector<content::channel> enabled;
+  for (std::size_t i = 0; i < content::channel_count; ++i) {
+    auto ch = static_cast<content::channel>(i);
+    if (s.get_bool("publish." + std::string{content::channel_name(ch)} + ".enabled"))
+      enabled.push_back(ch);
+  }
+  auto missing = set->missing(enabled);
+  if (!missing.empty()) {
+    std::string list;
+    for (auto& m : missing)
+      list += (list.empty() ? "" : ", ") + m + ".<variant>.txt";
+    throw content::template_error("content.templates = \"" + s.get_string("content.templates")
+                                  + "\" (" + tdir + "): no template for " + list
+                                  + " (enabled channels need one per type they carry)");
+  }
+  return set;
+}
+
 content_actors::content_options content_options_from(const config::settings& s,
                                                      const config::secrets& secrets,
                                                      std::shared_ptr<db::storage> storage,
@@ -186,15 +217,7 @@ content_actors::content_options content_options_from(const config::settings& s,
   o.retry.base_ms = duration_cast<ms>(s.get_duration("content.backoff-min")).count();
   o.retry.cap_ms = duration_cast<ms>(s.get_duration("content.backoff-max")).count();
   o.approval_poll = duration_cast<ms>(s.get_duration("content.approval-poll"));
-  // A relative template directory is the config file's neighbour.
-  auto tdir = s.get_string("content.templates");
-  if (!tdir.empty() && tdir[0] != '/' && !config_path.empty()) {
-    auto slash = config_path.rfind('/');
-    tdir = (slash == std::string::npos ? std::string{"."} : config_path.substr(0, slash)) + "/"
-           + tdir;
-  }
-  o.templates = std::make_shared<const content::template_set>(
-    content::template_set::load(tdir, content::sample_facts(), content::optional_facts()));
+  o.templates = load_templates(s, config_path);
 
   auto secret = [&](const char* name, const std::string& channel) {
     auto v = secrets.get(name);

@@ -67,6 +67,13 @@ ops::inspector_options inspector_options_from(const config::settings& s);
 /// means `served_site_url` (where this process serves the site, e.g.
 /// "http://127.0.0.1:8080/site/"), or the folder as a file:// URL when the
 /// site is not served.
+/// The templates of content.templates (relative to the config file),
+/// checked: each renders against sample facts, and every type an enabled
+/// channel carries has one. Throws content::template_error naming the file,
+/// or the missing <type>.<channel>.
+std::shared_ptr<const content::template_set> load_templates(const config::settings& s,
+                                                            const std::string& config_path);
+
 content_actors::content_options content_options_from(const config::settings& s,
                                                      const config::secrets& secrets,
                                                      std::shared_ptr<db::storage> storage,

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "actors/app_tree.hpp"
 #include "app/prepare.hpp"
 #include "config/schema.hpp"
 #include "io/http/server.hpp"
@@ -14,6 +15,17 @@ int config_check_command(const invocation& inv) {
   if (!p)
     return exit_usage;
   const auto& loaded = p->loaded;
+  // Files the configuration names must hold what it needs.
+  if (loaded.values.get_bool("content.enabled")) {
+    try {
+      load_templates(loaded.values, loaded.path);
+    } catch (const std::exception& e) {
+      std::cerr << "herald: invalid configuration"
+                << (loaded.path.empty() ? "" : " (" + loaded.path + ")") << ":\n  " << e.what()
+                << "\n";
+      return exit_usage;
+    }
+  }
   auto& out = std::cout;
   out << "; herald " << HERALD_VERSION << ": effective configuration\n"
       << "; file: " << (loaded.path.empty() ? "(none, defaults only)" : loaded.path) << "\n";

@@ -399,7 +399,8 @@ int run_command(const invocation& given) {
   if (s.get_bool("inspector.enabled")) {
     auto addr = s.get_string("inspector.address");
     auto port = static_cast<std::uint16_t>(s.get_int("inspector.port"));
-    if (port != 0) {
+    {
+      // Port 0 too: the address itself may not be local or not numeric.
       auto b = io::http::bind_problem(addr, port);
       if (!b.ok) {
         log->critical("inspector: cannot listen on {}:{}: {}", addr, port,
@@ -519,14 +520,27 @@ int run_command(const invocation& given) {
       shutdown_controller ctl{root, grace,
                               [me = caf::actor{self}] { caf::anon_send(me, caf::close_atom::value); }};
       // Ready once the whole tree has started, in order (or the tree died).
-      self->request(caf::actor_cast<supervision::supervisor_actor>(root), caf::infinite,
-                    ready_atom::value)
-        .receive(
-          [&](bool) {
-            log->info("herald running: supervision tree up; SIGINT or SIGTERM stops it");
-            print_first_hour(s, console_url, served_site, tokens.generated_file, bounded);
-          },
-          [&](caf::error&) {}); // the root's down_msg follows and tells why
+      // Asked once a second, so that a signal during the start stops it.
+      bool up = false;
+      for (bool gave_up = false; !up && !gave_up;) {
+        if (ctl.requested()) {
+          log->info("stop requested while starting; stopping");
+          caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+          break;
+        }
+        self->request(caf::actor_cast<supervision::supervisor_actor>(root),
+                      std::chrono::seconds{1}, ready_atom::value)
+          .receive(
+            [&](bool) {
+              up = true;
+              log->info("herald running: supervision tree up; SIGINT or SIGTERM stops it");
+              print_first_hour(s, console_url, served_site, tokens.generated_file, bounded);
+            },
+            [&](caf::error& e) {
+              // The root died: its down_msg follows and tells why.
+              gave_up = e != caf::sec::request_timeout;
+            });
+      }
       // A bounded run ends when its source is done: a helper thread turns that
       // into a message to this (scoped) actor.
       std::thread waiter;
@@ -549,6 +563,8 @@ int run_command(const invocation& given) {
             root_is_down = true;
           },
           [&](caf::close_atom) {
+            if (!up)
+              return; // stopped while starting: the tree is stopping already
             // SIGINT/SIGTERM: the sources stop producing; within half the
             // grace period the hub stores what it accepted and the pipeline
             // and risk manager finish what they hold (each is bounded by

@@ -49,9 +49,7 @@ std::vector<plan> strategist::schedule(const std::string& piece, content_type t,
     auto ch = static_cast<channel>(i);
     // Threads are cut for the short channels; articles and webhooks take the
     // report itself, Discord a recap-length summary of it.
-    if (t == content_type::thread && ch != channel::x && ch != channel::telegram)
-      continue;
-    if (t == content_type::report && (ch == channel::x || ch == channel::telegram))
+    if (!carries(ch, t))
       continue;
     auto when = at;
     for (int guard = 0; guard < 100; ++guard) { // quiet hours and budget interact

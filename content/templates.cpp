@@ -110,6 +110,24 @@ std::uint64_t stable_hash(std::string_view s) {
   return h;
 }
 
+bool carries(channel c, content_type t) {
+  if (t == content_type::thread)
+    return c == channel::x || c == channel::telegram;
+  if (t == content_type::report)
+    return c != channel::x && c != channel::telegram;
+  return true;
+}
+
+std::vector<std::string> template_set::missing(const std::vector<channel>& channels) const {
+  std::vector<std::string> out;
+  for (auto c : channels)
+    for (auto t : {content_type::alert, content_type::recap, content_type::report,
+                   content_type::thread})
+      if (carries(c, t) && variants(t, c).empty())
+        out.push_back(std::string{content_type_name(t)} + "." + channel_name(c));
+  return out;
+}
+
 template_set template_set::load(const std::string& dir,
                                 const std::map<content_type, facts>& samples,
                                 const std::map<content_type, std::vector<std::string>>& optional) {

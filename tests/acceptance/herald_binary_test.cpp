@@ -107,6 +107,10 @@ TEST_CASE("configurations that cannot work are refused with what is wrong and wh
     std::string says;
   };
   auto dir = std::string{HERALD_SOURCE_DIR} + "/config";
+  auto empty_templates = (std::filesystem::temp_directory_path()
+                          / ("herald-no-templates-" + std::to_string(::getpid())))
+                           .string();
+  std::filesystem::create_directories(empty_templates);
   std::vector<bad> cases{
     {{"--config", dir}, dir + ": is a directory, not a config file"},
     {{"--config", shipped_conf, "--scheduler.max-threads=0"},
@@ -114,6 +118,8 @@ TEST_CASE("configurations that cannot work are refused with what is wrong and wh
     {{"--config", shipped_conf, "--analysis.analyzers=[]"},
      "analysis is enabled and needs at least one analyzer"},
     {{"--config", shipped_conf, "--analysis.analyzers=[\"tea_leaves\"]"}, "tea_leaves"},
+    {{"--config", shipped_conf, "--content.templates=\"" + empty_templates + "\""},
+     "no template for alert.articles.<variant>.txt"},
   };
   for (auto& c : cases) {
     std::vector<std::string> argv{herald_bin, "config", "check"};
@@ -165,6 +171,78 @@ TEST_CASE("herald run exits 0 on SIGINT after an orderly shutdown", "[acceptance
   REQUIRE(learning != std::string::npos);
   REQUIRE(ops != std::string::npos);
   CHECK(learning < ops);
+}
+
+TEST_CASE("a second signal ends herald at once while the orderly shutdown waits",
+          "[acceptance][run][signal]") {
+  // The database is locked by another process, so the orderly shutdown
+  // waits to store what the hub holds (up to half of a 2-minute grace); the
+  // second SIGINT must not wait for it.
+  auto dir = std::filesystem::temp_directory_path()
+             / ("herald-signal-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
+  std::filesystem::create_directories(dir);
+  auto db = (dir / "h.db").string();
+  process p{{herald_bin, "run", "--config", shipped_conf, "--http.port=0", "--inspector.port=0",
+             "--db.url=sqlite://" + db, "--db.spill-file=" + (dir / "spill").string(),
+             "--herald.shutdown-grace=120s", "--db.shutdown-flush-timeout=100s",
+             "--publish.articles.dir=" + (dir / "site").string(),
+             "--content.chart-dir=" + (dir / "charts").string()}};
+  REQUIRE(p.wait_output("herald running", 30s));
+  process lock{{"/usr/bin/python3", "-c",
+                "import sqlite3,sys,time\n"
+                "c=sqlite3.connect(sys.argv[1],isolation_level=None)\n"
+                "c.execute('BEGIN EXCLUSIVE')\n"
+                "print('locked',flush=True)\n"
+                "time.sleep(600)\n",
+                db}};
+  REQUIRE(lock.wait_output("locked", 30s));
+  p.signal(SIGINT);
+  REQUIRE(p.wait_output("stopping: sources stopped", 10s));
+  p.signal(SIGINT);
+  auto code = p.wait_exit(5s);
+  auto out = p.output();
+  INFO(out.substr(out.size() > 4000 ? out.size() - 4000 : 0));
+  CHECK(code == 1);
+  CHECK(out.find("second signal: exiting now") != std::string::npos);
+  lock.signal(SIGKILL);
+  lock.wait_exit(10s);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("listen failures stop herald at once with exit 2 naming the address",
+          "[acceptance][run][hang]") {
+  int busy = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(busy, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::listen(busy, 1) == 0);
+  socklen_t len = sizeof a;
+  ::getsockname(busy, reinterpret_cast<sockaddr*>(&a), &len);
+  auto port = std::to_string(ntohs(a.sin_port));
+  struct bad {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  std::vector<bad> cases{
+    {{"--http.port=" + port, "--inspector.port=0"}, "127.0.0.1:" + port + ": the port is in use"},
+    {{"--http.port=0", "--inspector.port=" + port}, "127.0.0.1:" + port + ": the port is in use"},
+    {{"--http.address=\"10.9.9.9\"", "--http.port=0", "--inspector.port=0"},
+     "http: cannot listen on 10.9.9.9:0"},
+    {{"--http.port=0", "--inspector.address=\"10.9.9.9\"", "--inspector.port=0"},
+     "inspector: cannot listen on 10.9.9.9:0"},
+    {{"--http.address=\"not an address\"", "--http.port=0", "--inspector.port=0"},
+     "is not a numeric IP address"},
+  };
+  for (auto& c : cases) {
+    std::vector<std::string> argv{herald_bin, "run", "--config", shipped_conf};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    auto [code, out] = process::run(argv, std::chrono::seconds{30});
+    INFO(out);
+    CHECK(code == 2);
+    CHECK(out.find(c.says) != std::string::npos);
+  }
+  ::close(busy);
 }
 
 TEST_CASE("herald run with an invalid override exits 2 before starting", "[acceptance][run]") {
