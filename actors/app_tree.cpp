@@ -424,6 +424,7 @@ supervisor_config make_root_config(const config::settings& s, const app_services
       data::binance_source_options bo;
       bo.rest.base_url = s.get_string("binance.rest-url");
       bo.rest.weight_share = s.get_real("binance.weight-share");
+      bo.rest.cancelled = [progress] { return progress->stopping(); };
       bo.max_buffer = static_cast<std::size_t>(s.get_int("binance.max-buffer"));
       bo.ws_url = s.get_string("binance.ws-url");
       bo.symbols = s.get_list("scanner.symbols");

@@ -15,6 +15,7 @@
 #include "actors/data/hub.hpp"
 #include "actors/data/persistence.hpp"
 #include "analysis/sentiment.hpp"
+#include "io/http/deadline.hpp"
 #include "io/logging.hpp"
 #include "io/news/feed.hpp"
 
@@ -53,19 +54,9 @@ std::string fetch(const std::string& where, std::chrono::seconds timeout, std::s
   // is not held in memory first).
   std::string body;
   bool too_large = false;
-  // One deadline for the whole request: cpp-httplib's timeouts are per read,
-  // so a server that trickles a byte at a time would hold this agent (and a
-  // shutdown) for as long as it likes. A watchdog stops the client.
-  std::mutex mtx;
-  std::condition_variable cv;
-  bool finished = false, abandoned = false;
-  std::thread watchdog{[&] {
-    std::unique_lock<std::mutex> lock{mtx};
-    if (!cv.wait_for(lock, timeout, [&] { return finished; })) {
-      abandoned = true;
-      cli.stop();
-    }
-  }};
+  // One deadline for the whole request (a trickling server cannot hold this
+  // agent, or a shutdown).
+  io::http::request_deadline deadline{cli, timeout};
   auto res = cli.Get(path.c_str(), [&](const char* data, std::size_t n) {
     if (body.size() + n > io::news::max_feed_bytes) {
       too_large = true;
@@ -74,12 +65,8 @@ std::string fetch(const std::string& where, std::chrono::seconds timeout, std::s
     body.append(data, n);
     return true;
   });
-  {
-    std::lock_guard<std::mutex> guard{mtx};
-    finished = true;
-  }
-  cv.notify_all();
-  watchdog.join();
+  deadline.finish();
+  bool abandoned = deadline.expired();
   if (abandoned) {
     error = "no complete reply within " + std::to_string(timeout.count()) + " s: abandoned";
     return {};

@@ -5,6 +5,7 @@
 
 #include <httplib.h>
 
+#include "io/http/deadline.hpp"
 #include "market/interval.hpp"
 
 namespace herald::io::binance {
@@ -25,17 +26,34 @@ std::string rest_client::get(const std::string& path) {
   cli.set_read_timeout(opts_.timeout_seconds, 0);
   std::int64_t backoff = opts_.backoff_min_ms;
   std::string last_problem;
+  // Waits in slices of at most 100 ms, so that a stop ends them.
+  auto wait = [&](std::int64_t ms) {
+    while (ms > 0) {
+      if (opts_.cancelled && opts_.cancelled())
+        throw rest_error("abandoned " + opts_.base_url + path + ": stopping");
+      auto step = opts_.cancelled ? std::min<std::int64_t>(ms, 100) : ms;
+      sleep_(step);
+      ms -= step;
+    }
+  };
   for (int attempt = 0; attempt <= opts_.max_retries; ++attempt) {
+    if (opts_.cancelled && opts_.cancelled())
+      throw rest_error("abandoned " + opts_.base_url + path + ": stopping");
     if (attempt > 0)
       ++stats_.retries;
-    if (auto wait = budget_.delay_ms(2, now_()); wait > 0) {
-      stats_.waited_ms += wait;
-      sleep_(wait);
+    if (auto w = budget_.delay_ms(2, now_()); w > 0) {
+      stats_.waited_ms += w;
+      wait(w);
     }
     ++stats_.requests;
+    io::http::request_deadline deadline{cli, std::chrono::seconds{opts_.timeout_seconds}};
     auto res = cli.Get(path.c_str());
+    deadline.finish();
     if (!res) {
-      last_problem = "no reply from " + opts_.base_url + ": " + httplib::to_string(res.error());
+      last_problem = deadline.expired()
+                       ? "no complete reply from " + opts_.base_url + " within "
+                           + std::to_string(opts_.timeout_seconds) + " s"
+                       : "no reply from " + opts_.base_url + ": " + httplib::to_string(res.error());
     } else {
       if (res->has_header("X-MBX-USED-WEIGHT-1M"))
         budget_.observe(std::atoi(res->get_header_value("X-MBX-USED-WEIGHT-1M").c_str()), now_());
@@ -50,7 +68,7 @@ std::string rest_client::get(const std::string& path) {
                        + (res->status == 418 ? "IP banned" : "rate limit") + "), Retry-After "
                        + std::to_string(secs) + " s";
         stats_.waited_ms += secs * 1000;
-        sleep_(secs * 1000);
+        wait(secs * 1000);
         continue; // the server said when: no extra backoff
       }
       if (res->status >= 400 && res->status < 500)
@@ -59,7 +77,7 @@ std::string rest_client::get(const std::string& path) {
       last_problem = "HTTP " + std::to_string(res->status) + " " + describe_error(res->body);
     }
     stats_.waited_ms += backoff;
-    sleep_(backoff);
+    wait(backoff);
     backoff = std::min(backoff * 2, opts_.backoff_max_ms);
   }
   throw rest_error("giving up on " + opts_.base_url + path + " after "

@@ -23,7 +23,11 @@ struct rest_options {
   int max_retries = 8;          ///< per page
   std::int64_t backoff_min_ms = 500;
   std::int64_t backoff_max_ms = 60'000;
-  int timeout_seconds = 10;
+  int timeout_seconds = 10;      ///< for a whole request (connect, send, reply)
+  /// True when the caller is stopping: waits (rate limits, backoff) end and
+  /// get() gives up with a rest_error, so that a shutdown is not held by a
+  /// 60 s Retry-After. Null: never.
+  std::function<bool()> cancelled;
 };
 
 /// A failure the client gave up on (after its retries, or a final 4xx).

@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include <httplib.h>
+
+#include "io/http/deadline.hpp"
 #include <nlohmann/json.hpp>
 
 #include "content/briefing.hpp"
@@ -37,10 +39,14 @@ content::llm_writer make_anthropic_writer(anthropic_options o) {
     cli.set_read_timeout(t);
     cli.set_write_timeout(t);
     httplib::Headers headers{{"x-api-key", o.api_key}, {"anthropic-version", "2023-06-01"}};
+    io::http::request_deadline deadline{cli, t}; // for the whole request, not per read
     auto res = cli.Post("/v1/messages", headers, body.dump(), "application/json");
+    deadline.finish();
     if (!res)
       return fail("anthropic: no reply from " + o.http.base_url + " ("
-                  + httplib::to_string(res.error()) + ")");
+                  + (deadline.expired() ? "no complete reply within " + std::to_string(o.http.timeout_ms) + " ms"
+                                        : httplib::to_string(res.error()))
+                  + ")");
     auto j = json::parse(res->body, nullptr, false);
     try {
     if (res->status != 200) {

@@ -8,6 +8,8 @@
 #include <stdexcept>
 
 #include <httplib.h>
+
+#include "io/http/deadline.hpp"
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -61,6 +63,16 @@ std::unique_ptr<httplib::Client> client(const http_options& o) {
   c->set_read_timeout(t);
   c->set_write_timeout(t);
   return c;
+}
+
+/// Runs one request under a deadline for the whole of it (the client's own
+/// timeouts are per read: a trickling server would hold the channel agent).
+template <class F>
+httplib::Result bounded(httplib::Client& c, int timeout_ms, F call) {
+  io::http::request_deadline deadline{c, std::chrono::milliseconds{timeout_ms}};
+  auto res = call();
+  deadline.finish();
+  return res;
 }
 
 /// The first 300 bytes of a body, one line, for error messages.
@@ -134,14 +146,18 @@ public:
         httplib::MultipartFormDataItems items{{"chat_id", o_.chat_id, "", ""},
                                               {"caption", text, "", ""},
                                               {"photo", m.chart_png, "chart.png", "image/png"}};
-        res = cli->Post(("/bot" + o_.token + "/sendPhoto").c_str(), items);
+        res = bounded(*cli, o_.http.timeout_ms, [&] {
+          return cli->Post(("/bot" + o_.token + "/sendPhoto").c_str(), items);
+        });
       } else {
         json body{{"chat_id", chat_id()}, {"text", text}};
         if (!d.last_id.empty()
             && d.last_id.find_first_not_of("0123456789") == std::string::npos)
           body["reply_to_message_id"] = std::stoll(d.last_id);
-        res = cli->Post(("/bot" + o_.token + "/sendMessage").c_str(), body.dump(),
-                        "application/json");
+        res = bounded(*cli, o_.http.timeout_ms, [&] {
+          return cli->Post(("/bot" + o_.token + "/sendMessage").c_str(), body.dump(),
+                           "application/json");
+        });
       }
       bool ok = false;
       auto one = classify("telegram", res, o_.http.base_url, ok);
@@ -217,9 +233,11 @@ public:
         httplib::MultipartFormDataItems items{
           {"payload_json", payload.dump(), "", "application/json"},
           {"files[0]", m.chart_png, "chart.png", "image/png"}};
-        res = cli->Post(path.c_str(), items);
+        res = bounded(*cli, o_.http.timeout_ms, [&] { return cli->Post(path.c_str(), items); });
       } else
-        res = cli->Post(path.c_str(), payload.dump(), "application/json");
+        res = bounded(*cli, o_.http.timeout_ms, [&] {
+          return cli->Post(path.c_str(), payload.dump(), "application/json");
+        });
       bool ok = false;
       auto one = classify("discord", res, o_.http.base_url, ok);
       if (res) {
@@ -270,7 +288,9 @@ public:
       json body{{"text", m.parts[i]}};
       if (!d.last_id.empty())
         body["reply"] = {{"in_reply_to_tweet_id", d.last_id}};
-      auto res = cli->Post("/2/tweets", headers, body.dump(), "application/json");
+      auto res = bounded(*cli, o_.http.timeout_ms, [&] {
+        return cli->Post("/2/tweets", headers, body.dump(), "application/json");
+      });
       bool ok = false;
       auto one = classify("x", res, o_.http.base_url, ok);
       if (res) {
@@ -342,7 +362,9 @@ public:
     if (!o_.secret.empty())
       headers.emplace("X-Herald-Signature", "sha256=" + hmac_sha256_hex(o_.secret, text));
     auto cli = client(o_.http);
-    auto res = cli->Post(o_.path.c_str(), headers, text, "application/json");
+    auto res = bounded(*cli, o_.http.timeout_ms, [&] {
+      return cli->Post(o_.path.c_str(), headers, text, "application/json");
+    });
     bool ok = false;
     auto d = classify("webhook", res, o_.http.base_url, ok);
     if (ok) {

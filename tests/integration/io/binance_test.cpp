@@ -12,6 +12,9 @@
 #include "io/binance/stream.hpp"
 #include "support/binance_double.hpp"
 #include "support/event_log.hpp"
+#include "support/trickle_server.hpp"
+
+#include <future>
 
 using namespace herald;
 using namespace herald::io::binance;
@@ -314,4 +317,42 @@ TEST_CASE("the stream reconnects on its own before the connection age limit",
   REQUIRE(es.size() >= 2);
   CHECK(es[1].find("age limit") != std::string::npos);
   s.stop();
+}
+
+TEST_CASE("a REST request to a trickling server ends at the timeout for the whole request",
+          "[binance][rest][deadline]") {
+  test::trickle_server slow;
+  rest_options o;
+  o.base_url = "http://127.0.0.1:" + std::to_string(slow.port());
+  o.timeout_seconds = 1;
+  o.max_retries = 0;
+  rest_client c{o, [](std::int64_t) {}};
+  auto done = std::async(std::launch::async, [&] {
+    try {
+      c.klines("BTCUSDT", "1m", t0, t0 + 60000);
+      return std::string{"no error"};
+    } catch (const rest_error& e) {
+      return std::string{e.what()};
+    }
+  });
+  REQUIRE(done.wait_for(std::chrono::seconds{30}) == std::future_status::ready);
+  CHECK(done.get().find("no complete reply from " + o.base_url + " within 1 s")
+        != std::string::npos);
+}
+
+TEST_CASE("a stopping caller ends the REST client's waits at once", "[binance][rest][deadline]") {
+  binance_double b{t0, 60'000, 10};
+  b.script({{429, R"({"code":-1003,"msg":"Too much request weight used."})", "60"}});
+  rest_options o;
+  o.base_url = b.rest_url();
+  std::atomic<bool> stop{false};
+  o.cancelled = [&] { return stop.load(); };
+  std::atomic<std::int64_t> slept{0};
+  rest_client c{o, [&](std::int64_t ms) {
+                  slept += ms;
+                  if (slept >= 1000)
+                    stop = true; // the shutdown comes a second into the 60 s wait
+                }};
+  CHECK_THROWS_WITH(c.klines("BTCUSDT", "1m", t0, b.open_time(9)), Catch::Contains("stopping"));
+  CHECK(slept < 2000);
 }

@@ -11,6 +11,9 @@
 
 #include "content/creator.hpp"
 #include "io/llm/anthropic.hpp"
+#include "support/trickle_server.hpp"
+
+#include <future>
 
 using namespace herald;
 using json = nlohmann::json;
@@ -158,4 +161,25 @@ TEST_CASE("the LLM writer's drafts are used only when they fit and state only fa
     CHECK(d->writer == "template");
     CHECK(d->note.find("no reply") != std::string::npos);
   }
+}
+
+TEST_CASE("the LLM writer gives up on a trickling server at its timeout; the template is used",
+          "[content][llm][deadline]") {
+  test::trickle_server slow;
+  io::llm::anthropic_options o;
+  o.http = {"http://127.0.0.1:" + std::to_string(slow.port()), 500};
+  o.api_key = "sk-test";
+  content::creator c{shipped(), "", io::llm::make_anthropic_writer(o)};
+  content_brief b;
+  b.piece = "alert:BTCUSDT:1m:1700000000000";
+  b.id = b.piece + "@x";
+  b.type = "alert";
+  b.channel = "x";
+  b.facts_json = content::facts_to_json(content::sample_facts().at(content::content_type::alert));
+  std::string err;
+  auto done = std::async(std::launch::async, [&] { return c.write(b, &err); });
+  REQUIRE(done.wait_for(std::chrono::seconds{30}) == std::future_status::ready);
+  auto d = done.get();
+  REQUIRE(d);
+  CHECK(d->writer == "template");
 }

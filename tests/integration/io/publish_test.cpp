@@ -11,6 +11,9 @@
 
 #include "io/publish/publisher.hpp"
 #include "support/publish_double.hpp"
+#include "support/trickle_server.hpp"
+
+#include <future>
 
 using namespace herald;
 using namespace herald::io::publish;
@@ -244,4 +247,21 @@ TEST_CASE("articles: pages, markdown, chart, index newest first and a valid feed
   std::string html{std::istreambuf_iterator<char>{page}, {}};
   CHECK(html.find("<b>text</b>") == std::string::npos); // escaped
   fs::remove_all(dir);
+}
+
+TEST_CASE("a publisher gives up on a trickling server at its timeout for the whole request",
+          "[publish][deadline]") {
+  // Every read succeeds (a byte each 100 ms), so per-read timeouts never fire.
+  test::trickle_server slow;
+  webhook_options o;
+  o.http = {"http://127.0.0.1:" + std::to_string(slow.port()), 500};
+  o.path = "/hook";
+  o.secret = "s3cret";
+  auto w = make_webhook(o);
+  auto p = piece({"text"}, fake_png);
+  auto done = std::async(std::launch::async, [&] { return w->publish(p); });
+  // Without the deadline this takes the trickle's two minutes.
+  REQUIRE(done.wait_for(std::chrono::seconds{30}) == std::future_status::ready);
+  auto r = done.get();
+  CHECK(r.st != status::ok);
 }
