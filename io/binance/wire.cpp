@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/files/candle_file.hpp"
+#include "io/text/sanitize.hpp"
 
 namespace herald::io::binance {
 
@@ -45,7 +46,7 @@ std::string parse_klines(std::string_view body, const std::string& symbol,
   try {
     doc = nlohmann::json::parse(body.begin(), body.end());
   } catch (const nlohmann::json::exception& e) {
-    return std::string{"malformed klines reply: "} + e.what();
+    return "malformed klines reply: " + io::text::one_line(e.what(), 300);
   }
   if (!doc.is_array())
     return "malformed klines reply: expected an array, got " + std::string{doc.type_name()};
@@ -79,7 +80,7 @@ std::optional<kline_event> parse_kline_frame(std::string_view frame, std::string
   try {
     doc = nlohmann::json::parse(frame.begin(), frame.end());
   } catch (const nlohmann::json::exception& e) {
-    error = std::string{"malformed WebSocket frame: "} + e.what();
+    error = "malformed WebSocket frame: " + io::text::one_line(e.what(), 300);
     return std::nullopt;
   }
   if (doc.is_object() && doc.contains("data") && doc.contains("stream")) {
@@ -126,10 +127,11 @@ std::string describe_error(std::string_view body) {
     auto doc = nlohmann::json::parse(body.begin(), body.end());
     if (doc.is_object() && doc.contains("code") && doc["code"].is_number_integer()
         && doc.contains("msg") && doc["msg"].is_string())
-      return std::to_string(doc["code"].get<long long>()) + " " + doc["msg"].get<std::string>();
+      return std::to_string(doc["code"].get<long long>()) + " "
+             + io::text::one_line(doc["msg"].get<std::string>(), 300);
   } catch (const nlohmann::json::exception&) {
   }
-  std::string s{body.substr(0, 200)};
+  auto s = io::text::one_line(body, 200);
   return s.empty() ? "(empty body)" : s;
 }
 

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "market/interval.hpp"
+#include "io/text/sanitize.hpp"
 
 namespace herald::io {
 
@@ -30,7 +31,8 @@ std::string file_error::to_string() const {
   std::string out = path;
   if (line > 0)
     out += ":" + std::to_string(line);
-  return out + ": " + reason;
+  // One line of valid UTF-8 whatever the file (or its name) holds.
+  return io::text::one_line(out + ": " + reason, 1000);
 }
 
 // -- numbers and times ------------------------------------------------------------
@@ -486,11 +488,12 @@ void parse_json(std::string_view text, parse_result& r, const std::string& symbo
   try {
     doc = nlohmann::json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::parse_error& e) {
-    r.error = file_error{file.path, line_of(text, e.byte), std::string{"invalid JSON: "} + e.what()};
+    r.error = file_error{file.path, line_of(text, e.byte),
+                         "invalid JSON: " + io::text::one_line(e.what(), 300)};
     return;
   } catch (const nlohmann::json::exception& e) {
     // e.g. out_of_range on a number too large for any type (found by fuzzing)
-    r.error = file_error{file.path, 0, std::string{"invalid JSON: "} + e.what()};
+    r.error = file_error{file.path, 0, "invalid JSON: " + io::text::one_line(e.what(), 300)};
     return;
   }
   auto add = [&](std::size_t row, const std::array<const nlohmann::json*, 6>& v) {
@@ -567,8 +570,23 @@ void parse_json(std::string_view text, parse_result& r, const std::string& symbo
 
 } // namespace
 
+namespace {
+parse_result parse_unchecked(std::string_view text, const std::string& path,
+                             const std::string& symbol, const std::string& interval);
+} // namespace
+
 parse_result parse_candles(std::string_view text, const std::string& path,
                            const std::string& symbol, const std::string& interval) {
+  auto r = parse_unchecked(text, path, symbol, interval);
+  // A reason quotes the file's bytes: one line of valid UTF-8.
+  if (r.error)
+    r.error->reason = io::text::one_line(r.error->reason, 500);
+  return r;
+}
+
+namespace {
+parse_result parse_unchecked(std::string_view text, const std::string& path,
+                             const std::string& symbol, const std::string& interval) {
   parse_result r;
   r.file.path = path;
   // UTF-8 byte order mark and leading blanks
@@ -666,6 +684,7 @@ parse_result parse_candles(std::string_view text, const std::string& path,
   }
   return r;
 }
+} // namespace
 
 std::string symbol_from_path(const std::string& path) {
   auto slash = path.find_last_of('/');

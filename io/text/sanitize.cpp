@@ -220,14 +220,17 @@ std::string strip_links(std::string_view text, const std::vector<std::string>& a
     auto scheme = l.find("://");
     auto www = l.find("www.");
     std::string host;
+    bool urlish = (scheme != std::string::npos && scheme > 0) || www != std::string::npos;
     if (scheme != std::string::npos && scheme > 0) {
       host = l.substr(scheme + 3);
     } else if (www != std::string::npos) {
       host = l.substr(www);
     }
-    if (!host.empty()) {
+    if (urlish) {
+      // An empty host is no exception: browsers read "http:///evil.com" as
+      // http://evil.com.
       host = host.substr(0, host.find_first_of("/?#:)]>\"'"));
-      bool allowed = std::any_of(allowed_hosts.begin(), allowed_hosts.end(),
+      bool allowed = !host.empty() && std::any_of(allowed_hosts.begin(), allowed_hosts.end(),
                                  [&](const std::string& a) {
                                    auto h = lower(a);
                                    return host == h
@@ -255,6 +258,34 @@ std::string markdown_text(std::string_view text) {
     if (special.find(c) != std::string_view::npos)
       out += '\\';
     out += c;
+  }
+  return out;
+}
+
+std::string one_line(std::string_view s, std::size_t max_chars) {
+  auto v = valid_utf8(s);
+  std::string out;
+  out.reserve(v.size());
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < v.size();) {
+    auto c = static_cast<unsigned char>(v[i]);
+    std::size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+    auto cp = v.substr(i, len);
+    if (n == max_chars) {
+      out += "\xE2\x80\xA6"; // …
+      break;
+    }
+    bool control = c < 0x20 || c == 0x7f
+                   || (c == 0xc2 && len == 2 && static_cast<unsigned char>(cp[1]) <= 0x9f)
+                   || (c == 0xe2 && len == 3 && static_cast<unsigned char>(cp[1]) == 0x80
+                       && (static_cast<unsigned char>(cp[2]) == 0xa8
+                           || static_cast<unsigned char>(cp[2]) == 0xa9));
+    if (control)
+      out += ' ';
+    else
+      out += cp;
+    ++n;
+    i += len;
   }
   return out;
 }

@@ -36,6 +36,13 @@ std::string strip_links(std::string_view text, const std::vector<std::string>& a
 /// inside a published markdown piece.
 std::string markdown_text(std::string_view text);
 
+/// One line of valid UTF-8 for a log line or an error message that quotes
+/// external bytes: invalid sequences replaced (U+FFFD), every control
+/// character and line or paragraph separator made a space, at most
+/// `max_chars` code points (cut with "…"). No other change (no entity
+/// decoding, no tag removal).
+std::string one_line(std::string_view s, std::size_t max_chars = 500);
+
 /// Code points in valid UTF-8 `s`.
 std::size_t code_points(std::string_view s);
 

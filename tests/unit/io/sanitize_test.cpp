@@ -58,11 +58,22 @@ TEST_CASE("plain text is bounded in code points", "[io][text]") {
 TEST_CASE("links are removed unless their host is allowed", "[io][text]") {
   CHECK(text::strip_links("see https://evil.example/login now", {}) == "see (link removed) now");
   CHECK(text::strip_links("www.phish.io/x", {}) == "(link removed)");
+  // No host is no exception: browsers read these as links to evil.com.
+  CHECK(text::strip_links("go http:///evil.com", {"coindesk.com"}) == "go (link removed)");
+  CHECK(text::strip_links("https://", {"coindesk.com"}) == "(link removed)");
   CHECK(text::strip_links("via https://news.coindesk.com/a", {"coindesk.com"})
         == "via https://news.coindesk.com/a");
   CHECK(text::strip_links("via https://coindesk.com.evil.io/a", {"coindesk.com"})
         == "via (link removed)");
   CHECK(text::strip_links("no links here", {}) == "no links here");
+}
+
+TEST_CASE("error messages quoting external bytes are one line of valid UTF-8", "[io][text]") {
+  CHECK(text::one_line("bad \xff byte\nnext line\r\x01", 100) == "bad \xEF\xBF\xBD byte next line  ");
+  CHECK(text::one_line("a\xE2\x80\xA8" "b\xC2\x85" "c", 100) == "a b c"); // U+2028, NEL
+  CHECK(text::one_line("\xC3\xA9t\xC3\xA9", 100) == "\xC3\xA9t\xC3\xA9"); // text is kept as it is
+  CHECK(text::one_line("abcdef", 3) == "abc\xE2\x80\xA6");
+  CHECK(text::one_line("&lt;b&gt;", 100) == "&lt;b&gt;"); // no decoding
 }
 
 TEST_CASE("markdown structure in a text is escaped", "[io][text]") {
