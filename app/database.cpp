@@ -33,6 +33,9 @@ std::shared_ptr<db::storage> open_database(const config::loaded_config& cfg,
   o.connect_timeout_seconds = static_cast<int>(
     std::chrono::duration_cast<std::chrono::seconds>(s.get_duration("db.connect-timeout"))
       .count());
+  o.statement_timeout_ms = static_cast<int>(
+    std::chrono::duration_cast<std::chrono::milliseconds>(s.get_duration("db.statement-timeout"))
+      .count());
   if (auto pw = cfg.secret_store.get("PGPASSWORD"))
     o.password = *pw;
   try {

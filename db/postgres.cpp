@@ -327,7 +327,12 @@ std::unique_ptr<storage> open_postgresql(const db_url& url, const storage_option
   std::string conninfo = "host=" + quote_conninfo(url.host) + " port=" + std::to_string(url.port)
                          + " dbname=" + quote_conninfo(url.dbname)
                          + " connect_timeout=" + std::to_string(opts.connect_timeout_seconds)
-                         + " application_name=herald";
+                         + " application_name=herald"
+                         + " keepalives=1 keepalives_idle=10 keepalives_interval=5"
+                           " keepalives_count=3 tcp_user_timeout="
+                         + std::to_string(opts.statement_timeout_ms) + " options="
+                         + quote_conninfo("-c statement_timeout="
+                                          + std::to_string(opts.statement_timeout_ms));
   if (!url.user.empty())
     conninfo += " user=" + quote_conninfo(url.user);
   if (!opts.password.empty())

@@ -54,6 +54,12 @@ struct storage_options {
   std::size_t pool_size = 4;
   std::string password;            ///< PostgreSQL only; from the secrets
   int connect_timeout_seconds = 5; ///< PostgreSQL only
+  /// PostgreSQL: the longest a statement may run on the server
+  /// (statement_timeout) and the longest sent data may stay unacknowledged
+  /// (tcp_user_timeout), with TCP keepalives: a database that hangs or a
+  /// network that drops packets ends a call with an error (retried) instead
+  /// of blocking the persistence agent for ever.
+  int statement_timeout_ms = 60'000;
 };
 
 class storage {
