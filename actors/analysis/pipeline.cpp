@@ -698,8 +698,8 @@ struct pipeline_state {
         // risk manager's down message or a drain check starts.
         self->request(risk, std::chrono::seconds{60}, std::move(b))
           .then([back](bool) { back(); },
-                [this, back](caf::error& e) {
-                  if (e == caf::sec::request_timeout)
+                [this, back, ep = risk_epoch](caf::error& e) {
+                  if (ep == risk_epoch && e == caf::sec::request_timeout)
                     log->warn("the risk manager has not taken signals for 60 s; sending on");
                   back();
                 });

@@ -118,8 +118,8 @@ struct risk_state_ {
     };
     self->request(caf::actor_cast<caf::actor>(sink), std::chrono::seconds{60}, msg)
       .then([back](bool) { back(); },
-            [this, back](caf::error& e) {
-              if (e == caf::sec::request_timeout)
+            [this, back, addr](caf::error& e) {
+              if (e == caf::sec::request_timeout && sink_in_flight.count(addr) > 0)
                 log->warn("a report subscriber has not taken a report for 60 s; sending on");
               back();
             });

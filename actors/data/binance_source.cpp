@@ -100,11 +100,18 @@ struct binance_state {
     sending = true;
     in_flight = std::move(outbox);
     outbox.clear();
+    if (hub.address() != watched) { // a hub that dies holding the answer
+      watched = hub.address();
+      self->monitor(hub);
+    }
+    auto e = ++send_epoch;
     // No timeout: a hub that holds its answer is back-pressure (the buffer
-    // bound above handles it); a hub that dies fails the request.
+    // bound above handles it); a hub that dies is noticed by its down message.
     self->request(hub, caf::infinite, in_flight)
       .then(
-        [this](std::uint64_t) {
+        [this, e](std::uint64_t) {
+          if (e != send_epoch)
+            return;
           sending = false;
           for (auto& c : in_flight)
             taken_through[c.symbol] = std::max(taken_through[c.symbol], c.open_time);
@@ -117,15 +124,25 @@ struct binance_state {
           check_done();
           flush();
         },
-        [this](caf::error& e) mutable {
-          sending = false;
-          log->warn("hub did not take {} klines ({}); retrying", in_flight.size(),
-                    caf::to_string(e));
-          in_flight.insert(in_flight.end(), outbox.begin(), outbox.end());
-          outbox = std::move(in_flight);
-          in_flight.clear();
-          self->delayed_send(self, std::chrono::milliseconds{100}, caf::tick_atom::value);
+        [this, e](caf::error& err) mutable {
+          if (e != send_epoch)
+            return;
+          requeue(caf::to_string(err));
         });
+  }
+
+  caf::actor_addr watched;
+  std::uint64_t send_epoch = 0;
+
+  /// The batch in flight was not taken: it goes back in front of the outbox.
+  void requeue(const std::string& why) {
+    ++send_epoch;
+    sending = false;
+    log->warn("hub did not take {} klines ({}); retrying", in_flight.size(), why);
+    in_flight.insert(in_flight.end(), outbox.begin(), outbox.end());
+    outbox = std::move(in_flight);
+    in_flight.clear();
+    self->delayed_send(self, std::chrono::milliseconds{100}, caf::tick_atom::value);
   }
 
   void check_done() {
@@ -201,6 +218,14 @@ binance_impl(ops::instrumented_stateful<binance_source_actor, binance_state>* se
     },
     [me](const std::string& error) { caf::anon_send(me, caf::close_atom::value, error); });
   st.stream->start();
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& st = self->state;
+    if (dm.source != st.watched)
+      return;
+    st.watched = nullptr;
+    if (st.sending)
+      st.requeue("the hub stopped");
+  });
   return {
     [self](caf::tick_atom) { self->state.flush(); },
     [self](candle& c) {

@@ -302,7 +302,9 @@ struct hub_state {
       self->request(sub.sink, std::chrono::seconds{60}, std::exchange(sub.pending, candle_batch{}))
         .then([this, addr](bool) { returned(addr); },
               [this, addr](caf::error& e) {
-                if (e == caf::sec::request_timeout)
+                bool still = std::any_of(batch_subs.begin(), batch_subs.end(),
+                                         [&](auto& s) { return s.sink.address() == addr; });
+                if (still && e == caf::sec::request_timeout)
                   log->warn("a candle subscriber has not taken a batch for 60 s; sending on");
                 returned(addr);
               });

@@ -101,6 +101,50 @@ struct source_base {
   }
   bool quiet_logged = false;
 
+  caf::actor_addr watched;     ///< the hub monitored
+  std::uint64_t send_epoch = 0; ///< answers of an older send are void
+  bool in_flight = false;
+
+  /// Sends a batch to the hub; `ok` runs on its answer, which the hub holds
+  /// while it has no room (back-pressure). The hub is monitored: one that
+  /// dies holding the answer makes the source send again at once, not after
+  /// the request's timeout (CAF 0.17 drops a dead actor's promises silently).
+  template <class Ok>
+  void send_batch(const hub_actor& h, std::vector<candle> batch, Ok ok) {
+    if (h.address() != watched) {
+      watched = h.address();
+      self->monitor(h);
+    }
+    auto e = ++send_epoch;
+    in_flight = true;
+    self->request(h, std::chrono::seconds{60}, std::move(batch))
+      .then(
+        [this, e, ok](std::uint64_t n) mutable {
+          if (e != send_epoch)
+            return;
+          in_flight = false;
+          ok(n);
+        },
+        [this, e](caf::error& err) {
+          if (e != send_epoch)
+            return;
+          in_flight = false;
+          retry_later(err);
+        });
+  }
+
+  void on_down(const caf::down_msg& dm) {
+    if (dm.source != watched)
+      return;
+    watched = nullptr;
+    if (!in_flight)
+      return;
+    ++send_epoch;
+    in_flight = false;
+    log->info("the hub stopped while it held a batch; sending it again");
+    next_tick(std::chrono::milliseconds{100});
+  }
+
   /// The hub did not take a batch: keep it and try again shortly.
   void retry_later(const caf::error& e) {
     log->warn("hub did not take candles ({}); retrying", caf::to_string(e));
@@ -199,19 +243,16 @@ struct sim_state : source_base {
       pending = sim->next();
       store_news(h);
     }
-    self->request(h, std::chrono::seconds{30}, pending)
-      .then(
-        [this](std::uint64_t) {
-          pending.clear();
-          ++sent;
-          if (opts.max_candles > 0 && sent >= opts.max_candles) {
-            finish();
-            return;
-          }
-          next_tick(sent < opts.backfill ? std::chrono::nanoseconds{0}
-                                         : pace(interval_ms, opts.speed));
-        },
-        [this](caf::error& e) { retry_later(e); });
+    send_batch(h, pending, [this](std::uint64_t) {
+      pending.clear();
+      ++sent;
+      if (opts.max_candles > 0 && sent >= opts.max_candles) {
+        finish();
+        return;
+      }
+      next_tick(sent < opts.backfill ? std::chrono::nanoseconds{0}
+                                     : pace(interval_ms, opts.speed));
+    });
   }
 };
 
@@ -230,6 +271,7 @@ source_actor::behavior_type sim_impl(ops::instrumented_stateful<source_actor, si
                st.opts.speed == 0 ? std::string{"max"} : fmt::format("{:g}x", st.opts.speed),
                st.opts.sim.seed);
   st.next_tick(std::chrono::nanoseconds{0});
+  self->set_down_handler([self](caf::down_msg& dm) { self->state.on_down(dm); });
   return {
     [self](caf::tick_atom) { self->state.tick(); },
     [self](persist_retry_atom) { self->state.writes->retry(); },
@@ -293,20 +335,17 @@ struct replay_state : source_base {
     std::size_t n = opts.speed <= 0 ? std::min<std::size_t>(500, candles.size() - next) : 1;
     std::vector<candle> chunk(candles.begin() + static_cast<std::ptrdiff_t>(next),
                               candles.begin() + static_cast<std::ptrdiff_t>(next + n));
-    self->request(h, std::chrono::seconds{30}, std::move(chunk))
-      .then(
-        [this, n](std::uint64_t) {
-          next += n;
-          if (opts.max_candles > 0 && next >= opts.max_candles) {
-            finish();
-            return;
-          }
-          auto delay = std::chrono::nanoseconds{0};
-          if (opts.speed > 0 && next < candles.size())
-            delay = pace(candles[next].open_time - candles[next - 1].open_time, opts.speed);
-          next_tick(delay);
-        },
-        [this](caf::error& e) { retry_later(e); });
+    send_batch(h, std::move(chunk), [this, n](std::uint64_t) {
+      next += n;
+      if (opts.max_candles > 0 && next >= opts.max_candles) {
+        finish();
+        return;
+      }
+      auto delay = std::chrono::nanoseconds{0};
+      if (opts.speed > 0 && next < candles.size())
+        delay = pace(candles[next].open_time - candles[next - 1].open_time, opts.speed);
+      next_tick(delay);
+    });
   }
 };
 
@@ -334,6 +373,7 @@ source_actor::behavior_type replay_impl(ops::instrumented_stateful<source_actor,
   std::stable_sort(st.candles.begin(), st.candles.end(),
                    [](const candle& a, const candle& b) { return a.open_time < b.open_time; });
   st.next_tick(std::chrono::nanoseconds{0});
+  self->set_down_handler([self](caf::down_msg& dm) { self->state.on_down(dm); });
   return {
     [self](caf::tick_atom) { self->state.tick(); },
     [](persist_retry_atom) {}, // a replay stores nothing itself
