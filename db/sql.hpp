@@ -132,6 +132,15 @@ public:
   std::vector<audit_entry> audit_log(std::size_t limit) override;
   std::optional<ab_test> experiment(const std::string& test_id) override;
   std::vector<ab_variant> experiment_variants(const std::string& test_id) override;
+  lease_state acquire_lease(const std::string& name, const std::string& holder,
+                            std::int64_t ttl_ms) override;
+  void release_lease(const std::string& name, const std::string& holder) override;
+  bool lease_valid(const std::string& name, const std::string& holder,
+                   std::int64_t epoch) override;
+  std::vector<lease_state> leases() override;
+  std::vector<series_owner> series_owners() override;
+  bool assign_series(const std::vector<series_owner>& changes, const std::string& holder,
+                     std::int64_t epoch) override;
 
 private:
   std::vector<row> query(const std::string& sql, const params& ps);

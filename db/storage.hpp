@@ -50,6 +50,26 @@ struct audit_entry {
   std::int64_t ts = 0; ///< unix ms
 };
 
+/// A lease of the cluster (coordinator, publisher): who holds it, its
+/// fencing epoch, until when (database clock, ms).
+struct lease_state {
+  std::string name;
+  std::string holder;
+  std::int64_t epoch = 0;
+  std::int64_t expires_at = 0;
+  std::int64_t now = 0; ///< the database's clock when it was read
+  bool held = false;    ///< the asking holder has it
+};
+
+/// Which node analyses a series ("SYMBOL:interval"), since when, at which
+/// assignment epoch (a stale owner's outputs are refused).
+struct series_owner {
+  std::string series;
+  std::string owner;
+  std::int64_t epoch = 0;
+  std::int64_t moved_at = 0;
+};
+
 struct storage_options {
   std::size_t pool_size = 4;
   std::string password;            ///< PostgreSQL only; from the secrets
@@ -138,6 +158,31 @@ public:
   virtual std::vector<audit_entry> audit_log(std::size_t limit) = 0;
   virtual std::optional<ab_test> experiment(const std::string& test_id) = 0;
   virtual std::vector<ab_variant> experiment_variants(const std::string& test_id) = 0;
+
+  // -- the cluster's authority (db/cluster_store.cpp) --------------------------
+  // Times are the database's clock, so that the nodes' clocks do not matter.
+
+  /// Takes or renews the lease `name` for `holder` for `ttl_ms` from now:
+  /// granted when it is free, expired, or already `holder`'s. A new holder
+  /// gets epoch + 1 (the fencing token); a renewal keeps the epoch. One
+  /// atomic statement. Returns the lease as it stands (held tells whether
+  /// `holder` has it).
+  virtual lease_state acquire_lease(const std::string& name, const std::string& holder,
+                                    std::int64_t ttl_ms) = 0;
+  /// Gives the lease up at once if `holder` has it (an orderly stop).
+  virtual void release_lease(const std::string& name, const std::string& holder) = 0;
+  /// Whether `holder` holds `name` at `epoch` and it has not expired.
+  virtual bool lease_valid(const std::string& name, const std::string& holder,
+                           std::int64_t epoch) = 0;
+  virtual std::vector<lease_state> leases() = 0;
+  /// The owner of every analysis series.
+  virtual std::vector<series_owner> series_owners() = 0;
+  /// Writes owner changes in one transaction, only while `holder` holds the
+  /// coordinator lease at `epoch` (fenced: a coordinator that lost its lease
+  /// writes nothing); a change never replaces a newer epoch. False when
+  /// the fence refused.
+  virtual bool assign_series(const std::vector<series_owner>& changes, const std::string& holder,
+                             std::int64_t epoch) = 0;
   /// Per-variant impressions, conversions and conversion rate.
   std::vector<variant_stats> experiment_stats(const std::string& test_id);
 };

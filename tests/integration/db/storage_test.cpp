@@ -399,3 +399,66 @@ TEST_CASE("an unreachable PostgreSQL is a transient error naming the server", "[
     CHECK(std::string{e.what()}.find("127.0.0.1:1") != std::string::npos);
   }
 }
+
+TEST_CASE("leases: one holder at a time, a new holder raises the fencing epoch",
+          "[storage][cluster]") {
+  for_each_backend([](const backend_target& t) {
+    auto s = migrated(t);
+    auto a = s->acquire_lease("coordinator", "node-a#1", 60'000);
+    CHECK(a.held);
+    CHECK(a.epoch == 1);
+    CHECK(a.expires_at > a.now);
+    // Held: another node is refused and told who holds it.
+    auto b = s->acquire_lease("coordinator", "node-b#1", 60'000);
+    CHECK_FALSE(b.held);
+    CHECK(b.holder == "node-a#1");
+    CHECK(b.epoch == 1);
+    // A renewal keeps the epoch.
+    CHECK(s->acquire_lease("coordinator", "node-a#1", 60'000).epoch == 1);
+    CHECK(s->lease_valid("coordinator", "node-a#1", 1));
+    // Expired (ttl 0): the next node takes it with a new epoch; the old
+    // holder's token is void and it cannot renew.
+    CHECK(s->acquire_lease("coordinator", "node-a#1", 0).held);
+    auto b2 = s->acquire_lease("coordinator", "node-b#1", 60'000);
+    CHECK(b2.held);
+    CHECK(b2.epoch == 2);
+    CHECK_FALSE(s->lease_valid("coordinator", "node-a#1", 1));
+    CHECK(s->lease_valid("coordinator", "node-b#1", 2));
+    CHECK_FALSE(s->acquire_lease("coordinator", "node-a#1", 60'000).held);
+    // An orderly release frees it at once.
+    s->release_lease("coordinator", "node-b#1");
+    auto a3 = s->acquire_lease("coordinator", "node-a#2", 60'000);
+    CHECK(a3.held);
+    CHECK(a3.epoch == 3);
+    // Leases are independent.
+    CHECK(s->acquire_lease("publisher", "node-b#1", 60'000).epoch == 1);
+    auto all = s->leases();
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].name == "coordinator");
+    CHECK(all[1].holder == "node-b#1");
+  });
+}
+
+TEST_CASE("series assignments are fenced by the coordinator lease and never go back in epoch",
+          "[storage][cluster]") {
+  for_each_backend([](const backend_target& t) {
+    auto s = migrated(t);
+    auto lease = s->acquire_lease("coordinator", "a#1", 60'000);
+    REQUIRE(lease.held);
+    CHECK(s->assign_series({{"BTCUSDT:1m", "a#1", 1, 100}, {"ETHUSDT:1m", "b#1", 1, 100}},
+                           "a#1", lease.epoch));
+    // A coordinator without the lease (or with an old epoch) writes nothing.
+    CHECK_FALSE(s->assign_series({{"BTCUSDT:1m", "b#1", 2, 200}}, "b#1", 1));
+    CHECK_FALSE(s->assign_series({{"BTCUSDT:1m", "b#1", 2, 200}}, "a#1", lease.epoch + 1));
+    // A change never replaces a newer epoch.
+    CHECK(s->assign_series({{"ETHUSDT:1m", "a#1", 3, 300}}, "a#1", lease.epoch));
+    CHECK(s->assign_series({{"ETHUSDT:1m", "c#1", 2, 400}}, "a#1", lease.epoch));
+    auto owners = s->series_owners();
+    REQUIRE(owners.size() == 2);
+    CHECK(owners[0].series == "BTCUSDT:1m");
+    CHECK(owners[0].owner == "a#1");
+    CHECK(owners[1].owner == "a#1");
+    CHECK(owners[1].epoch == 3);
+    CHECK_THROWS_AS(s->assign_series({{"", "a#1", 9, 1}}, "a#1", lease.epoch), storage_error);
+  });
+}
