@@ -212,14 +212,8 @@ void drain_analysis_and_content(caf::scoped_actor& self, const supervision::agen
                                 const config::settings& s, bool content) {
   auto log = logging::get("herald");
   auto timeout = std::chrono::seconds{600};
-  if (dir.find("analysis.pipeline")
-      && !ask_agent<analysis_actors::pipeline_actor>(self, dir, "analysis.pipeline", timeout,
-                                                     [](bool) {}, drain_atom::value))
+  if (!drain_analysis(self, dir, std::chrono::steady_clock::now() + timeout))
     log->warn("analysis did not drain within {} s", timeout.count());
-  if (dir.find("analysis.risk")
-      && !ask_agent<analysis_actors::risk_actor>(self, dir, "analysis.risk", timeout, [](bool) {},
-                                                 drain_atom::value))
-    log->warn("risk did not drain within {} s", timeout.count());
   if (!content || !dir.find("content.strategist"))
     return;
   auto print = [](std::vector<channel_tally>& ts) {

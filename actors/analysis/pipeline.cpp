@@ -44,7 +44,6 @@ pipeline_actor::behavior_type pipeline_impl(ops::instrumented_stateful<pipeline_
       if (n < st.o.max_backlog)
         return true;
       // Back-pressure: the hub holds its sources until this answer comes.
-      ++st.held_acks;
       if (st.o.flow)
         st.o.flow->pipeline.holding(true, ops::wall_ms());
       st.acks.push_back(self->make_response_promise<bool>());

@@ -93,7 +93,6 @@ struct pipeline_state {
   std::vector<caf::typed_response_promise<bool>> drains;
   /// The hub's batches whose answer waits for room in the backlog.
   std::vector<caf::typed_response_promise<bool>> acks;
-  std::uint64_t held_acks = 0; ///< batches answered late (saturation, for /metrics)
   /// Signal batches the risk manager has not answered yet (risk_epoch makes
   /// the answers of a replaced risk manager void).
   int risk_in_flight = 0;

@@ -61,7 +61,6 @@ struct risk_state_ {
   std::map<caf::actor_addr, int> sink_in_flight;
   /// The pipeline's batches whose answer waits for room (back-pressure).
   std::vector<caf::typed_response_promise<bool>> acks;
-  std::uint64_t held_acks = 0;
   /// Records (results, signals, insights) not yet committed beyond which
   /// the pipeline waits.
   static constexpr std::uint64_t max_unstored = 100'000;
@@ -286,7 +285,6 @@ risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_
         return true;
       // Back-pressure: the pipeline sends more when the database or the
       // slowest subscriber caught up.
-      ++st.held_acks;
       st.gauge();
       if (st.flow)
         st.flow->risk.holding(true, ops::wall_ms());

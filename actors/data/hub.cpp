@@ -84,7 +84,6 @@ struct hub_state {
   std::deque<candle> to_persist;
   /// Answers to sources held back until the hub has room (back-pressure).
   std::vector<std::pair<caf::typed_response_promise<std::uint64_t>, std::uint64_t>> held;
-  std::uint64_t holds = 0; ///< source batches whose answer was held (a gauge of saturation)
   bool warned_full = false;
   /// Writes in flight: the first `sent` candles of to_persist, in `flying`
   /// requests. A candle leaves to_persist only when its write is answered,
@@ -489,7 +488,6 @@ hub_actor::behavior_type hub_impl(ops::instrumented_stateful<hub_actor, hub_stat
         return n;
       // Back-pressure: the source sends its next batch when this answer
       // comes, i.e. when the database or the slowest subscriber caught up.
-      ++st.holds;
       st.gauge();
       if (st.opts.flow)
         st.opts.flow->hub.holding(true, ops::wall_ms());

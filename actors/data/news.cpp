@@ -1,12 +1,9 @@
 #include "actors/data/news.hpp"
 #include "actors/ops/instrumented.hpp"
 
-#include <condition_variable>
 #include <fstream>
-#include <mutex>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include <caf/all.hpp>
 #include <httplib.h>

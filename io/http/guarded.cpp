@@ -104,11 +104,6 @@ void elastic_pool::shutdown() {
       t.join();
 }
 
-std::size_t elastic_pool::threads() const {
-  std::lock_guard<std::mutex> guard{mtx_};
-  return live_;
-}
-
 void elastic_pool::work() {
   std::unique_lock<std::mutex> lock{mtx_};
   for (;;) {

@@ -60,7 +60,6 @@ public:
   ~elastic_pool() override;
   void enqueue(std::function<void()> fn) override;
   void shutdown() override;
-  std::size_t threads() const;
 
 private:
   void work();

@@ -99,6 +99,17 @@ const content::template_set& shipped() {
   return set;
 }
 
+/// An alert for X with the sample facts.
+content_brief x_alert_brief() {
+  content_brief b;
+  b.piece = "alert:BTCUSDT:1m:1700000000000";
+  b.id = b.piece + "@x";
+  b.type = "alert";
+  b.channel = "x";
+  b.facts_json = content::facts_to_json(content::sample_facts().at(content::content_type::alert));
+  return b;
+}
+
 } // namespace
 
 TEST_CASE("the LLM writer's drafts are used only when they fit and state only facts",
@@ -109,13 +120,8 @@ TEST_CASE("the LLM writer's drafts are used only when they fit and state only fa
   o.api_key = "sk-test";
   o.model = "claude-test";
   content::creator c{shipped(), "", io::llm::make_anthropic_writer(o)};
-  content_brief b;
-  b.piece = "alert:BTCUSDT:1m:1700000000000";
-  b.id = b.piece + "@x";
-  b.type = "alert";
-  b.channel = "x";
   auto f = content::sample_facts().at(content::content_type::alert);
-  b.facts_json = content::facts_to_json(f);
+  auto b = x_alert_brief();
   std::string err;
 
   SECTION("a good answer") {
@@ -170,16 +176,12 @@ TEST_CASE("the LLM writer gives up on a trickling server at its timeout; the tem
   o.http = {"http://127.0.0.1:" + std::to_string(slow.port()), 500};
   o.api_key = "sk-test";
   content::creator c{shipped(), "", io::llm::make_anthropic_writer(o)};
-  content_brief b;
-  b.piece = "alert:BTCUSDT:1m:1700000000000";
-  b.id = b.piece + "@x";
-  b.type = "alert";
-  b.channel = "x";
-  b.facts_json = content::facts_to_json(content::sample_facts().at(content::content_type::alert));
+  auto b = x_alert_brief();
   std::string err;
   auto done = std::async(std::launch::async, [&] { return c.write(b, &err); });
   REQUIRE(done.wait_for(std::chrono::seconds{30}) == std::future_status::ready);
   auto d = done.get();
   REQUIRE(d);
   CHECK(d->writer == "template");
+  CHECK(d->note.find("no complete reply within 500 ms") != std::string::npos);
 }
