@@ -2,6 +2,8 @@
 // the owners of the analysis series. Every time is the database's clock.
 #include "db/sql.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace herald::db::sql {
 
 namespace {
@@ -121,6 +123,81 @@ bool sql_storage::assign_series(const std::vector<series_owner>& changes,
     c->rollback();
     throw;
   }
+}
+
+namespace {
+
+void check_member_field(const char* field, const std::string& v) {
+  if (v.size() > max_key_bytes)
+    throw storage_error(false, std::string{"cluster member: "} + field + " is longer than "
+                                 + std::to_string(max_key_bytes) + " bytes");
+}
+
+} // namespace
+
+void sql_storage::join_member(const member_state& m) {
+  if (m.name.empty() || m.incarnation.empty())
+    throw storage_error(false, "cluster member: name and incarnation must not be empty");
+  for (auto [f, v] : {std::pair<const char*, const std::string*>{"name", &m.name},
+                      {"incarnation", &m.incarnation}, {"roles", &m.roles},
+                      {"address", &m.address}, {"version", &m.version}})
+    check_member_field(f, *v);
+  auto now = now_ms(dialect_);
+  auto c = pool_.take();
+  c->exec("INSERT INTO cluster_members (name, incarnation, roles, address, version, started_at, "
+          "renewed_at, status) VALUES ($1, $2, $3, $4, $5, " + now + ", " + now + ", 'up') "
+          "ON CONFLICT (name) DO UPDATE SET incarnation = excluded.incarnation, roles = "
+          "excluded.roles, address = excluded.address, version = excluded.version, started_at "
+          "= excluded.started_at, renewed_at = excluded.renewed_at, status = 'up'",
+          {m.name, m.incarnation, m.roles, m.address, m.version});
+}
+
+bool sql_storage::renew_member(const std::string& name, const std::string& incarnation) {
+  auto rows = query("UPDATE cluster_members SET renewed_at = " + now_ms(dialect_)
+                      + ", status = 'up' WHERE name = $1 AND incarnation = $2 RETURNING name",
+                    {name, incarnation});
+  return !rows.empty();
+}
+
+void sql_storage::leave_member(const std::string& name, const std::string& incarnation) {
+  auto c = pool_.take();
+  c->exec("UPDATE cluster_members SET status = 'left', renewed_at = " + now_ms(dialect_)
+            + " WHERE name = $1 AND incarnation = $2",
+          {name, incarnation});
+}
+
+std::vector<member_state> sql_storage::members() {
+  auto rows = query("SELECT name, incarnation, roles, address, version, started_at, renewed_at, "
+                    "status, " + now_ms(dialect_) + " FROM cluster_members ORDER BY name",
+                    {});
+  std::vector<member_state> out;
+  for (auto& r : rows)
+    out.push_back({r[0].as_text(), r[1].as_text(), r[2].as_text(), r[3].as_text(),
+                   r[4].as_text(), r[5].as_int(), r[6].as_int(), r[7].as_text(), r[8].as_int()});
+  return out;
+}
+
+void sql_storage::log_deployment(const std::string& node, const std::string& version,
+                                 const std::string& event, const std::string& details_json) {
+  check_member_field("node", node);
+  check_member_field("event", event);
+  if (!nlohmann::json::accept(details_json))
+    throw storage_error(false, "deployment log: details are not valid JSON");
+  auto c = pool_.take();
+  c->exec("INSERT INTO deployment_logs (node, version, event, details, ts) VALUES ($1, $2, $3, "
+          "$4, " + now_ms(dialect_) + ")",
+          {node, version, event, details_json});
+}
+
+std::vector<std::vector<std::string>> sql_storage::deployment_log(std::size_t limit) {
+  auto rows = query("SELECT node, version, event, details, ts FROM deployment_logs ORDER BY id "
+                    "DESC LIMIT $1",
+                    {static_cast<std::int64_t>(limit)});
+  std::vector<std::vector<std::string>> out;
+  for (auto& r : rows)
+    out.push_back({r[0].as_text(), r[1].as_text(), r[2].as_text(), r[3].as_text(),
+                   std::to_string(r[4].as_int())});
+  return out;
 }
 
 } // namespace herald::db::sql

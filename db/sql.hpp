@@ -141,6 +141,13 @@ public:
   std::vector<series_owner> series_owners() override;
   bool assign_series(const std::vector<series_owner>& changes, const std::string& holder,
                      std::int64_t epoch) override;
+  void join_member(const member_state& m) override;
+  bool renew_member(const std::string& name, const std::string& incarnation) override;
+  void leave_member(const std::string& name, const std::string& incarnation) override;
+  std::vector<member_state> members() override;
+  void log_deployment(const std::string& node, const std::string& version,
+                      const std::string& event, const std::string& details_json) override;
+  std::vector<std::vector<std::string>> deployment_log(std::size_t limit) override;
 
 private:
   std::vector<row> query(const std::string& sql, const params& ps);

@@ -70,6 +70,19 @@ struct series_owner {
   std::int64_t moved_at = 0;
 };
 
+/// One node of the cluster as the membership table has it.
+struct member_state {
+  std::string name;
+  std::string incarnation; ///< unique per start of a node
+  std::string roles;       ///< "data,ops"
+  std::string address;     ///< "host:port" its peers dial
+  std::string version;     ///< Herald version
+  std::int64_t started_at = 0;
+  std::int64_t renewed_at = 0;
+  std::string status;      ///< "up" or "left" (an orderly stop)
+  std::int64_t now = 0;    ///< the database's clock when it was read
+};
+
 struct storage_options {
   std::size_t pool_size = 4;
   std::string password;            ///< PostgreSQL only; from the secrets
@@ -183,6 +196,23 @@ public:
   /// the fence refused.
   virtual bool assign_series(const std::vector<series_owner>& changes, const std::string& holder,
                              std::int64_t epoch) = 0;
+  /// Records `m` as the incarnation that holds its name now (started and
+  /// renewed now, status "up"), replacing an earlier incarnation.
+  virtual void join_member(const member_state& m) = 0;
+  /// Renews `name` for `incarnation`; false when another incarnation has
+  /// taken the name (this one must stop: it was replaced).
+  virtual bool renew_member(const std::string& name, const std::string& incarnation) = 0;
+  /// Marks `name` as left (an orderly stop) if `incarnation` still holds it.
+  virtual void leave_member(const std::string& name, const std::string& incarnation) = 0;
+  virtual std::vector<member_state> members() = 0;
+  /// Appends one deployment_logs row (node joined/left/lost, assignment
+  /// changes, ...), stamped with the database's clock.
+  virtual void log_deployment(const std::string& node, const std::string& version,
+                              const std::string& event, const std::string& details_json) = 0;
+  /// The newest deployment_logs rows, newest first: (node, version, event,
+  /// details, ts).
+  virtual std::vector<std::vector<std::string>> deployment_log(std::size_t limit) = 0;
+
   /// Per-variant impressions, conversions and conversion rate.
   std::vector<variant_stats> experiment_stats(const std::string& test_id);
 };

@@ -273,7 +273,7 @@ TEST_CASE("herald migrate brings SQLite and PostgreSQL to the schema, twice safe
     auto [c1, o1] = process::run({herald_bin, "migrate", "--config", shipped_conf, "--db", t.url});
     INFO(o1);
     CHECK(c1 == 0);
-    CHECK(o1.find("schema version 0 -> 3") != std::string::npos);
+    CHECK(o1.find("schema version 0 -> 4") != std::string::npos);
     CHECK(o1.find("applied 0001_initial") != std::string::npos);
     CHECK(o1.find("applied 0002_replay_indexes") != std::string::npos);
     CHECK(o1.find("applied 0003_cluster") != std::string::npos);

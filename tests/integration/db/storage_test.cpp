@@ -462,3 +462,39 @@ TEST_CASE("series assignments are fenced by the coordinator lease and never go b
     CHECK_THROWS_AS(s->assign_series({{"", "a#1", 9, 1}}, "a#1", lease.epoch), storage_error);
   });
 }
+
+TEST_CASE("cluster members: a restart replaces the incarnation and the old one cannot renew",
+          "[storage][cluster]") {
+  for_each_backend([](const backend_target& t) {
+    auto s = migrated(t);
+    member_state a{"a", "a#1", "data,ops", "127.0.0.1:4301", "0.16.0"};
+    s->join_member(a);
+    CHECK(s->renew_member("a", "a#1"));
+    CHECK_FALSE(s->renew_member("b", "b#1")); // never joined
+    auto first = s->members();
+    REQUIRE(first.size() == 1);
+    CHECK(first[0].status == "up");
+    CHECK(first[0].roles == "data,ops");
+    CHECK(first[0].renewed_at <= first[0].now);
+    // The node restarts: its new incarnation holds the name; the old one is
+    // told it was replaced and its leave changes nothing.
+    a.incarnation = "a#2";
+    s->join_member(a);
+    CHECK_FALSE(s->renew_member("a", "a#1"));
+    s->leave_member("a", "a#1");
+    CHECK(s->members()[0].status == "up");
+    s->leave_member("a", "a#2");
+    auto left = s->members();
+    CHECK(left[0].status == "left");
+    CHECK(left[0].incarnation == "a#2");
+    CHECK_THROWS_AS(s->join_member(member_state{"", "x", "", "", ""}), storage_error);
+    // The deployment log keeps what happened, newest first.
+    s->log_deployment("a", "0.16.0", "joined", R"({"incarnation":"a#1"})");
+    s->log_deployment("a", "0.16.0", "left", "{}");
+    auto log = s->deployment_log(10);
+    REQUIRE(log.size() == 2);
+    CHECK(log[0][2] == "left");
+    CHECK(log[1][3].find("a#1") != std::string::npos);
+    CHECK_THROWS_AS(s->log_deployment("a", "v", "joined", "{not json"), storage_error);
+  });
+}
