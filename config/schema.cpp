@@ -1,4 +1,5 @@
 #include "config/schema.hpp"
+#include "config/schema_parts.hpp"
 
 #include "analysis/sentiment.hpp"
 #include "market/interval.hpp"
@@ -9,10 +10,7 @@
 
 namespace herald::config {
 
-namespace {
-
-using namespace std::chrono_literals;
-using std::chrono::nanoseconds;
+namespace detail {
 
 key_spec key(std::string k, value_type t, std::optional<value> def, std::string unit,
              std::string description) {
@@ -35,6 +33,16 @@ key_spec one_of(key_spec s, std::vector<std::string> allowed) {
   s.allowed = std::move(allowed);
   return s;
 }
+
+} // namespace detail
+
+namespace {
+
+using namespace std::chrono_literals;
+using std::chrono::nanoseconds;
+using detail::key;
+using detail::one_of;
+using detail::ranged;
 
 std::string check_symbol(const std::string& s) {
   if (s.size() < 2 || s.size() > 20
@@ -472,6 +480,7 @@ std::vector<key_spec> make_keys() {
                        0, 65535));
   out.push_back(key("inspector.enabled", value_type::boolean, value{true}, "",
                     "publish the inspector for the terminal console"));
+  detail::add_cluster_keys(out);
   // [http] (issue 7): health, metrics, REST API, SSE, web console
   out.push_back(key("http.enabled", value_type::boolean, value{true}, "",
                     "serve the HTTP API, /metrics and the web console"));
@@ -663,7 +672,7 @@ namespace {
 
 // Rules between keys.
 std::vector<schema::check> make_checks() {
-  return {
+  std::vector<schema::check> out = {
     [](const settings& v) {
       std::vector<config_error> out;
       for (auto k : {"content.recap-time", "content.report-time"})
@@ -760,6 +769,8 @@ std::vector<schema::check> make_checks() {
       return out;
     },
   };
+  detail::add_cluster_checks(out);
+  return out;
 }
 
 } // namespace

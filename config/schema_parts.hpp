@@ -1,0 +1,25 @@
+#pragma once
+// The schema's building blocks, shared by the files that define its
+// sections (schema.cpp, schema_cluster.cpp). Internal to config/.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/settings.hpp"
+
+namespace herald::config::detail {
+
+key_spec key(std::string k, value_type t, std::optional<value> def, std::string unit,
+             std::string description);
+key_spec ranged(key_spec s, std::optional<double> min, std::optional<double> max);
+key_spec one_of(key_spec s, std::vector<std::string> allowed);
+
+/// [cluster]: `herald node` (issue 16).
+void add_cluster_keys(std::vector<key_spec>& out);
+void add_cluster_checks(std::vector<schema::check>& out);
+
+/// "" when `s` is "host:port" with a port in [1, 65535], else what is wrong.
+std::string check_host_port(const std::string& s);
+
+} // namespace herald::config::detail
