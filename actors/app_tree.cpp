@@ -364,6 +364,10 @@ ops::inspector_options inspector_options_from(const config::settings& s) {
 
 supervisor_config make_root_config(const config::settings& s, const app_services& services) {
   auto dir = services.directory;
+  auto has_role = [&](const char* r) {
+    return services.roles.empty()
+           || std::find(services.roles.begin(), services.roles.end(), r) != services.roles.end();
+  };
   // -- ops ----------------------------------------------------------------------
   std::vector<child_spec> ops;
   if (services.inspector) {
@@ -378,7 +382,7 @@ supervisor_config make_root_config(const config::settings& s, const app_services
                                                            const std::string&) {
     return caf::actor_cast<caf::actor>(ops::spawn_health(self, interval, dir));
   }));
-  if (s.get_real("chaos.kill-rate") > 0) {
+  if (s.get_real("chaos.kill-rate") > 0 && has_role("ops")) {
     ops::chaos_options copts;
     copts.kill_rate = s.get_real("chaos.kill-rate");
     copts.pattern = s.get_string("chaos.kill-pattern");
@@ -392,7 +396,8 @@ supervisor_config make_root_config(const config::settings& s, const app_services
 
   // -- data -------------------------------------------------------------------
   std::vector<child_spec> data_children;
-  if (services.storage) {
+  bool data_role = has_role("data");
+  if (services.storage && data_role) {
     auto store = services.storage;
     auto popts = persistence_options_from(s);
     if (services.unwritten)
@@ -407,7 +412,7 @@ supervisor_config make_root_config(const config::settings& s, const app_services
                                               + std::chrono::seconds{2});
     data_children.push_back(std::move(persistence));
   }
-  if (services.progress) {
+  if (services.progress && data_role) {
     auto hopts = hub_options_from(s);
     hopts.persist = hopts.persist && services.storage != nullptr;
     if (hopts.persist) // what it stored is what a restarted hub rebuilds from
@@ -472,7 +477,7 @@ supervisor_config make_root_config(const config::settings& s, const app_services
     }
   }
 
-  if (services.progress && !s.get_list("news.feeds").empty()) {
+  if (services.progress && data_role && !s.get_list("news.feeds").empty()) {
     data::news_options no;
     no.feeds = s.get_list("news.feeds");
     no.poll_interval = s.get_duration("news.poll-interval");
@@ -499,10 +504,10 @@ supervisor_config make_root_config(const config::settings& s, const app_services
   root.children = {
     supervisor_child(domain(s, "ops", strategy::one_for_one, dir, std::move(ops))),
     supervisor_child(domain(s, "data", strategy::rest_for_one, dir, std::move(data_children))),
-    services.progress && s.get_bool("analysis.enabled")
+    services.progress && s.get_bool("analysis.enabled") && has_role("analysis")
       ? supervisor_child(analysis_actors::analysis_tree(aopts, dir))
       : supervisor_child(domain(s, "analysis", strategy::one_for_one, dir, {})),
-    services.content && services.progress
+    services.content && services.progress && has_role("content")
       ? supervisor_child(content_actors::content_tree(
         *services.content, dir, supervisor_flags_for(s, "content", strategy::rest_for_one),
         backoff_for(s, "content"), s.get_duration("supervision.content.shutdown-timeout")))

@@ -53,6 +53,11 @@ struct app_services {
   std::shared_ptr<std::atomic<std::uint64_t>> unwritten;
   /// Back-pressure gauges of the hub, pipeline and risk agent (null: none).
   std::shared_ptr<ops::flow_gauges> flow;
+  /// The roles this node holds (`herald node`); empty: all (`herald run`).
+  /// data: persistence, hub, scanner, news; analysis: the analysis subtree;
+  /// content: the content subtree; ops: the chaos agent. Every node keeps
+  /// its own health agent and inspector (it must be observable).
+  std::vector<std::string> roles;
 };
 
 /// The inspector's options from [ops] and [inspector] (without the shared

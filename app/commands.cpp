@@ -31,6 +31,16 @@ const std::vector<command>& commands() {
      {config_option,
       {"candles", "N", "bounded run: stop after N candles per simulated series"}},
      0, 0, run_command},
+    {"node", "start one node of a cluster (roles, peers, mutual TLS, PostgreSQL)", "",
+     "Starts the agents of this node's roles (data, analysis, content, ops) and\n"
+     "its node agent, published on cluster.address/port (mutual TLS unless\n"
+     "cluster.tls=false), which dials every peer of cluster.peers, greets it and\n"
+     "shares the agent directory. A node with peers needs PostgreSQL (db.url).\n"
+     "Runs until SIGINT or SIGTERM like `herald run`. See README \"Cluster\".",
+     {config_option,
+      {"name", "N", "this node's name (default: cluster.name, else herald.node-name)"},
+      {"roles", "LIST", "comma-separated roles (default: cluster.roles)"}},
+     0, 0, node_command},
     {"console", "terminal console: the supervision tree, top, restarts, live events", "",
      "Connects over CAF's middleman to a running node's inspector (published on\n"
      "[inspector] address/port) and runs commands: tree, top, stats ACTOR, restart\n"

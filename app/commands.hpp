@@ -18,6 +18,7 @@ int main_entry(int argc, char** argv);
 const std::vector<command>& commands();
 
 int run_command(const invocation& inv);
+int node_command(const invocation& inv);
 int console_command_main(const invocation& inv);
 int config_check_command(const invocation& inv);
 int migrate_command(const invocation& inv);

@@ -24,6 +24,7 @@
 #include "market/interval.hpp"
 #include "app/commands.hpp"
 #include "app/database.hpp"
+#include "app/node.hpp"
 #include "app/ops_setup.hpp"
 #include "app/prepare.hpp"
 #include "io/http/server.hpp"
@@ -325,7 +326,9 @@ void print_summary(caf::scoped_actor& self, const supervision::agent_directory& 
 
 } // namespace
 
-int run_command(const invocation& given) {
+/// `herald run` (node == false) and `herald node`: the same tree; a node
+/// holds only its roles' agents and adds the node agent and membership.
+int run_system(const invocation& given, bool node) {
   // --candles N: a bounded run, as fast as possible unless --scanner.speed is given.
   auto inv = given;
   if (inv.has("candles")) {
@@ -348,6 +351,12 @@ int run_command(const invocation& given) {
   if (!setup_logging(s))
     return exit_usage;
   auto log = logging::get("herald");
+  std::optional<node_plan> plan;
+  if (node) {
+    plan = plan_node(*p, inv);
+    if (!plan)
+      return exit_usage;
+  }
 
   // The database first: nothing runs against a schema it does not know.
   bool usage_error = false;
@@ -390,7 +399,13 @@ int run_command(const invocation& given) {
   // The inspector's port must be free: CAF's publish binds it later, inside
   // the inspector, and would only log there. Two herald processes on one
   // machine must not share a port (exit 2 with what to change).
-  if (s.get_bool("inspector.enabled")) {
+  // A TLS node publishes nothing in plain TCP (CAF 0.17 would let TLS
+  // traffic leak to the plain port): no terminal-console endpoint there.
+  bool publish_inspector = s.get_bool("inspector.enabled") && (!plan || !plan->tls);
+  if (plan && plan->tls && s.get_bool("inspector.enabled"))
+    log->info("inspector: not published on a TLS node (CAF 0.17 must not publish plain TCP "
+              "next to TLS); the consoles use the HTTP API");
+  if (publish_inspector) {
     auto addr = s.get_string("inspector.address");
     auto port = static_cast<std::uint16_t>(s.get_int("inspector.port"));
     {
@@ -432,6 +447,9 @@ int run_command(const invocation& given) {
     iopts->storage = store;
     auto flow = std::make_shared<ops::flow_gauges>();
     iopts->flow = flow;
+    iopts->publish = publish_inspector;
+    auto cluster_view = plan ? std::make_shared<cluster::view>() : nullptr;
+    iopts->cluster = cluster_view;
     // The HTTP server (health, metrics, API, web console, the articles site)
     // binds before any agent starts: a port in use stops herald at once
     // (exit 2), before it has touched anything.
@@ -463,9 +481,11 @@ int run_command(const invocation& given) {
       hc.tokens = tokens.tokens;
       hc.control = control;
       hc.storage = store;
-      hc.node_name = s.get_string("herald.node-name");
+      hc.node_name = plan ? plan->name : s.get_string("herald.node-name");
       hc.node_id = caf::to_string(sys.node());
       hc.config_json = effective_config_json(p->loaded);
+      hc.cluster = cluster_view;
+      hc.cluster_ttl_ms = plan ? plan->lease_ttl.count() : 0;
       hc.started_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();
@@ -501,12 +521,31 @@ int run_command(const invocation& given) {
       }
     }
     unwritten = std::make_shared<std::atomic<std::uint64_t>>(0);
-    auto root = caf::actor_cast<caf::actor>(supervision::spawn_supervisor(
-      sys, make_root_config(s, {dir, store, progress, content_opts, iopts, unwritten, flow})));
-    log->info("herald {} starting on node '{}' (config: {})", HERALD_VERSION,
-              s.get_string("herald.node-name"),
-              p->loaded.path.empty() ? std::string{"defaults"} : p->loaded.path);
     caf::scoped_actor self{sys};
+    // A node joins the cluster before its agents start: the node agent is
+    // published and dials its peers, and this incarnation holds its name.
+    node_runtime cluster_node;
+    if (plan) {
+      auto err = cluster_node.start(sys, *plan, dir, store, cluster_view,
+                                    [me = caf::actor{self}] {
+                                      caf::anon_send(me, caf::close_atom::value);
+                                    });
+      if (!err.empty()) {
+        log->critical("cluster: {}", err);
+        if (http)
+          http->stop();
+        return exit_usage;
+      }
+      self->monitor(cluster_node.agent());
+    }
+    app_services services{dir, store, progress, content_opts, iopts, unwritten, flow, {}};
+    if (plan)
+      services.roles = plan->roles;
+    auto root = caf::actor_cast<caf::actor>(
+      supervision::spawn_supervisor(sys, make_root_config(s, services)));
+    log->info("herald {} starting on node '{}' (config: {})", HERALD_VERSION,
+              plan ? plan->name : s.get_string("herald.node-name"),
+              p->loaded.path.empty() ? std::string{"defaults"} : p->loaded.path);
     self->monitor(root);
     caf::error root_reason;
     {
@@ -553,6 +592,15 @@ int run_command(const invocation& given) {
       while (!root_is_down) {
         self->receive(
           [&](caf::down_msg& dm) {
+            if (dm.source != root.address()) {
+              // The node agent is the node's identity: without it the node
+              // stops (and comes back as a new incarnation).
+              log->critical("cluster: the node agent died ({}); the node stops",
+                            supervision::describe_reason(dm.reason));
+              rc = exit_failure;
+              caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+              return;
+            }
             root_reason = dm.reason;
             root_is_down = true;
           },
@@ -605,6 +653,7 @@ int run_command(const invocation& given) {
         waiter.join();
       if (http)
         http->stop();
+      cluster_node.stop();
       ctl.root_down();
       if (ctl.timed_out())
         rc = exit_failure;
@@ -628,6 +677,14 @@ int run_command(const invocation& given) {
   logging::remove_event_sink(event_sink);
   logging::flush_all();
   return rc;
+}
+
+int run_command(const invocation& inv) {
+  return run_system(inv, false);
+}
+
+int node_command(const invocation& inv) {
+  return run_system(inv, true);
 }
 
 } // namespace herald::app

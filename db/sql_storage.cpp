@@ -235,7 +235,12 @@ int sql_storage::schema_version() {
 migrate_report sql_storage::migrate() {
   migrate_report report;
   auto c = pool_.take();
-  c->exec_script(create_migrations_table);
+  // Under the migration lock: nodes of a cluster start together, and two
+  // concurrent CREATE TABLE IF NOT EXISTS collide in PostgreSQL's catalog.
+  in_transaction(*c, [&] {
+    c->lock_for_migration();
+    c->exec_script(create_migrations_table);
+  });
   report.from_version = -1;
   for (auto& m : migrations()) {
     bool applied = false;

@@ -10,6 +10,8 @@
 #include <caf/type_id.hpp>
 
 #include "messages/analysis.hpp"
+#include "messages/cluster.hpp"
+#include "messages/sinks.hpp"
 #include "messages/content.hpp"
 #include "messages/market.hpp"
 #include "messages/ops.hpp"
@@ -69,6 +71,18 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   // -- crash safety (issue 14) -----------------------------------------------
   CAF_ADD_TYPE_ID(herald, (herald::signal_batch))
 
+  // -- cluster (issue 16) -----------------------------------------------------
+  CAF_ADD_TYPE_ID(herald, (herald::node_greeting))
+  CAF_ADD_TYPE_ID(herald, (herald::node_agent_entry))
+  CAF_ADD_TYPE_ID(herald, (herald::node_directory))
+  // Types that were process-local before the cluster: subscriber handles
+  // (sent with subscribe_atom) and the hub's series list.
+  CAF_ADD_TYPE_ID(herald, (herald::candle_sink_actor))
+  CAF_ADD_TYPE_ID(herald, (herald::candle_batch_sink_actor))
+  CAF_ADD_TYPE_ID(herald, (herald::news_sink_actor))
+  CAF_ADD_TYPE_ID(herald, (herald::risk_sink_actor))
+  CAF_ADD_TYPE_ID(herald, (std::vector<herald::series_stats>))
+
   // -- atoms (atom constants carry no type ID in CAF 0.17) -------------------
   CAF_ADD_ATOM(herald, herald, which_children_atom, "whichchild")
   CAF_ADD_ATOM(herald, herald, restart_atom, "restart")
@@ -86,5 +100,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_ATOM(herald, herald, persist_retry_atom, "pretry")
   CAF_ADD_ATOM(herald, herald, through_atom, "through")
   CAF_ADD_ATOM(herald, herald, since_atom, "since")
+  CAF_ADD_ATOM(herald, herald, dial_atom, "dial")
+  CAF_ADD_ATOM(herald, herald, alive_atom, "alive")
 
 CAF_END_TYPE_ID_BLOCK(herald)

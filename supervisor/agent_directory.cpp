@@ -58,9 +58,61 @@ std::vector<agent_record> agent_directory::snapshot() const {
 caf::actor_addr agent_directory::find(const std::string& path) const {
   std::lock_guard<std::mutex> guard{mtx_};
   auto i = agents_.find(path);
-  if (i == agents_.end() || !i->second.running)
-    return {};
-  return i->second.addr;
+  if (i != agents_.end() && i->second.running)
+    return i->second.addr;
+  auto r = remote_.lower_bound({path, std::string{}});
+  return r == remote_.end() || r->first.first != path ? caf::actor_addr{} : r->second.addr;
+}
+
+bool agent_directory::is_remote(const std::string& path) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto i = agents_.find(path);
+  auto r = remote_.lower_bound({path, std::string{}});
+  return (i == agents_.end() || !i->second.running) && r != remote_.end()
+         && r->first.first == path;
+}
+
+void agent_directory::set_remote(const std::string& node,
+                                 std::vector<remote_agent_record> agents) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    for (auto i = remote_.begin(); i != remote_.end();)
+      i = i->second.node == node ? remote_.erase(i) : std::next(i);
+    for (auto& a : agents) {
+      a.node = node;
+      auto key = std::make_pair(a.path, node);
+      remote_[key] = std::move(a);
+    }
+  }
+  changed(false);
+}
+
+void agent_directory::drop_remote(const std::string& node) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    for (auto i = remote_.begin(); i != remote_.end();)
+      i = i->second.node == node ? remote_.erase(i) : std::next(i);
+  }
+  changed(false);
+}
+
+std::vector<remote_agent_record> agent_directory::remote_snapshot() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  std::vector<remote_agent_record> out;
+  out.reserve(remote_.size());
+  for (auto& kvp : remote_)
+    out.push_back(kvp.second);
+  return out;
+}
+
+std::uint64_t agent_directory::version() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return version_;
+}
+
+std::uint64_t agent_directory::local_version() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return local_version_;
 }
 
 std::uint64_t agent_directory::total_restarts() const {
@@ -74,10 +126,12 @@ std::uint64_t agent_directory::restarts(const std::string& path) const {
   return i == agents_.end() ? 0 : i->second.restarts;
 }
 
-void agent_directory::changed() {
+void agent_directory::changed(bool local) {
   {
     std::lock_guard<std::mutex> guard{mtx_};
     ++version_;
+    if (local)
+      ++local_version_;
   }
   cv_.notify_all();
 }

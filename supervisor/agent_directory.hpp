@@ -28,6 +28,16 @@ struct agent_record {
   std::chrono::system_clock::time_point started_at{};
 };
 
+/// An agent of another node of the cluster, as its node agent reported it.
+struct remote_agent_record {
+  std::string path;
+  std::string node;
+  bool is_supervisor = false;
+  caf::actor_addr addr;
+  std::uint64_t restarts = 0;
+  std::int64_t started_at_ms = 0;
+};
+
 class agent_directory {
 public:
   void started(const std::string& path, caf::actor_addr addr, bool is_supervisor);
@@ -36,8 +46,23 @@ public:
   void removed(const std::string& path);
 
   std::vector<agent_record> snapshot() const;
-  /// The address of the running agent at `path` (null when none).
+  /// The address of the running agent at `path`: this node's, else another
+  /// node's (cluster), else null.
   caf::actor_addr find(const std::string& path) const;
+  /// Whether `path` runs on another node (and not here).
+  bool is_remote(const std::string& path) const;
+
+  /// The cluster-wide part (issue 16): replaces every agent of `node`.
+  void set_remote(const std::string& node, std::vector<remote_agent_record> agents);
+  /// Forgets every agent of `node` at once (the node was lost or left).
+  void drop_remote(const std::string& node);
+  /// The other nodes' agents, by path.
+  std::vector<remote_agent_record> remote_snapshot() const;
+  /// Grows with every change (local or remote): a node agent sends its
+  /// directory to its peers when it moved.
+  std::uint64_t version() const;
+  /// Grows with every change of this node's own agents only.
+  std::uint64_t local_version() const;
   std::uint64_t total_restarts() const;
   /// Restarts of one path (0 when unknown).
   std::uint64_t restarts(const std::string& path) const;
@@ -48,12 +73,15 @@ public:
                   std::chrono::steady_clock::time_point deadline) const;
 
 private:
-  void changed();
+  void changed(bool local = true);
   mutable std::mutex mtx_;
   mutable std::condition_variable cv_;
   std::map<std::string, agent_record> agents_;
+  /// By (path, node): two nodes may run the same path (their own ops.health).
+  std::map<std::pair<std::string, std::string>, remote_agent_record> remote_;
   std::uint64_t total_restarts_ = 0;
   std::uint64_t version_ = 0;
+  std::uint64_t local_version_ = 0;
 };
 
 } // namespace herald::supervision

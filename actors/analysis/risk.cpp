@@ -207,6 +207,8 @@ risk_actor::behavior_type risk_impl(ops::instrumented_stateful<risk_actor, risk_
   st.self = self;
   st.writes->on_progress([self] { self->state.release_acks(); });
   self->set_down_handler([self](caf::down_msg& dm) {
+    if (self->state.writes->on_down(dm))
+      return;
     auto& s = self->state.sinks;
     s.erase(std::remove_if(s.begin(), s.end(), [&](auto& x) { return x.address() == dm.source; }),
             s.end());

@@ -26,11 +26,12 @@
 
 namespace herald::analysis_actors {
 
-/// Whoever wants risk reports. Each report is a request: the sink answers
-/// when it has room for more. While a sink has two reports unanswered, or
-/// more than `max_unstored` records wait to be committed, the risk agent
-/// holds its answers to the pipeline (back-pressure).
-using risk_sink_actor = caf::typed_actor<caf::replies_to<risk_report>::with<bool>>;
+/// Whoever wants risk reports (messages/sinks.hpp). Each report is a
+/// request: the sink answers when it has room for more. While a sink has two
+/// reports unanswered, or more than `max_unstored` records wait to be
+/// committed, the risk agent holds its answers to the pipeline
+/// (back-pressure).
+using herald::risk_sink_actor;
 
 using risk_actor = caf::typed_actor<
   /// Answers true when taken (false: it does not continue at `through`),

@@ -31,20 +31,10 @@
 
 namespace herald::data {
 
-/// Whoever wants candles: one closed candle per message.
-using candle_sink_actor = caf::typed_actor<caf::reacts_to<candle>>;
-
-/// Whoever wants candles in batches: per source batch, the accepted candles
-/// that match the subscription (the analysis pipeline, the strategist, the
-/// inspector). Each batch is a request: the sink answers when it has room
-/// for more (a held answer is its back-pressure). While a sink has
-/// `hub_options::sink_window` batches unanswered, the hub holds its answers
-/// to the sources, so a slow sink slows the sources instead of growing a
-/// mailbox.
-using candle_batch_sink_actor = caf::typed_actor<caf::replies_to<candle_batch>::with<bool>>;
-
-/// Whoever wants news: one article per message.
-using news_sink_actor = caf::typed_actor<caf::reacts_to<db::news_article>>;
+// The subscriber interfaces (messages/sinks.hpp: their handles cross nodes).
+using herald::candle_batch_sink_actor;
+using herald::candle_sink_actor;
+using herald::news_sink_actor;
 
 struct hub_options {
   std::size_t depth = 1000;                ///< candles kept per series

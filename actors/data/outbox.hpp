@@ -18,7 +18,11 @@
 // so a later batch must never be committed before an earlier one.
 //
 // The owning actor's interface must accept (persist_retry_atom) and forward
-// it to retry().
+// it to retry(), and its down handler must pass every down_msg to on_down():
+// the outbox monitors the persistence agent it writes to, and when that one
+// is lost (a restart, or its node lost in a cluster: CAF 0.17 never answers
+// a request whose receiver's node went away) what was in flight is sent
+// again at once instead of after the 60 s request timeout.
 
 #include <chrono>
 #include <functional>
@@ -107,6 +111,23 @@ public:
 
   std::size_t batches() const { return held_.size(); }
 
+  /// The owner's down handler: true when `dm` is about the persistence agent
+  /// this outbox wrote to. Whatever was in flight counts as failed (its late
+  /// answer, if any, is ignored) and goes out again after the backoff.
+  bool on_down(const caf::down_msg& dm) {
+    if (!target_ || dm.source != target_)
+      return false;
+    target_ = caf::actor_addr{};
+    if (!flying_.empty()) {
+      log_->info("{}: the persistence agent was lost ({}); {} records go out again", what_,
+                 caf::to_string(dm.reason), records_);
+      flying_.clear();
+      ++generation_;
+      later();
+    }
+    return true;
+  }
+
   /// Runs `f` once nothing is held (at once when nothing is).
   void when_empty(std::function<void()> f) {
     if (held_.empty())
@@ -122,6 +143,15 @@ public:
 
 private:
   bool in_flight(std::uint64_t id) const { return flying_.count(id) > 0; }
+
+  /// Monitors the persistence agent it is about to write to (once per
+  /// incarnation).
+  void watch(const persistence_actor& p) {
+    if (p.address() == target_)
+      return;
+    target_ = p.address();
+    self_->monitor(p);
+  }
 
   /// Ordered mode: one write of the oldest held batches (a copy, merged up
   /// to max_merge_ records, at least one batch); they are dropped when it
@@ -145,9 +175,13 @@ private:
     }
     for (auto id : ids)
       flying_.insert(id);
+    watch(p);
+    auto gen = generation_;
     self_->request(p, std::chrono::seconds{60}, std::move(merged))
       .then(
-        [this, ids](db::write_ack&) {
+        [this, ids, gen](db::write_ack&) {
+          if (gen != generation_)
+            return; // abandoned when its receiver was lost; sent again since
           for (auto id : ids) {
             flying_.erase(id);
             if (auto it = held_.find(id); it != held_.end()) {
@@ -161,7 +195,9 @@ private:
             send_ordered();
           emptied();
         },
-        [this, ids](caf::error& e) {
+        [this, ids, gen](caf::error& e) {
+          if (gen != generation_)
+            return;
           for (auto id : ids)
             flying_.erase(id);
           if (e.category() == caf::atom("herald")
@@ -205,9 +241,16 @@ private:
       return;
     }
     flying_.insert(id);
+    watch(p);
+    auto gen = generation_;
     self_->request(p, std::chrono::seconds{60}, held_.at(id))
       .then(
-        [this, id](db::write_ack&) {
+        [this, id, gen](db::write_ack&) {
+          if (gen != generation_) {
+            // Abandoned, but committed after all (writes are idempotent):
+            // the copy sent again is stored once.
+            return;
+          }
           flying_.erase(id);
           auto it = held_.find(id);
           if (it != held_.end()) {
@@ -217,7 +260,9 @@ private:
           delay_ = std::chrono::milliseconds{100};
           emptied();
         },
-        [this, id](caf::error& e) {
+        [this, id, gen](caf::error& e) {
+          if (gen != generation_)
+            return;
           flying_.erase(id);
           if (e.category() == caf::atom("herald")
               && e.code() == static_cast<std::uint8_t>(herald_errc::db_invalid)) {
@@ -254,6 +299,8 @@ private:
   std::size_t max_merge_ = max_merge_limit;
   std::vector<std::function<void()>> empty_waiters_;
   bool timer_ = false;
+  caf::actor_addr target_;       ///< the persistence agent monitored
+  std::uint64_t generation_ = 0; ///< raised when in-flight writes are abandoned
   std::function<void()> progress_;
   std::chrono::milliseconds delay_{100};
 };

@@ -271,7 +271,10 @@ source_actor::behavior_type sim_impl(ops::instrumented_stateful<source_actor, si
                st.opts.speed == 0 ? std::string{"max"} : fmt::format("{:g}x", st.opts.speed),
                st.opts.sim.seed);
   st.next_tick(std::chrono::nanoseconds{0});
-  self->set_down_handler([self](caf::down_msg& dm) { self->state.on_down(dm); });
+  self->set_down_handler([self](caf::down_msg& dm) {
+    if (!self->state.writes->on_down(dm))
+      self->state.on_down(dm);
+  });
   return {
     [self](caf::tick_atom) { self->state.tick(); },
     [self](persist_retry_atom) { self->state.writes->retry(); },

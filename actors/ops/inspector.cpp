@@ -239,9 +239,11 @@ struct inspector_state {
     s->signals_by_direction = signals_by_direction;
     s->insights_by_outcome = insights_by_outcome;
     // Readiness: database, data sources, pipeline.
+    // In a cluster an agent may run on another node (the directory's
+    // remote part, kept by the node agent).
     auto running = [&](const std::string& path) {
       auto* a = s->find(path);
-      return a && a->running;
+      return (a && a->running) || o.directory->is_remote(path);
     };
     if (o.expect_database)
       s->checks.push_back(readiness_check{
@@ -279,6 +281,16 @@ struct inspector_state {
       add("risk", o.flow->risk, "the pipeline");
       s->checks.push_back(
         readiness_check{"flow", !stuck, detail.empty() ? "flowing" : "saturated: " + detail});
+    }
+    if (o.cluster) {
+      auto missing = o.cluster->missing_roles();
+      std::string detail;
+      for (auto& r : missing)
+        detail += (detail.empty() ? "" : ", ") + r;
+      s->checks.push_back(readiness_check{
+        "cluster", missing.empty(),
+        missing.empty() ? std::to_string(o.cluster->up_names().size()) + " node(s) up, every role held"
+                        : "no node that is up holds the role(s): " + detail});
     }
     o.board_->publish(std::move(s));
   }

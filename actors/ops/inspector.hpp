@@ -20,6 +20,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "cluster/view.hpp"
 #include "db/storage.hpp"
 #include "messages/type_ids.hpp"
 #include "ops/auth.hpp"
@@ -52,6 +53,9 @@ struct inspector_options {
   std::string node_name = "herald";
   /// Back-pressure gauges (readiness check "flow", /metrics); null: none.
   std::shared_ptr<flow_gauges> flow;
+  /// A cluster node's view of the cluster (readiness check "cluster": every
+  /// role held by a node that is up); null: a single process.
+  std::shared_ptr<cluster::view> cluster;
 };
 
 using inspector_actor = caf::typed_actor<

@@ -101,6 +101,10 @@ std::string openapi_document() {
   paths["/api/v1/published"]["get"] =
     op("Published pieces with their links, newest first", "viewer",
        with(paging(), json::array({query("channel", "string", "only this channel")})));
+  paths["/api/v1/cluster"]["get"] =
+    op("The cluster: every node (roles, status up|down, incarnation, version, address, series "
+       "owned) and the leases (holder, fencing epoch)",
+       "viewer");
   paths["/api/v1/config"]["get"] = op("Effective configuration, secrets redacted", "viewer");
   paths["/api/v1/audit"]["get"] = op("Security audit log, newest first", "admin", paging());
   paths["/api/v1/openapi.json"]["get"] = op("This document", "viewer");

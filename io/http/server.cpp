@@ -19,6 +19,7 @@
 
 #include "content/ledger.hpp"
 #include "ops/json_views.hpp"
+#include "ops/cluster_json.hpp"
 
 namespace herald::embedded {
 std::string_view web_index_html();
@@ -527,6 +528,15 @@ struct server::impl {
           });
 
     // -- configuration, audit, API description --
+    route("GET", "/api/v1/cluster", "/api/v1/cluster", role::viewer,
+          [this](const httplib::Request&, httplib::Response& res, const ops::principal&) {
+            try {
+              send_json(res, 200, ops::cluster_json(c.cluster.get(), c.storage.get(),
+                                                    c.node_name, c.cluster_ttl_ms));
+            } catch (const std::exception& e) {
+              send_error(res, 503, "database_unavailable", e.what());
+            }
+          });
     route("GET", "/api/v1/config", "/api/v1/config", role::viewer,
           [this](const httplib::Request&, httplib::Response& res, const ops::principal&) {
             res.set_content(c.config_json, "application/json");

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/view.hpp"
 #include "db/storage.hpp"
 #include "io/http/bind.hpp"
 #include "ops/auth.hpp"
@@ -54,6 +55,9 @@ struct server_context {
   std::string node_id;                  ///< CAF node id
   std::string config_json = "{}";       ///< effective config, secrets redacted
   std::int64_t started_at_ms = 0;
+  /// `herald node`: this node's view of the cluster (null: one process).
+  std::shared_ptr<cluster::view> cluster;
+  std::int64_t cluster_ttl_ms = 5000; ///< membership rows older are down
 };
 
 /// The port is taken by another process (or another listener of this one).

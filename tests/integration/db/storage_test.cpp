@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "db/migrations.hpp"
@@ -496,5 +498,31 @@ TEST_CASE("cluster members: a restart replaces the incarnation and the old one c
     CHECK(log[0][2] == "left");
     CHECK(log[1][3].find("a#1") != std::string::npos);
     CHECK_THROWS_AS(s->log_deployment("a", "v", "joined", "{not json"), storage_error);
+  });
+}
+
+TEST_CASE("nodes that start together migrate one fresh database without colliding",
+          "[storage][cluster]") {
+  for_each_backend([](const backend_target& t) {
+    // Four nodes at once, each with its own connection pool.
+    std::vector<std::unique_ptr<storage>> nodes;
+    for (int i = 0; i < 4; ++i)
+      nodes.push_back(open_target(t));
+    std::vector<std::string> errors(nodes.size());
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+      threads.emplace_back([&, i] {
+        try {
+          nodes[i]->migrate();
+        } catch (const std::exception& e) {
+          errors[i] = e.what();
+        }
+      });
+    for (auto& th : threads)
+      th.join();
+    for (auto& e : errors)
+      CHECK(e.empty());
+    for (auto& n : nodes)
+      CHECK(n->schema_version() == latest_schema_version());
   });
 }

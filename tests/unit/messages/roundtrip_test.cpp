@@ -331,6 +331,62 @@ sample<std::vector<herald::channel_tally>>(caf::actor_system& sys) {
   return {sample<herald::channel_tally>(sys), {}};
 }
 
+template <>
+herald::node_greeting sample<herald::node_greeting>(caf::actor_system&) {
+  return {"analysis-2", 1'796'591'241'677'175, {"analysis", "content"}, "0.1.0", 1,
+          "10.0.0.2:4300"};
+}
+
+/// Live actors whose handles stand in for any interface (stopped at the end
+/// of the test: ~actor_system waits for them).
+std::vector<caf::actor>& sample_actors() {
+  static std::vector<caf::actor> all;
+  return all;
+}
+
+template <class Handle>
+Handle sample_handle(caf::actor_system& sys) {
+  auto a = sys.spawn([]() -> caf::behavior { return {[](int) {}}; });
+  sample_actors().push_back(a);
+  return caf::actor_cast<Handle>(a);
+}
+
+template <>
+herald::node_agent_entry sample<herald::node_agent_entry>(caf::actor_system& sys) {
+  return {"data.hub", sample_handle<caf::actor>(sys), false, 2, 1'700'000'000'000};
+}
+
+template <>
+herald::node_directory sample<herald::node_directory>(caf::actor_system& sys) {
+  return {"data-1", 7, 3, {sample<herald::node_agent_entry>(sys)}};
+}
+
+template <>
+herald::candle_sink_actor sample<herald::candle_sink_actor>(caf::actor_system& sys) {
+  return sample_handle<herald::candle_sink_actor>(sys);
+}
+
+template <>
+herald::candle_batch_sink_actor sample<herald::candle_batch_sink_actor>(caf::actor_system& sys) {
+  return sample_handle<herald::candle_batch_sink_actor>(sys);
+}
+
+template <>
+herald::news_sink_actor sample<herald::news_sink_actor>(caf::actor_system& sys) {
+  return sample_handle<herald::news_sink_actor>(sys);
+}
+
+template <>
+herald::risk_sink_actor sample<herald::risk_sink_actor>(caf::actor_system& sys) {
+  return sample_handle<herald::risk_sink_actor>(sys);
+}
+
+template <>
+std::vector<herald::series_stats>
+sample<std::vector<herald::series_stats>>(caf::actor_system& sys) {
+  return {sample<herald::series_stats>(sys), {}};
+}
+
 template <class T>
 void check_roundtrip(caf::actor_system& sys) {
   INFO("type " << caf::type_name<T>::value);
@@ -364,6 +420,9 @@ TEST_CASE("every registered message type round-trips through CAF's binary serial
   constexpr auto n = caf::id_block::herald::end - caf::id_block::herald::begin;
   STATIC_REQUIRE(n > 0);
   check_all(sys, std::make_integer_sequence<caf::type_id_t, n>{});
+  for (auto& a : sample_actors())
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  sample_actors().clear();
 }
 
 TEST_CASE("an actor handle inside a message survives serialization", "[messages]") {

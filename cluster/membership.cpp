@@ -1,0 +1,85 @@
+#include "cluster/membership.hpp"
+
+#include "io/logging.hpp"
+
+namespace herald::cluster {
+
+membership::membership(std::shared_ptr<db::storage> store, db::member_state self,
+                       std::chrono::milliseconds renewal, std::function<void()> on_replaced)
+  : store_(std::move(store)),
+    self_(std::move(self)),
+    renewal_(renewal),
+    on_replaced_(std::move(on_replaced)) {}
+
+membership::~membership() {
+  if (thread_.joinable())
+    stop();
+}
+
+void membership::start(const std::string& details_json) {
+  store_->join_member(self_);
+  try {
+    store_->log_deployment(self_.name, self_.version, "joined", details_json);
+  } catch (const std::exception& e) {
+    logging::get("cluster")->warn("cluster: deployment log: {}", e.what());
+  }
+  thread_ = std::thread([this] { loop(); });
+}
+
+void membership::stop() {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (stopping_ && !thread_.joinable())
+      return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable())
+    thread_.join();
+  try {
+    store_->leave_member(self_.name, self_.incarnation);
+    store_->log_deployment(self_.name, self_.version, "left",
+                           "{\"incarnation\":\"" + self_.incarnation + "\"}");
+  } catch (const std::exception& e) {
+    logging::get("cluster")->warn("cluster: could not record that {} left: {}", self_.name,
+                                  e.what());
+  }
+}
+
+void membership::loop() {
+  auto log = logging::get("cluster");
+  std::unique_lock<std::mutex> lock{mtx_};
+  while (!stopping_) {
+    cv_.wait_for(lock, renewal_, [this] { return stopping_; });
+    if (stopping_)
+      return;
+    lock.unlock();
+    try {
+      if (!store_->renew_member(self_.name, self_.incarnation)) {
+        log->critical("cluster: another start of node '{}' has taken its name (this is "
+                      "incarnation {}); this node stops",
+                      self_.name, self_.incarnation);
+        try {
+          store_->log_deployment(self_.name, self_.version, "replaced",
+                                 "{\"incarnation\":\"" + self_.incarnation + "\"}");
+        } catch (...) {
+        }
+        if (on_replaced_)
+          on_replaced_();
+        lock.lock();
+        stopping_ = true;
+        return;
+      }
+      if (failed_ > 0)
+        log->info("cluster: membership renewed again after {} failures", failed_.load());
+      failed_ = 0;
+    } catch (const std::exception& e) {
+      if (failed_++ == 0)
+        log->warn("cluster: membership renewal failed: {} (retrying every {} ms)", e.what(),
+                  renewal_.count());
+    }
+    lock.lock();
+  }
+}
+
+} // namespace herald::cluster

@@ -1,0 +1,53 @@
+#pragma once
+// This node's row in cluster_members (issue 16): joined at start (a new
+// incarnation replaces an earlier one of the same name), renewed on its own
+// thread every `renewal` on the database's clock, marked left at an orderly
+// stop. A renewal that finds another incarnation holding the name calls
+// `on_replaced` once (the node must stop: a newer start of it is running).
+// Joins, leaves and replacements are written to deployment_logs. No CAF.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "db/storage.hpp"
+
+namespace herald::cluster {
+
+class membership {
+public:
+  membership(std::shared_ptr<db::storage> store, db::member_state self,
+             std::chrono::milliseconds renewal, std::function<void()> on_replaced);
+  ~membership();
+  membership(const membership&) = delete;
+  membership& operator=(const membership&) = delete;
+
+  /// Joins (throws db::storage_error when the database refuses) and starts
+  /// renewing. `details_json` goes to the "joined" deployment log row.
+  void start(const std::string& details_json);
+  /// Stops renewing and marks this incarnation left (errors are logged).
+  void stop();
+
+  /// Renewals that failed in a row (0 while the database answers).
+  std::uint64_t failed_in_a_row() const { return failed_; }
+
+private:
+  void loop();
+
+  std::shared_ptr<db::storage> store_;
+  db::member_state self_;
+  std::chrono::milliseconds renewal_;
+  std::function<void()> on_replaced_;
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> failed_{0};
+  std::thread thread_;
+};
+
+} // namespace herald::cluster

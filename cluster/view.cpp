@@ -1,0 +1,88 @@
+#include "cluster/view.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "cluster/peers.hpp"
+
+namespace herald::cluster {
+
+void view::set_self(node_view self) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  self.self = true;
+  self.up = true;
+  self_ = std::move(self);
+}
+
+void view::peer_up(node_view peer, std::int64_t now_ms) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  peer.self = false;
+  peer.up = true;
+  peer.up_since_ms = now_ms;
+  peer.down_since_ms = 0;
+  peer.down_reason.clear();
+  auto name = peer.name;
+  peers_[name] = std::move(peer);
+}
+
+void view::peer_down(const std::string& name, std::int64_t now_ms, const std::string& reason,
+                     double detection_ms) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto i = peers_.find(name);
+  if (i == peers_.end() || !i->second.up)
+    return;
+  i->second.up = false;
+  i->second.down_since_ms = now_ms;
+  i->second.down_reason = reason;
+  ++counters_.nodes_lost;
+  counters_.detection_ms.push_back(detection_ms);
+}
+
+void view::dial_failed() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  ++counters_.dial_failures;
+}
+
+void view::refused() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  ++counters_.refused;
+}
+
+std::vector<node_view> view::nodes() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  std::vector<node_view> out;
+  if (!self_.name.empty())
+    out.push_back(self_);
+  for (auto& kvp : peers_)
+    out.push_back(kvp.second);
+  return out;
+}
+
+std::vector<std::string> view::missing_roles() const {
+  std::set<std::string> held;
+  for (auto& n : nodes())
+    if (n.up)
+      held.insert(n.roles.begin(), n.roles.end());
+  std::vector<std::string> out;
+  for (auto& r : known_roles())
+    if (held.count(r) == 0)
+      out.push_back(r);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> view::up_names() const {
+  std::vector<std::string> out;
+  for (auto& n : nodes())
+    if (n.up)
+      out.push_back(n.name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+view_counters view::counters() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return counters_;
+}
+
+} // namespace herald::cluster

@@ -1,0 +1,24 @@
+#pragma once
+// GET /api/v1/cluster: every node (this node's live view merged with the
+// membership table), the leases and the series each node owns. Plain code.
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cluster/view.hpp"
+#include "db/storage.hpp"
+
+namespace herald::ops {
+
+/// {"nodes":[{"name","roles","status":"up|down","incarnation","version",
+/// "address","up_since","series":[...]}],"leases":[{"name","holder","epoch",
+/// "expires_in_ms"}]}. A node this node sees is up or down as it sees it
+/// (heartbeats: within seconds); another is up while its membership row is
+/// renewed within `ttl_ms`. `view` null: a single process (`herald run`),
+/// one node named `self_name` with every role. `store` null: no database.
+nlohmann::json cluster_json(const cluster::view* view, db::storage* store,
+                            const std::string& self_name, std::int64_t ttl_ms);
+
+} // namespace herald::ops
