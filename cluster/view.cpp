@@ -8,44 +8,82 @@
 namespace herald::cluster {
 
 void view::set_self(node_view self) {
-  std::lock_guard<std::mutex> guard{mtx_};
-  self.self = true;
-  self.up = true;
-  self_ = std::move(self);
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    self.self = true;
+    self.up = true;
+    self_ = std::move(self);
+  }
+  changed();
 }
 
 void view::peer_up(node_view peer, std::int64_t now_ms) {
-  std::lock_guard<std::mutex> guard{mtx_};
-  peer.self = false;
-  peer.up = true;
-  peer.up_since_ms = now_ms;
-  peer.down_since_ms = 0;
-  peer.down_reason.clear();
-  auto name = peer.name;
-  peers_[name] = std::move(peer);
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    peer.self = false;
+    peer.up = true;
+    peer.up_since_ms = now_ms;
+    peer.down_since_ms = 0;
+    peer.down_reason.clear();
+    auto name = peer.name;
+    peers_[name] = std::move(peer);
+  }
+  changed();
 }
 
 void view::peer_down(const std::string& name, std::int64_t now_ms, const std::string& reason,
                      double detection_ms) {
-  std::lock_guard<std::mutex> guard{mtx_};
-  auto i = peers_.find(name);
-  if (i == peers_.end() || !i->second.up)
-    return;
-  i->second.up = false;
-  i->second.down_since_ms = now_ms;
-  i->second.down_reason = reason;
-  ++counters_.nodes_lost;
-  counters_.detection_ms.push_back(detection_ms);
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto i = peers_.find(name);
+    if (i == peers_.end() || !i->second.up)
+      return;
+    i->second.up = false;
+    i->second.down_since_ms = now_ms;
+    i->second.down_reason = reason;
+    ++counters_.nodes_lost;
+    counters_.detection_ms.push_back(detection_ms);
+  }
+  changed();
 }
 
 void view::dial_failed() {
-  std::lock_guard<std::mutex> guard{mtx_};
-  ++counters_.dial_failures;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    ++counters_.dial_failures;
+  }
+  changed();
 }
 
 void view::refused() {
-  std::lock_guard<std::mutex> guard{mtx_};
-  ++counters_.refused;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    ++counters_.refused;
+  }
+  changed();
+}
+
+void view::changed() {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    ++version_;
+  }
+  cv_.notify_all();
+}
+
+bool view::wait_until(const std::function<bool(const view&)>& pred,
+                      std::chrono::steady_clock::time_point deadline) const {
+  std::unique_lock<std::mutex> lock{mtx_};
+  for (;;) {
+    auto seen = version_;
+    lock.unlock();
+    if (pred(*this))
+      return true;
+    lock.lock();
+    while (version_ == seen)
+      if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && version_ == seen)
+        return false;
+  }
 }
 
 std::vector<node_view> view::nodes() const {

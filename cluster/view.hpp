@@ -3,7 +3,10 @@
 // agent (which writes it) and the HTTP threads, the inspector and /metrics
 // (which read it). Thread-safe; plain code, no CAF.
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -51,11 +54,19 @@ public:
   std::vector<std::string> up_names() const;
   view_counters counters() const;
 
+  /// Blocks until `pred(*this)` holds or the deadline passes; wakes on
+  /// every change. Returns whether it holds.
+  bool wait_until(const std::function<bool(const view&)>& pred,
+                  std::chrono::steady_clock::time_point deadline) const;
+
 private:
+  void changed();
   mutable std::mutex mtx_;
   node_view self_;
   std::map<std::string, node_view> peers_;
   view_counters counters_;
+  mutable std::condition_variable cv_;
+  std::uint64_t version_ = 0;
 };
 
 } // namespace herald::cluster

@@ -55,6 +55,8 @@ struct node_agent_state {
   /// overtake the answer to our greeting): applied when it comes up.
   std::map<std::string, node_directory> early;
   std::uint64_t sent_version = 0;
+  /// Set when the agent exits: probes in progress end at once.
+  std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
   std::uint64_t directory_seq = 0;
 };
 
@@ -163,8 +165,9 @@ void dial(self_ptr self, const std::string& address) {
   // The probe blocks in connect() with a deadline: on a helper thread.
   auto timeout = st.o.dial_timeout;
   auto agent = caf::actor_cast<caf::actor>(self);
-  self->spawn<caf::detached + caf::hidden>([agent, address, timeout](caf::blocking_actor*) {
-    auto why = io::net::tcp_probe(address, timeout);
+  auto cancel = st.cancel;
+  self->spawn<caf::detached + caf::hidden>([agent, address, timeout, cancel](caf::blocking_actor*) {
+    auto why = io::net::tcp_probe(address, timeout, cancel.get());
     caf::anon_send(agent, dial_atom::value, address, why);
   });
 }
@@ -256,6 +259,7 @@ node_agent_actor::behavior_type node_agent_impl(self_ptr self, node_agent_option
     st.links.emplace(a, cluster::peer_link{a, o.redial, seed++});
   st.o = std::move(o);
   self->set_down_handler([self](caf::down_msg& dm) { on_down(self, dm); });
+  self->attach_functor([cancel = st.cancel] { *cancel = true; });
   return {
     [self](caf::put_atom, const std::string& address) {
       auto& st = self->state;

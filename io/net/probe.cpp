@@ -1,6 +1,7 @@
 #include "io/net/probe.hpp"
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -29,7 +30,8 @@ bool split_host_port(const std::string& address, std::string& host, std::uint16_
   return !host.empty();
 }
 
-std::string tcp_probe(const std::string& address, std::chrono::milliseconds timeout) {
+std::string tcp_probe(const std::string& address, std::chrono::milliseconds timeout,
+                      const std::atomic<bool>* cancel) {
   std::string host;
   std::uint16_t port = 0;
   if (!split_host_port(address, host, port))
@@ -59,13 +61,22 @@ std::string tcp_probe(const std::string& address, std::chrono::milliseconds time
       continue;
     }
     if (rc != 0) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
-                    .count();
-      pollfd p{fd, POLLOUT, 0};
-      int ready = left > 0 ? ::poll(&p, 1, static_cast<int>(left)) : 0;
+      int ready = 0;
+      for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - std::chrono::steady_clock::now())
+                      .count();
+        if (left <= 0 || (cancel && cancel->load()))
+          break;
+        pollfd p{fd, POLLOUT, 0};
+        ready = ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left, 100)));
+        if (ready != 0)
+          break;
+      }
       if (ready <= 0) {
         ::close(fd);
+        if (cancel && cancel->load())
+          return "cancelled";
         return "timed out after " + std::to_string(timeout.count()) + " ms";
       }
       int err = 0;

@@ -5,7 +5,9 @@
 // node agent probes each peer with this first, on a helper thread, and only
 // then asks the middleman to connect.
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace herald::io::net {
@@ -16,6 +18,8 @@ bool split_host_port(const std::string& address, std::string& host, std::uint16_
 /// Connects to `address` ("host:port") and closes at once. Returns "" when
 /// the connection was established within `timeout`, else what failed
 /// ("timed out after 2000 ms", "connection refused", "cannot resolve ...").
-std::string tcp_probe(const std::string& address, std::chrono::milliseconds timeout);
+/// A set `cancel` ends the wait within 100 ms ("cancelled").
+std::string tcp_probe(const std::string& address, std::chrono::milliseconds timeout,
+                      const std::atomic<bool>* cancel = nullptr);
 
 } // namespace herald::io::net
