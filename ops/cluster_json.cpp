@@ -52,6 +52,13 @@ nlohmann::json cluster_json(const cluster::view* view, db::storage* store,
                      {"seen_by", "database"}};
   }
   if (view) {
+    // A node that renews its membership but is not connected here is not
+    // part of this node's cluster (refused, partitioned, or still dialling).
+    for (auto& [name, j] : nodes)
+      if (j["status"] == "up") {
+        j["status"] = "down";
+        j["down_reason"] = "renewing its membership but not connected to this node";
+      }
     for (auto& n : view->nodes()) {
       auto& j = nodes[n.name];
       j["name"] = n.name;

@@ -14,9 +14,10 @@ namespace herald::ops {
 
 /// {"nodes":[{"name","roles","status":"up|down","incarnation","version",
 /// "address","up_since","series":[...]}],"leases":[{"name","holder","epoch",
-/// "expires_in_ms"}]}. A node this node sees is up or down as it sees it
-/// (heartbeats: within seconds); another is up while its membership row is
-/// renewed within `ttl_ms`. `view` null: a single process (`herald run`),
+/// "expires_in_ms"}]}. On a cluster node a node is up only while connected
+/// to this one (heartbeats: down within seconds); a node that only renews
+/// its membership row is listed down with why. Without a view, a member is
+/// up while its row is renewed within `ttl_ms`. `view` null: a single process (`herald run`),
 /// one node named `self_name` with every role. `store` null: no database.
 nlohmann::json cluster_json(const cluster::view* view, db::storage* store,
                             const std::string& self_name, std::int64_t ttl_ms);

@@ -1,0 +1,162 @@
+// `herald node` processes with mutual TLS and the throwaway PostgreSQL: the
+// roles split over three nodes, a lost node detected and rejoining as a new
+// incarnation, refused certificates and plain TCP, and the configurations a
+// node refuses to start with (issue 16).
+#include <catch2/catch.hpp>
+
+#include "support/cluster.hpp"
+
+using namespace herald::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::size_t count_of(const cluster_member& m, const std::string& path) {
+  auto c = local_cluster::client(m);
+  auto r = c.Get(path.c_str(), node::auth(admin_token));
+  if (!r || r->status != 200)
+    return 0;
+  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  if (j.is_object() && j.contains("items"))
+    return j["items"].size();
+  return j.is_array() ? j.size() : 0;
+}
+
+/// The last lines of a node's output (for failure messages).
+std::string tail(const std::string& out, std::size_t n = 3000) {
+  return out.size() <= n ? out : out.substr(out.size() - n);
+}
+
+std::string incarnation_of(const nlohmann::json& cluster, const std::string& name) {
+  for (auto& n : cluster["nodes"])
+    if (n.value("name", "") == name)
+      return n.value("incarnation", "");
+  return {};
+}
+
+} // namespace
+
+TEST_CASE("three nodes split the roles over TLS, lose one and take it back", "[cluster][acceptance]") {
+  local_cluster cl;
+  if (cl.db_url().empty()) {
+    WARN("SKIPPED: the throwaway PostgreSQL is not running (run through ctest)");
+    return;
+  }
+  auto certs = cl.certs("n1,n2,n3");
+  auto& n1 = cl.start("n1", "data,ops", certs);
+  cl.start("n2", "analysis", certs);
+  cl.start("n3", "content", certs);
+  // Every node sees every other up, and every role is held.
+  nlohmann::json seen;
+  REQUIRE(local_cluster::wait_api(n1, "/api/v1/cluster", [&](int st, const nlohmann::json& j) {
+    seen = j;
+    return st == 200 && local_cluster::status_of(j, "n2") == "up"
+           && local_cluster::status_of(j, "n3") == "up";
+  }));
+  INFO(seen.dump());
+  for (auto name : {"n1", "n2", "n3"})
+    CHECK(local_cluster::wait_api(cl[name], "/ready", [](int st, const nlohmann::json&) {
+      return st == 200;
+    }));
+  // The hub on n1 feeds the pipeline on n2: its signals reach the database
+  // through n1's persistence agent.
+  INFO("n2: " << tail(cl["n2"].p->output()));
+  CHECK(local_cluster::wait_api(n1, "/api/v1/signals?limit=5", [](int st, const nlohmann::json& j) {
+    return st == 200 && j.contains("items") && !j["items"].empty();
+  }));
+  auto n2_incarnation = incarnation_of(seen, "n2");
+
+  // n2 is killed: n1 notices through the heartbeats, drops its agents and
+  // is not ready (no node holds "analysis").
+  cl["n2"].p->signal(SIGKILL);
+  CHECK(n1.p->wait_output("node n2 lost", 30s));
+  nlohmann::json ready;
+  CHECK(local_cluster::wait_api(n1, "/ready", [&](int st, const nlohmann::json& j) {
+    ready = j;
+    return st == 503;
+  }));
+  CHECK(ready.dump().find("analysis") != std::string::npos);
+  CHECK(local_cluster::status_of(seen = [&] {
+          nlohmann::json j;
+          local_cluster::wait_api(n1, "/api/v1/cluster", [&](int, const nlohmann::json& x) {
+            j = x;
+            return local_cluster::status_of(x, "n2") == "down";
+          });
+          return j;
+        }(), "n2") == "down");
+
+  // n2 comes back: a new incarnation, ready again, analysis goes on.
+  auto before = count_of(n1, "/api/v1/signals?limit=1000");
+  cl.start("n2", "analysis", certs);
+  CHECK(local_cluster::wait_api(n1, "/api/v1/cluster", [&](int, const nlohmann::json& j) {
+    seen = j;
+    return local_cluster::status_of(j, "n2") == "up";
+  }));
+  CHECK(incarnation_of(seen, "n2") != n2_incarnation);
+  CHECK(local_cluster::wait_api(n1, "/ready", [](int st, const nlohmann::json&) { return st == 200; }));
+  CHECK(local_cluster::wait_api(n1, "/api/v1/signals?limit=1000", [&](int, const nlohmann::json& j) {
+    return j.contains("items") && j["items"].size() > before;
+  }));
+  // Orderly stops: every node exits 0.
+  for (auto name : {"n3", "n2", "n1"}) {
+    cl[name].p->signal(SIGTERM);
+    CHECK(cl[name].p->wait_exit(60s) == 0);
+  }
+}
+
+TEST_CASE("a node with another CA's certificate or plain TCP is refused", "[cluster][acceptance]") {
+  local_cluster cl;
+  if (cl.db_url().empty()) {
+    WARN("SKIPPED: the throwaway PostgreSQL is not running (run through ctest)");
+    return;
+  }
+  auto ours = cl.certs("n1");
+  auto theirs = cl.certs("x", "other-ca");
+  auto& n1 = cl.start("n1", "data,analysis,content,ops", ours);
+  auto& x = cl.start("x", "analysis", theirs);
+  CHECK(x.p->wait_output("dial " + n1.address() + " failed", 30s));
+  auto& y = cl.start("y", "analysis", ours, {"--cluster.tls=false"});
+  CHECK(y.p->output().find("cluster.tls=false") != std::string::npos);
+  CHECK(y.p->wait_output("dial " + n1.address() + " failed", 30s));
+  // n1 never lists either.
+  nlohmann::json j;
+  REQUIRE(local_cluster::wait_api(n1, "/api/v1/cluster", [&](int st, const nlohmann::json& v) {
+    j = v;
+    return st == 200;
+  }));
+  INFO(j.dump());
+  CHECK(local_cluster::status_of(j, "x") != "up");
+  CHECK(local_cluster::status_of(j, "y") != "up");
+  CHECK(n1.p->output().find("node x up") == std::string::npos);
+  CHECK(n1.p->output().find("node y up") == std::string::npos);
+}
+
+TEST_CASE("a node refuses to start without what a cluster needs", "[cluster][acceptance]") {
+  auto dir = std::filesystem::temp_directory_path() / ("herald-node-cfg-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto base = std::vector<std::string>{herald_bin, "node", "--config", shipped_conf, "--name", "n1",
+                                       "--http.enabled=false", "--inspector.enabled=false"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto a = base;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return process::run(a);
+  };
+  // Peers with SQLite: exit 2, says why.
+  auto [rc1, out1] = with({"--cluster.tls=false", "--cluster.peers=[\"127.0.0.1:4999\"]",
+                           "--db.url=sqlite://" + (dir / "h.db").string()});
+  CHECK(rc1 == 2);
+  CHECK(out1.find("a cluster needs PostgreSQL") != std::string::npos);
+  // TLS without a CA file, or with one that does not exist.
+  auto [rc2, out2] = with({"--db.url=sqlite://" + (dir / "h.db").string()});
+  CHECK(rc2 == 2);
+  CHECK(out2.find("cluster.ca-file") != std::string::npos);
+  auto [rc3, out3] = with({"--cluster.ca-file=/nonexistent/ca.pem",
+                           "--db.url=sqlite://" + (dir / "h.db").string()});
+  CHECK(rc3 == 2);
+  CHECK(out3.find("'/nonexistent/ca.pem' does not exist") != std::string::npos);
+  // An unknown role.
+  auto [rc4, out4] = with({"--roles", "data,trading", "--cluster.tls=false"});
+  CHECK(rc4 == 2);
+  CHECK(out4.find("trading") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
