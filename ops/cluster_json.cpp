@@ -71,6 +71,8 @@ nlohmann::json cluster_json(const cluster::view* view, db::storage* store,
       j["seen_by"] = n.self ? "self" : "heartbeat";
       if (!n.up)
         j["down_reason"] = n.down_reason;
+      else
+        j.erase("down_reason");
     }
   } else if (nodes.find(self_name) == nodes.end()) {
     nodes[self_name] = {{"name", self_name},

@@ -20,6 +20,7 @@
 #include "content/ledger.hpp"
 #include "ops/json_views.hpp"
 #include "ops/cluster_json.hpp"
+#include "ops/cluster_metrics.hpp"
 
 namespace herald::embedded {
 std::string_view web_index_html();
@@ -302,8 +303,10 @@ struct server::impl {
           });
     auto metrics = [this](const httplib::Request&, httplib::Response& res, const ops::principal&) {
       auto s = c.board->get();
-      res.set_content(ops::render_metrics(*s, counters, ops::read_process_sample()),
-                      "text/plain; version=0.0.4; charset=utf-8");
+      auto text = ops::render_metrics(*s, counters, ops::read_process_sample());
+      if (c.cluster)
+        text += ops::render_cluster_metrics(*c.cluster);
+      res.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
     };
     route("GET", "/metrics", "/metrics", o.metrics_open ? std::nullopt : std::optional{role::viewer},
           metrics);

@@ -189,3 +189,29 @@ TEST_CASE("a blackholed peer does not delay the dials of the others", "[cluster]
   ::close(l);
   fs::remove_all(certs);
 }
+
+TEST_CASE("a third node joining and leaving leaves the others connected", "[cluster][node]") {
+  auto certs = make_certs("a,b,c");
+  test_node a{certs, "a", {"data", "ops"}, {}};
+  a.add_agent("data.hub");
+  test_node c{certs, "c", {"content"}, {a.address}};
+  c.add_agent("content.strategist");
+  REQUIRE(c.wait([](const view& v) { return up(v, "a"); }));
+  {
+    test_node b{certs, "b", {"analysis"}, {a.address, c.address}};
+    b.add_agent("analysis.risk");
+    REQUIRE(b.wait([](const view& v) { return up(v, "a") && up(v, "c"); }));
+    REQUIRE(a.wait([](const view& v) { return up(v, "b"); }));
+    REQUIRE(c.wait([](const view& v) { return up(v, "b"); }));
+    CHECK(up(*a.v, "c"));
+    CHECK(up(*c.v, "a"));
+    b.stop();
+    REQUIRE(a.wait([](const view& v) { return !up(v, "b"); }));
+    REQUIRE(c.wait([](const view& v) { return !up(v, "b"); }));
+  }
+  CHECK(a.v->counters().nodes_lost == 1);
+  CHECK(c.v->counters().nodes_lost == 1);
+  CHECK(up(*a.v, "c"));
+  CHECK(up(*c.v, "a"));
+  fs::remove_all(certs);
+}
