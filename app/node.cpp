@@ -214,6 +214,20 @@ std::string node_runtime::start(caf::actor_system& sys, node_plan& plan,
   m.version = HERALD_VERSION;
   membership_ = std::make_unique<cluster::membership>(store, m, plan.lease_renewal,
                                                       std::move(on_replaced));
+  membership_->registry_source([dir] { return dir->local_version() + 1; },
+                               [dir] {
+                                 std::vector<db::registry_row> rows;
+                                 for (auto& r : dir->snapshot())
+                                   rows.push_back(
+                                     {"", r.path, r.is_supervisor ? "supervisor" : "worker",
+                                      r.running ? "running" : "down",
+                                      static_cast<std::int64_t>(r.restarts), r.last_exit_reason,
+                                      std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        r.started_at.time_since_epoch())
+                                        .count(),
+                                      0});
+                                 return rows;
+                               });
   try {
     membership_->start("{\"incarnation\":\"" + m.incarnation + "\",\"roles\":\"" + m.roles
                        + "\",\"address\":\"" + m.address + "\"}");

@@ -38,6 +38,8 @@ void membership::stop() {
     thread_.join();
   try {
     store_->leave_member(self_.name, self_.incarnation);
+    if (registry_version_)
+      store_->write_registry(self_.name, {}); // a node that left runs nothing
     store_->log_deployment(self_.name, self_.version, "left",
                            "{\"incarnation\":\"" + self_.incarnation + "\"}");
   } catch (const std::exception& e) {
@@ -73,6 +75,13 @@ void membership::loop() {
       if (failed_ > 0)
         log->info("cluster: membership renewed again after {} failures", failed_.load());
       failed_ = 0;
+      if (registry_version_) {
+        auto v = registry_version_();
+        if (v != registry_written_) {
+          store_->write_registry(self_.name, registry_rows_());
+          registry_written_ = v;
+        }
+      }
     } catch (const std::exception& e) {
       if (failed_++ == 0)
         log->warn("cluster: membership renewal failed: {} (retrying every {} ms)", e.what(),

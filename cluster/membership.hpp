@@ -33,6 +33,15 @@ public:
   /// Stops renewing and marks this incarnation left (errors are logged).
   void stop();
 
+  /// Where the node's agents come from for agent_registry: `version` grows
+  /// with every change, `rows` lists them; written with the next renewal
+  /// after a change (and again after a failed write). Call before start().
+  void registry_source(std::function<std::uint64_t()> version,
+                       std::function<std::vector<db::registry_row>()> rows) {
+    registry_version_ = std::move(version);
+    registry_rows_ = std::move(rows);
+  }
+
   /// Renewals that failed in a row (0 while the database answers).
   std::uint64_t failed_in_a_row() const { return failed_; }
 
@@ -47,6 +56,9 @@ private:
   std::condition_variable cv_;
   bool stopping_ = false;
   std::atomic<std::uint64_t> failed_{0};
+  std::function<std::uint64_t()> registry_version_;
+  std::function<std::vector<db::registry_row>()> registry_rows_;
+  std::uint64_t registry_written_ = 0; ///< the version last written (0: none)
   std::thread thread_;
 };
 

@@ -200,4 +200,38 @@ std::vector<std::vector<std::string>> sql_storage::deployment_log(std::size_t li
   return out;
 }
 
+void sql_storage::write_registry(const std::string& node, const std::vector<registry_row>& rows) {
+  check_member_field("node", node);
+  for (auto& r : rows) {
+    if (r.path.empty())
+      throw storage_error(false, "agent registry: a path must not be empty");
+    check_member_field("path", r.path);
+  }
+  auto now = now_ms(dialect_);
+  auto c = pool_.take();
+  c->begin();
+  try {
+    c->exec("DELETE FROM agent_registry WHERE node = $1", {node});
+    for (auto& r : rows)
+      c->exec("INSERT INTO agent_registry (path, node, kind, status, restarts, last_exit_reason, "
+              "started_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, " + now + ")",
+              {r.path, node, r.kind, r.status, r.restarts, r.last_exit_reason, r.started_at});
+    c->commit();
+  } catch (...) {
+    c->rollback();
+    throw;
+  }
+}
+
+std::vector<registry_row> sql_storage::registry() {
+  auto rows = query("SELECT node, path, kind, status, restarts, COALESCE(last_exit_reason, ''), "
+                    "COALESCE(started_at, 0), updated_at FROM agent_registry ORDER BY node, path",
+                    {});
+  std::vector<registry_row> out;
+  for (auto& r : rows)
+    out.push_back({r[0].as_text(), r[1].as_text(), r[2].as_text(), r[3].as_text(), r[4].as_int(),
+                   r[5].as_text(), r[6].as_int(), r[7].as_int()});
+  return out;
+}
+
 } // namespace herald::db::sql

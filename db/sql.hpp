@@ -148,6 +148,8 @@ public:
   void log_deployment(const std::string& node, const std::string& version,
                       const std::string& event, const std::string& details_json) override;
   std::vector<std::vector<std::string>> deployment_log(std::size_t limit) override;
+  void write_registry(const std::string& node, const std::vector<registry_row>& rows) override;
+  std::vector<registry_row> registry() override;
 
 private:
   std::vector<row> query(const std::string& sql, const params& ps);

@@ -83,6 +83,18 @@ struct member_state {
   std::int64_t now = 0;    ///< the database's clock when it was read
 };
 
+/// One agent of a node as agent_registry has it.
+struct registry_row {
+  std::string node;
+  std::string path;
+  std::string kind;   ///< "supervisor" or "worker"
+  std::string status; ///< "running" or "down"
+  std::int64_t restarts = 0;
+  std::string last_exit_reason;
+  std::int64_t started_at = 0; ///< unix ms, 0 when unknown
+  std::int64_t updated_at = 0; ///< the database's clock when written
+};
+
 struct storage_options {
   std::size_t pool_size = 4;
   std::string password;            ///< PostgreSQL only; from the secrets
@@ -209,6 +221,11 @@ public:
   /// changes, ...), stamped with the database's clock.
   virtual void log_deployment(const std::string& node, const std::string& version,
                               const std::string& event, const std::string& details_json) = 0;
+  /// Replaces the agent_registry rows of `node` with `rows` (one
+  /// transaction; agents no longer listed are removed).
+  virtual void write_registry(const std::string& node, const std::vector<registry_row>& rows) = 0;
+  /// Every agent of every node, by node then path.
+  virtual std::vector<registry_row> registry() = 0;
   /// The newest deployment_logs rows, newest first: (node, version, event,
   /// details, ts).
   virtual std::vector<std::vector<std::string>> deployment_log(std::size_t limit) = 0;

@@ -31,7 +31,11 @@ nlohmann::json cluster_json(const cluster::view* view, db::storage* store,
   std::vector<db::member_state> members;
   std::vector<db::series_owner> owners;
   auto leases = nlohmann::json::array();
+  std::map<std::string, std::int64_t> running;
   if (store) {
+    for (auto& r : store->registry())
+      if (r.status == "running" && r.kind == "worker")
+        ++running[r.node];
     members = store->members();
     owners = store->series_owners();
     for (auto& l : store->leases())
@@ -91,9 +95,25 @@ nlohmann::json cluster_json(const cluster::view* view, db::storage* store,
       if (o.owner == name || o.owner.rfind(name + "#", 0) == 0)
         series.push_back(o.series);
     j["series"] = std::move(series);
+    j["agents_running"] = running[name];
     out_nodes.push_back(std::move(j));
   }
   return {{"nodes", std::move(out_nodes)}, {"leases", std::move(leases)}};
+}
+
+nlohmann::json cluster_agents_json(db::storage& store, const std::string& node) {
+  auto out = nlohmann::json::array();
+  for (auto& r : store.registry())
+    if (node.empty() || r.node == node)
+      out.push_back({{"node", r.node},
+                     {"path", r.path},
+                     {"kind", r.kind},
+                     {"status", r.status},
+                     {"restarts", r.restarts},
+                     {"last_exit_reason", r.last_exit_reason},
+                     {"started_at", r.started_at},
+                     {"updated_at", r.updated_at}});
+  return {{"agents", std::move(out)}};
 }
 
 } // namespace herald::ops

@@ -22,4 +22,9 @@ namespace herald::ops {
 nlohmann::json cluster_json(const cluster::view* view, db::storage* store,
                             const std::string& self_name, std::int64_t ttl_ms);
 
+/// GET /api/v1/cluster/agents[?node=N]: every node's agents as
+/// agent_registry has them ({"agents":[{"node","path","kind","status",
+/// "restarts","last_exit_reason","started_at","updated_at"}]}).
+nlohmann::json cluster_agents_json(db::storage& store, const std::string& node);
+
 } // namespace herald::ops

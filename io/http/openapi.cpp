@@ -105,6 +105,9 @@ std::string openapi_document() {
     op("The cluster: every node (roles, status up|down, incarnation, version, address, series "
        "owned) and the leases (holder, fencing epoch)",
        "viewer");
+  paths["/api/v1/cluster/agents"]["get"] =
+    op("Every node's agents as the agent registry has them (path, kind, status, restarts)",
+       "viewer", json::array({query("node", "string", "only this node")}));
   paths["/api/v1/config"]["get"] = op("Effective configuration, secrets redacted", "viewer");
   paths["/api/v1/audit"]["get"] = op("Security audit log, newest first", "admin", paging());
   paths["/api/v1/openapi.json"]["get"] = op("This document", "viewer");

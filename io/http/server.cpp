@@ -540,6 +540,17 @@ struct server::impl {
               send_error(res, 503, "database_unavailable", e.what());
             }
           });
+    route("GET", "/api/v1/cluster/agents", "/api/v1/cluster/agents", role::viewer,
+          [this](const httplib::Request& req, httplib::Response& res, const ops::principal&) {
+            if (!need_storage(res))
+              return;
+            try {
+              auto node = req.has_param("node") ? req.get_param_value("node") : "";
+              send_json(res, 200, ops::cluster_agents_json(*c.storage, node));
+            } catch (const std::exception& e) {
+              send_error(res, 503, "database_unavailable", e.what());
+            }
+          });
     route("GET", "/api/v1/config", "/api/v1/config", role::viewer,
           [this](const httplib::Request&, httplib::Response& res, const ops::principal&) {
             res.set_content(c.config_json, "application/json");

@@ -65,6 +65,15 @@ TEST_CASE("three nodes split the roles over TLS, lose one and take it back", "[c
     return st == 200 && j.contains("items") && !j["items"].empty();
   }));
   auto n2_incarnation = incarnation_of(seen, "n2");
+  // The agent registry lists every node's agents (written by each node).
+  CHECK(local_cluster::wait_api(n1, "/api/v1/cluster/agents?node=n2", [](int st, const nlohmann::json& j) {
+    if (st != 200)
+      return false;
+    for (auto& a : j["agents"])
+      if (a["path"] == "analysis.pipeline" && a["status"] == "running")
+        return true;
+    return false;
+  }));
 
   // n2 is killed: n1 notices through the heartbeats, drops its agents and
   // is not ready (no node holds "analysis").

@@ -526,3 +526,29 @@ TEST_CASE("nodes that start together migrate one fresh database without collidin
       CHECK(n->schema_version() == latest_schema_version());
   });
 }
+
+TEST_CASE("the agent registry holds each node's agents and replaces them per node",
+          "[storage][cluster]") {
+  for_each_backend([](const backend_target& t) {
+    auto s = migrated(t);
+    s->write_registry("a", {{"", "data.hub", "worker", "running", 2, "kill", 1000, 0},
+                            {"", "data", "supervisor", "running", 0, "", 900, 0}});
+    s->write_registry("b", {{"", "analysis.risk", "worker", "running", 0, "", 1100, 0}});
+    auto all = s->registry();
+    REQUIRE(all.size() == 3);
+    CHECK(all[0].node == "a");
+    CHECK(all[0].path == "data");
+    CHECK(all[1].restarts == 2);
+    CHECK(all[1].last_exit_reason == "kill");
+    CHECK(all[1].updated_at > 0);
+    // a's agents change: its rows are replaced, b's stay.
+    s->write_registry("a", {{"", "data.hub", "worker", "down", 3, "kill", 1000, 0}});
+    all = s->registry();
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].status == "down");
+    CHECK(all[1].node == "b");
+    CHECK_THROWS_AS(s->write_registry("a", {{"", "", "worker", "running", 0, "", 0, 0}}),
+                    storage_error);
+    CHECK(s->registry().size() == 2); // nothing half-written
+  });
+}
