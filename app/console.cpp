@@ -43,6 +43,8 @@ const char* help_text =
   "  insights [N]       the last N insights (default 20)\n"
   "  tail               live events (candles, signals, insights, posts, restarts, errors; Enter stops)\n"
   "  info               node, version, readiness, who you are\n"
+  "  cluster            every node: roles, status, address, version, agents, series\n"
+  "  cluster agents N   node N's agents (from the agent registry)\n"
   "  help, quit\n";
 
 std::string dur(double s) {
@@ -70,6 +72,26 @@ std::string pad(std::string s, std::size_t w, bool right = false) {
   std::string fill(w - s.size(), ' ');
   return right ? fill + s : s + fill;
 }
+
+/// `cluster`: one line per node, then the leases.
+std::string render_cluster(const json& j) {
+  std::ostringstream os;
+  os << pad("NODE", 12) << pad("ROLES", 26) << pad("STATUS", 8) << pad("ADDRESS", 22)
+     << pad("VERSION", 9) << pad("AGENTS", 8) << "SERIES\n";
+  for (const auto& n : j["nodes"]) {
+    std::string roles;
+    for (const auto& r : n["roles"])
+      roles += (roles.empty() ? "" : ",") + r.get<std::string>();
+    os << pad(n.value("name", ""), 12) << pad(roles, 26) << pad(n.value("status", ""), 8)
+       << pad(n.value("address", ""), 22) << pad(n.value("version", ""), 9)
+       << pad(std::to_string(n.value("agents_running", 0)), 8) << n["series"].size() << "\n";
+  }
+  for (const auto& l : j["leases"])
+    os << "lease " << l.value("name", "") << ": " << l.value("holder", "") << " (epoch "
+       << l.value("epoch", 0) << ")\n";
+  return os.str();
+}
+
 
 std::string state_of(const json& a) {
   if (!a.value("running", false))
@@ -244,6 +266,14 @@ public:
       }
       if (j["items"].empty())
         std::cout << "(none yet)\n";
+    } else if (verb == "cluster" && j.contains("nodes")) {
+      std::cout << render_cluster(j);
+    } else if (verb == "cluster" && j.contains("agents")) {
+      for (const auto& a : j["agents"])
+        std::cout << pad(a.value("path", ""), 44) << pad(a.value("status", ""), 9)
+                  << a.value("restarts", 0) << " restarts\n";
+      if (j["agents"].empty())
+        std::cout << "(no agents registered for that node)\n";
     } else if (verb == "restart" || verb == "kill" || verb == "pause" || verb == "resume") {
       std::cout << j.value("message", "done") << "\n";
     } else {

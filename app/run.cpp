@@ -450,6 +450,10 @@ int run_system(const invocation& given, bool node) {
     iopts->publish = publish_inspector;
     auto cluster_view = plan ? std::make_shared<cluster::view>() : nullptr;
     iopts->cluster = cluster_view;
+    if (plan)
+      iopts->cluster_ttl_ms = plan->lease_ttl.count();
+    if (plan)
+      iopts->node_name = plan->name;
     // The HTTP server (health, metrics, API, web console, the articles site)
     // binds before any agent starts: a port in use stops herald at once
     // (exit 2), before it has touched anything.

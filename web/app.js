@@ -406,6 +406,42 @@ async function loadPublished() {
   $('published').replaceChildren(...(items.length ? items : [el('li', { class: 'empty' }, 'nothing published yet')]));
 }
 
+// -- cluster ----------------------------------------------------------------------------------
+
+async function loadCluster() {
+  const r = await api('/api/v1/cluster');
+  const rows = r.nodes.map((n) => el('tr', { dataset: { node: n.name },
+    class: n.name === state.clusterNode ? 'selected' : '' },
+    el('td', {}, n.name), el('td', {}, (n.roles || []).join(', ')),
+    el('td', { class: 'status-' + n.status, title: n.down_reason || n.seen_by || '' }, n.status),
+    el('td', {}, n.address || ''), el('td', {}, n.version || ''),
+    el('td', {}, n.up_since ? new Date(n.up_since).toISOString().replace('T', ' ').substr(0, 19) : ''),
+    el('td', {}, String(n.agents_running || 0)), el('td', {}, String((n.series || []).length))));
+  $('cluster-body').replaceChildren(...rows);
+  $('cluster-legend').textContent = r.nodes.filter((n) => n.status === 'up').length + ' of '
+    + r.nodes.length + ' node(s) up; click a node for its agents';
+  $('cluster-leases').textContent = r.leases.length
+    ? 'leases: ' + r.leases.map((l) => l.name + ' held by ' + l.holder + ' (epoch ' + l.epoch + ')').join('; ')
+    : 'no leases';
+  if (state.clusterNode) await loadClusterAgents(state.clusterNode);
+}
+
+async function loadClusterAgents(node) {
+  const r = await api('/api/v1/cluster/agents?node=' + encodeURIComponent(node));
+  const items = r.agents.map((a) => el('li', { class: a.status === 'running' ? '' : 'status-down',
+    title: a.kind + (a.last_exit_reason ? ', last exit: ' + a.last_exit_reason : '') },
+  a.path + (a.restarts ? ' (' + a.restarts + ' restarts)' : '')));
+  $('cluster-agents').replaceChildren(...(items.length ? items
+    : [el('li', { class: 'empty' }, 'no agents registered for ' + node + ' (cluster nodes write agent_registry; this node\'s own tree is above)')]));
+}
+
+$('cluster-body').addEventListener('click', (ev) => {
+  const tr = ev.target.closest('tr');
+  if (!tr) return;
+  state.clusterNode = tr.dataset.node;
+  loadCluster().catch((x) => toast(x.message, true));
+});
+
 // -- event stream ----------------------------------------------------------------------------
 
 function connect() {
@@ -450,7 +486,8 @@ async function start() {
   const first = await api('/api/v1/actors');
   onActors({ actors: first.items });
   fetch('/ready').then((r) => r.json()).then(renderHealth).catch(() => {});
-  await Promise.all([loadSeries(), loadQueue(), loadPublished()].map((p) => p.catch((e) => toast(e.message, true))));
+  await Promise.all([loadSeries(), loadQueue(), loadPublished(), loadCluster()].map((p) => p.catch((e) => toast(e.message, true))));
+  setInterval(() => { loadCluster().catch(() => {}); }, 3000);
   setInterval(() => { loadInfo().catch(() => {}); }, 10000);
   setInterval(() => { loadQueue().catch(() => {}); }, 5000);
   setInterval(() => { if (!state.candles.length) loadSeries().catch(() => {}); }, 5000);

@@ -1,4 +1,5 @@
 #include "actors/ops/inspector.hpp"
+#include "ops/cluster_json.hpp"
 
 #include <caf/actor_registry.hpp>
 #include <caf/all.hpp>
@@ -367,6 +368,21 @@ struct inspector_state {
                   {"principal", who->name}, {"role", to_string(who->level)},
                   {"ready", readiness_json(*snap)}}
         .dump();
+    if (verb == "cluster") {
+      // Every node of the cluster (this node's view + the membership table),
+      // or one node's agents from agent_registry.
+      try {
+        if (words.size() > 2 && words[1] == "agents") {
+          if (!o.storage)
+            return error_body("unavailable", "no database");
+          return cluster_agents_json(*o.storage, words[2]).dump();
+        }
+        return cluster_json(o.cluster.get(), o.storage.get(), o.node_name, o.cluster_ttl_ms)
+          .dump();
+      } catch (const std::exception& e) {
+        return error_body("unavailable", e.what());
+      }
+    }
     if (verb == "stats") {
       if (words.size() < 2)
         return error_body("bad_request", "usage: stats ACTOR");

@@ -56,6 +56,7 @@ struct inspector_options {
   /// A cluster node's view of the cluster (readiness check "cluster": every
   /// role held by a node that is up); null: a single process.
   std::shared_ptr<cluster::view> cluster;
+  std::int64_t cluster_ttl_ms = 5000; ///< membership rows older are down
 };
 
 using inspector_actor = caf::typed_actor<

@@ -182,3 +182,32 @@ TEST_CASE("a node refuses to start without what a cluster needs", "[cluster][acc
   CHECK(out4.find("trading") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("the terminal console of a plain-TCP node shows the cluster", "[cluster][acceptance]") {
+  local_cluster cl;
+  if (cl.db_url().empty()) {
+    WARN("SKIPPED: the throwaway PostgreSQL is not running (run through ctest)");
+    return;
+  }
+  auto certs = cl.certs("n1");
+  // Plain TCP: the inspector may be published next to the node agent.
+  auto& n1 = cl.start("n1", "data,analysis,content,ops", certs,
+                      {"--cluster.tls=false", "--inspector.enabled=true", "--inspector.port=0"});
+  REQUIRE(n1.p->wait_output("herald console` on 127.0.0.1:", 30s));
+  auto port = std::to_string(port_after(n1.p->output(), "herald console` on 127.0.0.1:"));
+  REQUIRE(local_cluster::wait_api(n1, "/api/v1/cluster/agents?node=n1", [](int st, const nlohmann::json& j) {
+    return st == 200 && !j["agents"].empty();
+  }));
+  auto [rc, out] = process::run({herald_bin, "console", "--port", port, "--token", viewer_token,
+                                 "-c", "cluster"});
+  INFO(out);
+  CHECK(rc == 0);
+  CHECK(out.find("NODE") != std::string::npos);
+  CHECK(out.find("n1") != std::string::npos);
+  CHECK(out.find(" up ") != std::string::npos);
+  auto [rc2, agents] = process::run({herald_bin, "console", "--port", port, "--token",
+                                     viewer_token, "-c", "cluster agents n1"});
+  INFO(agents);
+  CHECK(rc2 == 0);
+  CHECK(agents.find("data.hub") != std::string::npos);
+}

@@ -114,13 +114,16 @@ async function main() {
     await page.waitForFunction(() => document.querySelector('#stream').textContent === 'live', null, { timeout: 30000 });
     await page.waitForFunction(() => document.querySelectorAll('#symbol option').length > 0, null, { timeout: 30000 });
     await page.waitForFunction(() => document.querySelectorAll('#feed li').length > 0, null, { timeout: 30000 });
+    // The cluster panel lists this node (herald run: one node, up).
+    await page.waitForFunction(() => [...document.querySelectorAll('#cluster-body tr')]
+      .some((r) => r.querySelector('.status-up')), null, { timeout: 30000 });
 
     fs.mkdirSync(artifacts, { recursive: true });
     const shot = path.join(artifacts, 'console.png');
     await page.screenshot({ path: shot, fullPage: true });
     console.log('screenshot: ' + shot);
     if (errors.length) fail('page errors: ' + errors.join('; '));
-    console.log('PASSED: tree (levels), chaos kill -> restart count, approve -> published (title), clocks, health, stream, chart, feed');
+    console.log('PASSED: tree (levels), chaos kill -> restart count, approve -> published (title), clocks, health, stream, chart, feed, cluster');
   } finally {
     await browser.close();
     node.kill('SIGTERM');
