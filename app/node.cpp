@@ -4,12 +4,16 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <random>
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
+#include <nlohmann/json.hpp>
+#include <openssl/sha.h>
 
+#include "app/ops_setup.hpp"
 #include "io/logging.hpp"
 
 namespace herald::app {
@@ -140,6 +144,16 @@ std::optional<node_plan> plan_node(prepared_config& p, const invocation& inv) {
     log->warn("cluster.tls=false: nodes talk plain TCP, unauthenticated and unencrypted; use "
               "it only on a trusted network");
   }
+  {
+    auto text = effective_config_json(p.loaded);
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), md);
+    static const char* hex = "0123456789abcdef";
+    for (auto b : md) {
+      plan.config_digest += hex[b >> 4];
+      plan.config_digest += hex[b & 15];
+    }
+  }
   std::random_device rd;
   plan.incarnation = static_cast<std::uint64_t>(
                        std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -169,6 +183,29 @@ std::string node_runtime::start(caf::actor_system& sys, node_plan& plan,
   o.tls = plan.tls;
   o.directory = dir;
   o.view = view;
+  // The membership writes deployment_logs on its own thread; the agent
+  // only queues (it must not block on the database).
+  // (Events before the membership exists wait in `early`.)
+  struct event_sink {
+    std::mutex mtx;
+    std::weak_ptr<cluster::membership> to;
+    std::vector<std::pair<std::string, std::string>> early;
+    bool set = false;
+  };
+  auto events = std::make_shared<event_sink>();
+  o.on_event = [events](const std::string& event, const std::string& details) {
+    std::shared_ptr<cluster::membership> m;
+    {
+      std::lock_guard<std::mutex> guard{events->mtx};
+      if (!events->set) {
+        events->early.emplace_back(event, details);
+        return;
+      }
+      m = events->to.lock();
+    }
+    if (m)
+      m->record(event, details);
+  };
   auto bind = plan.address;
   auto peers_count = o.peers.size();
   agent_ = cluster_actors::spawn_node_agent(sys, std::move(o));
@@ -212,8 +249,15 @@ std::string node_runtime::start(caf::actor_system& sys, node_plan& plan,
     m.roles += (m.roles.empty() ? "" : ",") + r;
   m.address = plan.advertise;
   m.version = HERALD_VERSION;
-  membership_ = std::make_unique<cluster::membership>(store, m, plan.lease_renewal,
+  membership_ = std::make_shared<cluster::membership>(store, m, plan.lease_renewal,
                                                       std::move(on_replaced));
+  {
+    std::lock_guard<std::mutex> guard{events->mtx};
+    events->to = membership_;
+    events->set = true;
+    for (auto& [event, details] : std::exchange(events->early, {}))
+      membership_->record(event, details);
+  }
   membership_->registry_source([dir] { return dir->local_version() + 1; },
                                [dir] {
                                  std::vector<db::registry_row> rows;
@@ -229,8 +273,11 @@ std::string node_runtime::start(caf::actor_system& sys, node_plan& plan,
                                  return rows;
                                });
   try {
-    membership_->start("{\"incarnation\":\"" + m.incarnation + "\",\"roles\":\"" + m.roles
-                       + "\",\"address\":\"" + m.address + "\"}");
+    membership_->start(nlohmann::json{{"incarnation", m.incarnation},
+                                      {"roles", m.roles},
+                                      {"address", m.address},
+                                      {"config_digest", plan.config_digest}}
+                         .dump());
   } catch (const std::exception& e) {
     membership_.reset();
     caf::anon_send_exit(agent_, caf::exit_reason::user_shutdown);

@@ -36,6 +36,7 @@ struct node_plan {
   std::chrono::milliseconds heartbeat{250}, heartbeat_timeout{1500};
   std::chrono::milliseconds lease_ttl{5000}, lease_renewal{1000};
   std::uint64_t incarnation = 0;
+  std::string config_digest; ///< SHA-256 of the effective configuration (secrets redacted)
 };
 
 /// Reads and checks the plan and configures `p.system` for it (before the
@@ -56,7 +57,7 @@ public:
 
 private:
   cluster_actors::node_agent_actor agent_;
-  std::unique_ptr<cluster::membership> membership_;
+  std::shared_ptr<cluster::membership> membership_;
 };
 
 } // namespace herald::app

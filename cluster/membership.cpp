@@ -37,6 +37,8 @@ void membership::stop() {
   if (thread_.joinable())
     thread_.join();
   try {
+    for (auto& [event, details] : std::exchange(events_, {}))
+      store_->log_deployment(self_.name, self_.version, event, details);
     store_->leave_member(self_.name, self_.incarnation);
     if (registry_version_)
       store_->write_registry(self_.name, {}); // a node that left runs nothing
@@ -48,14 +50,40 @@ void membership::stop() {
   }
 }
 
+void membership::record(const std::string& event, const std::string& details_json) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (events_.size() >= 1000)
+      events_.pop_front(); // a database down for long: the oldest go
+    events_.emplace_back(event, details_json);
+  }
+  cv_.notify_all();
+}
+
 void membership::loop() {
   auto log = logging::get("cluster");
   std::unique_lock<std::mutex> lock{mtx_};
+  bool events_failed = false; // then they wait for the next renewal
   while (!stopping_) {
-    cv_.wait_for(lock, renewal_, [this] { return stopping_; });
+    cv_.wait_for(lock, renewal_,
+                 [&] { return stopping_ || (!events_failed && !events_.empty()); });
+    events_failed = false;
     if (stopping_)
       return;
+    auto events = std::exchange(events_, {});
     lock.unlock();
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      try {
+        store_->log_deployment(self_.name, self_.version, events[i].first, events[i].second);
+      } catch (const std::exception& e) {
+        log->warn("cluster: deployment log '{}' not written yet: {}", events[i].first, e.what());
+        std::lock_guard<std::mutex> guard{mtx_};
+        events_.insert(events_.begin(), events.begin() + static_cast<std::ptrdiff_t>(i),
+                       events.end());
+        events_failed = true;
+        break;
+      }
+    }
     try {
       if (!store_->renew_member(self_.name, self_.incarnation)) {
         log->critical("cluster: another start of node '{}' has taken its name (this is "

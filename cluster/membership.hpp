@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -42,6 +43,12 @@ public:
     registry_rows_ = std::move(rows);
   }
 
+  /// Queues a deployment_logs row (node lost, node up, ...) for the renewal
+  /// thread, which writes it at once (thread-safe; never blocks on the
+  /// database; kept and retried while the database does not answer, at most
+  /// 1,000 rows).
+  void record(const std::string& event, const std::string& details_json);
+
   /// Renewals that failed in a row (0 while the database answers).
   std::uint64_t failed_in_a_row() const { return failed_; }
 
@@ -56,6 +63,7 @@ private:
   std::condition_variable cv_;
   bool stopping_ = false;
   std::atomic<std::uint64_t> failed_{0};
+  std::deque<std::pair<std::string, std::string>> events_; ///< (event, details)
   std::function<std::uint64_t()> registry_version_;
   std::function<std::vector<db::registry_row>()> registry_rows_;
   std::uint64_t registry_written_ = 0; ///< the version last written (0: none)

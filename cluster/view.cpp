@@ -4,6 +4,7 @@
 #include <set>
 
 #include "cluster/peers.hpp"
+#include "supervisor/versioned_wait.hpp"
 
 namespace herald::cluster {
 
@@ -73,17 +74,7 @@ void view::changed() {
 
 bool view::wait_until(const std::function<bool(const view&)>& pred,
                       std::chrono::steady_clock::time_point deadline) const {
-  std::unique_lock<std::mutex> lock{mtx_};
-  for (;;) {
-    auto seen = version_;
-    lock.unlock();
-    if (pred(*this))
-      return true;
-    lock.lock();
-    while (version_ == seen)
-      if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && version_ == seen)
-        return false;
-  }
+  return supervision::wait_for_change(mtx_, cv_, version_, [&] { return pred(*this); }, deadline);
 }
 
 std::vector<node_view> view::nodes() const {

@@ -1,4 +1,5 @@
 #include "supervisor/agent_directory.hpp"
+#include "supervisor/versioned_wait.hpp"
 
 namespace herald::supervision {
 
@@ -138,19 +139,7 @@ void agent_directory::changed(bool local) {
 
 bool agent_directory::wait_until(const std::function<bool(const agent_directory&)>& pred,
                                  std::chrono::steady_clock::time_point deadline) const {
-  // The predicate reads through the locking accessors, so it runs unlocked;
-  // the version counter catches changes made while it ran.
-  std::unique_lock<std::mutex> lock{mtx_};
-  for (;;) {
-    auto seen = version_;
-    lock.unlock();
-    if (pred(*this))
-      return true;
-    lock.lock();
-    while (version_ == seen)
-      if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && version_ == seen)
-        return false;
-  }
+  return wait_for_change(mtx_, cv_, version_, [&] { return pred(*this); }, deadline);
 }
 
 } // namespace herald::supervision

@@ -3,6 +3,7 @@
 #include <map>
 
 #include <caf/all.hpp>
+#include <nlohmann/json.hpp>
 #include <caf/io/all.hpp>
 #include <caf/openssl/manager.hpp>
 
@@ -149,6 +150,13 @@ void peer_up(self_ptr self, const node_greeting& g, caf::actor handle) {
       link.connected(from_message(g));
   st.log->info("cluster: node {} up (incarnation {}, roles {}, version {}, at {})", g.name,
                g.incarnation, join(g.roles), g.version, g.address);
+  if (st.o.on_event)
+    st.o.on_event("node_up", nlohmann::json{{"peer", g.name},
+                                            {"incarnation", std::to_string(g.incarnation)},
+                                            {"roles", g.roles},
+                                            {"version", g.version},
+                                            {"address", g.address}}
+                               .dump());
   caf::anon_send(handle, local_directory(self));
   if (auto e = st.early.find(g.name); e != st.early.end()) {
     if (e->second.incarnation == g.incarnation)
@@ -237,6 +245,13 @@ void on_down(self_ptr self, const caf::down_msg& dm) {
     st.log->warn("cluster: node {} lost ({}), {} ms after its last sign of life; its agents "
                  "left the directory",
                  name, reason, static_cast<std::int64_t>(silent));
+    if (st.o.on_event)
+      st.o.on_event("node_lost",
+                    nlohmann::json{{"peer", name},
+                                   {"incarnation", std::to_string(p.greeting.incarnation)},
+                                   {"reason", reason},
+                                   {"silent_ms", static_cast<std::int64_t>(silent)}}
+                      .dump());
     for (auto& [addr, link] : st.links)
       if (addr == p.greeting.address && link.current() == cluster::peer_link::state::up) {
         link.lost(now);

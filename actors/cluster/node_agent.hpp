@@ -11,6 +11,7 @@
 // theirs into the local agent directory, dropping a lost node's at once.
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -38,6 +39,9 @@ struct node_agent_options {
   bool tls = true; ///< dial through the openssl module's middleman
   std::shared_ptr<supervision::agent_directory> directory;
   std::shared_ptr<cluster::view> view;
+  /// Called (on the agent's thread; must not block) with "node_up" or
+  /// "node_lost" and JSON details, for deployment_logs.
+  std::function<void(const std::string&, const std::string&)> on_event;
 };
 
 using node_agent_actor = caf::typed_actor<

@@ -108,6 +108,10 @@ std::string openapi_document() {
   paths["/api/v1/cluster/agents"]["get"] =
     op("Every node's agents as the agent registry has them (path, kind, status, restarts)",
        "viewer", json::array({query("node", "string", "only this node")}));
+  paths["/api/v1/cluster/log"]["get"] =
+    op("The deployment log, newest first: nodes joined, left, replaced, up and lost as each "
+       "node saw them (with the config digest at join)",
+       "viewer", paging());
   paths["/api/v1/config"]["get"] = op("Effective configuration, secrets redacted", "viewer");
   paths["/api/v1/audit"]["get"] = op("Security audit log, newest first", "admin", paging());
   paths["/api/v1/openapi.json"]["get"] = op("This document", "viewer");

@@ -551,6 +551,24 @@ struct server::impl {
               send_error(res, 503, "database_unavailable", e.what());
             }
           });
+    route("GET", "/api/v1/cluster/log", "/api/v1/cluster/log", role::viewer,
+          [this](const httplib::Request& req, httplib::Response& res, const ops::principal&) {
+            page p;
+            if (!paging(req, res, p) || !need_storage(res))
+              return;
+            try {
+              auto items = json::array();
+              for (auto& r : c.storage->deployment_log(p.limit))
+                items.push_back({{"node", r[0]},
+                                 {"version", r[1]},
+                                 {"event", r[2]},
+                                 {"details", parse_or_text(r[3])},
+                                 {"ts", std::stoll(r[4])}});
+              send_json(res, 200, json{{"items", items}});
+            } catch (const std::exception& e) {
+              send_error(res, 503, "database_unavailable", e.what());
+            }
+          });
     route("GET", "/api/v1/config", "/api/v1/config", role::viewer,
           [this](const httplib::Request&, httplib::Response& res, const ops::principal&) {
             res.set_content(c.config_json, "application/json");

@@ -115,6 +115,19 @@ TEST_CASE("three nodes split the roles over TLS, lose one and take it back", "[c
     return local_cluster::status_of(j, "n2") == "up";
   }));
   CHECK(incarnation_of(seen, "n2") != n2_incarnation);
+  // The deployment log has the joins (with the config digest) and n1's view
+  // of the loss.
+  CHECK(local_cluster::wait_api(n1, "/api/v1/cluster/log?limit=200", [](int st, const nlohmann::json& j) {
+    if (st != 200)
+      return false;
+    bool lost = false, joined = false;
+    for (auto& e : j["items"]) {
+      lost = lost || (e["event"] == "node_lost" && e["node"] == "n1" && e["details"]["peer"] == "n2");
+      joined = joined || (e["event"] == "joined" && e["node"] == "n2"
+                          && e["details"]["config_digest"].get<std::string>().size() == 64);
+    }
+    return lost && joined;
+  }));
   CHECK(local_cluster::wait_api(n1, "/ready", [](int st, const nlohmann::json&) { return st == 200; }));
   CHECK(local_cluster::wait_api(n1, "/api/v1/signals?limit=1000", [&](int, const nlohmann::json& j) {
     return j.contains("items") && j["items"].size() > before;

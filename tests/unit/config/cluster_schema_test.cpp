@@ -3,32 +3,16 @@
 
 #include "config/schema.hpp"
 #include "config/settings.hpp"
+#include "support/raw_values.hpp"
 
 using namespace herald::config;
 using namespace std::chrono_literals;
 
+using namespace herald::test;
+
 namespace {
-raw_value str(std::string s) {
-  raw_value r;
-  r.k = raw_value::kind::string;
-  r.s = std::move(s);
-  return r;
-}
-raw_value list(std::vector<std::string> items) {
-  raw_value r;
-  r.k = raw_value::kind::list;
-  for (auto& i : items)
-    r.items.push_back(str(i));
-  return r;
-}
-raw_value dur(std::chrono::nanoseconds ns) {
-  raw_value r;
-  r.k = raw_value::kind::duration;
-  r.ns = ns;
-  return r;
-}
 raw_entry entry(std::string key, raw_value v) {
-  return {std::move(key), std::move(v), origin::file, "node.conf"};
+  return file_entry(std::move(key), std::move(v), "node.conf");
 }
 std::string errors_of(const std::vector<raw_entry>& in) {
   std::string all;

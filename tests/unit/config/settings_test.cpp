@@ -2,33 +2,12 @@
 
 #include "config/schema.hpp"
 #include "config/settings.hpp"
+#include "support/raw_values.hpp"
 
 using namespace herald::config;
 using namespace std::chrono_literals;
 
-namespace {
-raw_value integer(std::int64_t i) {
-  raw_value r;
-  r.k = raw_value::kind::integer;
-  r.i = i;
-  return r;
-}
-raw_value str(std::string s) {
-  raw_value r;
-  r.k = raw_value::kind::string;
-  r.s = std::move(s);
-  return r;
-}
-raw_value dur(std::chrono::nanoseconds ns) {
-  raw_value r;
-  r.k = raw_value::kind::duration;
-  r.ns = ns;
-  return r;
-}
-raw_entry file_entry(std::string key, raw_value v) {
-  return {std::move(key), std::move(v), origin::file, "herald.conf"};
-}
-} // namespace
+using namespace herald::test;
 
 TEST_CASE("defaults fill every key that the input leaves out", "[config]") {
   auto r = validate(herald_schema(), {});
