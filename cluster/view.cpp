@@ -100,6 +100,14 @@ std::vector<std::string> view::missing_roles() const {
   return out;
 }
 
+std::size_t view::holding(const std::string& role) const {
+  std::size_t n = 0;
+  for (auto& x : nodes())
+    if (x.up && std::find(x.roles.begin(), x.roles.end(), role) != x.roles.end())
+      ++n;
+  return n;
+}
+
 std::vector<std::string> view::up_names() const {
   std::vector<std::string> out;
   for (auto& n : nodes())

@@ -50,6 +50,8 @@ public:
   std::vector<node_view> nodes() const;
   /// The roles that no node that is up holds (sorted).
   std::vector<std::string> missing_roles() const;
+  /// How many nodes that are up hold `role`.
+  std::size_t holding(const std::string& role) const;
   /// Names of the nodes that are up, this one included (sorted).
   std::vector<std::string> up_names() const;
   view_counters counters() const;

@@ -42,7 +42,7 @@ TEST_CASE("three nodes split the roles over TLS, lose one and take it back", "[c
     WARN("SKIPPED: the throwaway PostgreSQL is not running (run through ctest)");
     return;
   }
-  auto certs = cl.certs("n1,n2,n3");
+  auto certs = cl.certs("n1,n2,n3,n4");
   auto& n1 = cl.start("n1", "data,ops", certs);
   cl.start("n2", "analysis", certs);
   cl.start("n3", "content", certs);
@@ -132,8 +132,17 @@ TEST_CASE("three nodes split the roles over TLS, lose one and take it back", "[c
   CHECK(local_cluster::wait_api(n1, "/api/v1/signals?limit=1000", [&](int, const nlohmann::json& j) {
     return j.contains("items") && j["items"].size() > before;
   }));
+  // A second analysis node: not ready until series placement exists (each
+  // would analyse every series), and /ready says so.
+  cl.start("n4", "analysis", certs);
+  nlohmann::json twice;
+  CHECK(local_cluster::wait_api(n1, "/ready", [&](int st, const nlohmann::json& j) {
+    twice = j;
+    return st == 503 && j.dump().find("2 nodes hold the analysis role") != std::string::npos;
+  }));
+  INFO(twice.dump());
   // Orderly stops: every node exits 0.
-  for (auto name : {"n3", "n2", "n1"}) {
+  for (auto name : {"n4", "n3", "n2", "n1"}) {
     cl[name].p->signal(SIGTERM);
     CHECK(cl[name].p->wait_exit(60s) == 0);
   }

@@ -22,6 +22,8 @@ TEST_CASE("the cluster view names the roles no node that is up holds", "[cluster
   v.peer_up(node("c", {"content"}), 1000);
   CHECK(v.missing_roles().empty());
   CHECK(v.up_names() == std::vector<std::string>{"a", "b", "c"});
+  CHECK(v.holding("analysis") == 1);
+  CHECK(v.holding("data") == 1);
   v.peer_down("b", 5000, "remote_link_unreachable", 1600);
   CHECK(v.missing_roles() == std::vector<std::string>{"analysis"});
   auto nodes = v.nodes();
