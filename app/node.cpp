@@ -26,21 +26,6 @@ std::chrono::milliseconds ms(const config::settings& s, const std::string& key) 
   return std::chrono::duration_cast<std::chrono::milliseconds>(s.get_duration(key));
 }
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : text + ",") {
-    if (c == ',') {
-      if (!cur.empty())
-        out.push_back(cur);
-      cur.clear();
-    } else if (c != ' ') {
-      cur += c;
-    }
-  }
-  return out;
-}
-
 /// A path of the config relative to the config file's directory.
 std::string resolve(const std::string& path, const std::string& config_path) {
   if (path.empty() || fs::path{path}.is_absolute() || config_path.empty())
@@ -59,6 +44,23 @@ std::string unreadable(const std::string& path) {
 
 } // namespace
 
+void node_overrides(invocation& inv) {
+  if (!inv.has("roles"))
+    return;
+  std::string list = "[";
+  std::string cur;
+  for (char c : inv.get("roles") + ",") {
+    if (c == ',') {
+      if (!cur.empty())
+        list += (list.size() > 1 ? "," : "") + std::string{"\""} + cur + "\"";
+      cur.clear();
+    } else if (c != ' ') {
+      cur += c;
+    }
+  }
+  inv.overrides.push_back("--cluster.roles=" + list + "]");
+}
+
 std::optional<node_plan> plan_node(prepared_config& p, const invocation& inv) {
   const auto& s = p.loaded.values;
   auto log = logging::get("cluster");
@@ -76,18 +78,7 @@ std::optional<node_plan> plan_node(prepared_config& p, const invocation& inv) {
            != std::string::npos)
     return fail("the node name '" + plan.name
                 + "' must be 1 to 64 letters, digits, '-' or '_' (--name or cluster.name)");
-  plan.roles = inv.has("roles") ? split_list(inv.get("roles")) : s.get_list("cluster.roles");
-  {
-    auto mine = cluster::greeting{};
-    mine.name = plan.name;
-    mine.roles = plan.roles;
-    auto other = mine;
-    other.name = plan.name + "-check";
-    // check_greeting names an unknown or missing role.
-    auto why = cluster::check_greeting(other, mine);
-    if (!why.empty())
-      return fail("--roles / cluster.roles: " + why + " (roles: data, analysis, content, ops)");
-  }
+  plan.roles = s.get_list("cluster.roles"); // --roles became an override (node_overrides)
   plan.address = s.get_string("cluster.address");
   plan.port = static_cast<std::uint16_t>(s.get_int("cluster.port"));
   plan.advertise = s.get_string("cluster.advertise");
@@ -258,6 +249,7 @@ std::string node_runtime::start(caf::actor_system& sys, node_plan& plan,
     for (auto& [event, details] : std::exchange(events->early, {}))
       membership_->record(event, details);
   }
+  // (+1: the first renewal writes the registry even before any change.)
   membership_->registry_source([dir] { return dir->local_version() + 1; },
                                [dir] {
                                  std::vector<db::registry_row> rows;

@@ -39,6 +39,10 @@ struct node_plan {
   std::string config_digest; ///< SHA-256 of the effective configuration (secrets redacted)
 };
 
+/// Turns `--roles a,b` into the override `--cluster.roles=["a","b"]`, so
+/// that the schema checks it like the config key (call before prepare()).
+void node_overrides(invocation& inv);
+
 /// Reads and checks the plan and configures `p.system` for it (before the
 /// actor system exists). Prints what is wrong and returns nullopt (exit 2).
 std::optional<node_plan> plan_node(prepared_config& p, const invocation& inv);

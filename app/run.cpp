@@ -27,6 +27,7 @@
 #include "app/node.hpp"
 #include "app/ops_setup.hpp"
 #include "app/prepare.hpp"
+#include "app/run_steps.hpp"
 #include "io/http/server.hpp"
 #include "io/logging.hpp"
 #include "ops/board.hpp"
@@ -35,296 +36,6 @@
 
 namespace herald::app {
 
-namespace {
-
-/// Waits for SIGINT/SIGTERM on a dedicated thread (the signals are blocked in
-/// every other thread) and turns the first into an orderly shutdown, bounded
-/// by the grace period: `on_first` runs (herald run stops the sources, drains
-/// what is in flight and then stops the root supervisor). The end of the
-/// grace period kills the tree; a second signal ends the process at once
-/// (exit code 1; crash-only: a restart rebuilds from the database).
-class shutdown_controller {
-public:
-  shutdown_controller(caf::actor root, std::chrono::nanoseconds grace,
-                      std::function<void()> on_first)
-    : root_(std::move(root)),
-      grace_(grace),
-      on_first_(std::move(on_first)),
-      thread_([this] { loop(); }) {}
-
-  ~shutdown_controller() {
-    {
-      std::lock_guard<std::mutex> guard{mtx_};
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
-  /// Called when the root is down.
-  void root_down() {
-    {
-      std::lock_guard<std::mutex> guard{mtx_};
-      done_ = true;
-    }
-    cv_.notify_all();
-  }
-
-  bool requested() const { return requested_; }
-  bool timed_out() const { return timed_out_; }
-
-private:
-  void loop() {
-    auto log = logging::get("herald");
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    std::chrono::steady_clock::time_point deadline{};
-    for (;;) {
-      {
-        std::unique_lock<std::mutex> lock{mtx_};
-        if (done_)
-          return;
-        if (requested_ && !timed_out_ && std::chrono::steady_clock::now() >= deadline) {
-          timed_out_ = true;
-          log->error("shutdown did not finish within the grace period of {} ms; killing "
-                     "the remaining actors",
-                     std::chrono::duration_cast<std::chrono::milliseconds>(grace_).count());
-          caf::anon_send_exit(root_, caf::exit_reason::kill);
-        }
-      }
-      timespec ts{0, 100'000'000}; // re-check the done flag every 100 ms
-      int sig = sigtimedwait(&set, nullptr, &ts);
-      if (sig < 0)
-        continue;
-      if (!requested_) {
-        requested_ = true;
-        deadline = std::chrono::steady_clock::now() + grace_;
-        log->info("received {}; shutting down (grace {} ms)", sig == SIGINT ? "SIGINT" : "SIGTERM",
-                  std::chrono::duration_cast<std::chrono::milliseconds>(grace_).count());
-        if (on_first_)
-          on_first_();
-        else
-          caf::anon_send_exit(root_, caf::exit_reason::user_shutdown);
-      } else {
-        // At once: not after actors that are blocked in I/O or a long
-        // flush (~actor_system would wait for them).
-        log->warn("second signal: exiting now (exit code 1)");
-        logging::flush_all();
-        std::_Exit(1);
-      }
-    }
-  }
-
-  caf::actor root_;
-  std::chrono::nanoseconds grace_;
-  std::function<void()> on_first_;
-  std::mutex mtx_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  std::atomic<bool> requested_{false};
-  std::atomic<bool> timed_out_{false};
-  std::thread thread_;
-};
-
-} // namespace
-
-namespace {
-
-/// Asks the agent at `path` until it answers: an agent that is restarting
-/// (chaos, a crash) is waited for in the directory and asked again, until
-/// `total` has passed. `on_answer` gets the answer; false if none came.
-template <class Handle, class Answer, class... Ts>
-bool ask_agent(caf::scoped_actor& self, const supervision::agent_directory& dir,
-               const std::string& path, std::chrono::nanoseconds total, Answer on_answer,
-               Ts... xs) {
-  auto log = logging::get("herald");
-  auto deadline = std::chrono::steady_clock::now() + total;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto h = caf::actor_cast<Handle>(dir.find(path));
-    if (!h) {
-      dir.wait_until([&](const supervision::agent_directory& d) { return bool{d.find(path)}; },
-                     deadline);
-      continue;
-    }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-    bool failed = false; // receive() returns after the answer or an error
-    self->request(h, std::max(left, std::chrono::milliseconds{1}), xs...)
-      .receive(on_answer, [&](caf::error& e) {
-        failed = true;
-        log->info("{} did not answer ({}); asking again", path, caf::to_string(e));
-      });
-    if (!failed)
-      return true;
-    // Its successor registers under the same path: wait for another handle.
-    dir.wait_until(
-      [&](const supervision::agent_directory& d) {
-        auto a = d.find(path);
-        return a && a != h.address();
-      },
-      deadline);
-  }
-  return false;
-}
-
-/// Asks the hub to store every candle it accepted, again while the
-/// persistence agent is restarting, until `until`; true if all are stored.
-bool flush_hub(caf::scoped_actor& self, const supervision::agent_directory& dir,
-               std::chrono::steady_clock::time_point until) {
-  bool stored = !dir.find("data.hub");
-  while (!stored && std::chrono::steady_clock::now() < until) {
-    ask_agent<data::hub_actor>(self, dir, "data.hub",
-                               std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                 until - std::chrono::steady_clock::now()),
-                               [&](bool all) { stored = all; }, caf::flush_atom::value);
-    if (!stored && std::chrono::steady_clock::now() < until)
-      std::this_thread::sleep_for(std::chrono::milliseconds{100});
-  }
-  return stored;
-}
-
-/// Every candle the hub holds analysed and its signal committed by the risk
-/// agent, until `until`; true if done.
-bool drain_analysis(caf::scoped_actor& self, const supervision::agent_directory& dir,
-                    std::chrono::steady_clock::time_point until) {
-  auto left = [&] {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(until
-                                                                - std::chrono::steady_clock::now());
-  };
-  if (dir.find("analysis.pipeline")
-      && !ask_agent<analysis_actors::pipeline_actor>(self, dir, "analysis.pipeline", left(),
-                                                     [](bool) {}, drain_atom::value))
-    return false;
-  if (dir.find("analysis.risk")
-      && !ask_agent<analysis_actors::risk_actor>(self, dir, "analysis.risk", left(), [](bool) {},
-                                                 drain_atom::value))
-    return false;
-  return true;
-}
-
-/// A bounded run's end: every candle analysed, every signal through the risk
-/// manager, every planned piece written and published (or parked), then the
-/// per-channel summary. Each step is asked after the previous one answered,
-/// so its messages are already in the next actor's mailbox. An agent that
-/// is restarting is waited for (ask_agent).
-void drain_analysis_and_content(caf::scoped_actor& self, const supervision::agent_directory& dir,
-                                const config::settings& s, bool content) {
-  auto log = logging::get("herald");
-  auto timeout = std::chrono::seconds{600};
-  if (!drain_analysis(self, dir, std::chrono::steady_clock::now() + timeout))
-    log->warn("analysis did not drain within {} s", timeout.count());
-  if (!content || !dir.find("content.strategist"))
-    return;
-  auto print = [](std::vector<channel_tally>& ts) {
-    std::cout << "herald run: content published:\n";
-    for (auto& t : ts) {
-      std::printf("  %-9s %-8s published %llu, failed %llu, pending approval %llu, dry-run "
-                  "%llu, in doubt %llu, still queued %llu\n",
-                  t.channel.c_str(), t.mode.c_str(), static_cast<unsigned long long>(t.published),
-                  static_cast<unsigned long long>(t.failed),
-                  static_cast<unsigned long long>(t.pending_approval),
-                  static_cast<unsigned long long>(t.dry_run),
-                  static_cast<unsigned long long>(t.in_doubt),
-                  static_cast<unsigned long long>(t.queued));
-      for (auto& u : t.urls)
-        std::printf("    %s\n", u.c_str());
-    }
-    std::fflush(stdout);
-  };
-  if (!ask_agent<content_actors::strategist_actor>(self, dir, "content.strategist",
-                                                   s.get_duration("content.drain-timeout"), print,
-                                                   drain_atom::value))
-    log->warn("content did not drain within content.drain-timeout; pieces not yet "
-              "published stay planned and go out at the next start");
-}
-
-/// Where to look and what to expect, once the tree is up: the first hour of
-/// a new user should not be a guess.
-void print_first_hour(const config::settings& s, const std::string& console_url,
-                      const std::string& served_site, const std::string& generated_token_file,
-                      bool bounded) {
-  auto log = logging::get("herald");
-  if (!console_url.empty()) {
-    auto token = generated_token_file.empty() ? std::string{"a token of HERALD_API_TOKENS"}
-                                              : "the token in " + generated_token_file;
-    log->info("console: {} (paste {}; or open {}#token=$(cat {})); terminal: herald console",
-              console_url, token, console_url,
-              generated_token_file.empty() ? std::string{"TOKENFILE"} : generated_token_file);
-  }
-  bool articles = s.get_bool("content.enabled") && s.get_bool("publish.articles.enabled");
-  if (articles) {
-    auto url = s.get_string("content.site-url");
-    if (url.empty())
-      url = served_site;
-    log->info("articles site: {} (feed.xml for RSS; files in {})",
-              url.empty() ? s.get_string("publish.articles.dir") : url,
-              s.get_string("publish.articles.dir"));
-  }
-  if (bounded)
-    return;
-  auto warmup = std::max(s.get_int("analysis.market-structure.slow"),
-                         s.get_int("analysis.volatility-regime.lookback")
-                           + s.get_int("analysis.volatility-regime.atr-period"));
-  auto source = s.get_string("scanner.source");
-  auto interval = s.get_string("scanner.interval");
-  if (source == "simulated") {
-    auto backfill = s.get_int("scanner.start-time") == 0 ? s.get_int("scanner.backfill") : 0;
-    auto speed = s.get_real("scanner.speed");
-    auto ms = market::interval_ms(interval).value_or(60'000);
-    auto per_bar = speed > 0 ? static_cast<double>(ms) / 1000.0 / speed : 0.0;
-    log->info("what to expect: signals after {} {} bars of indicator warm-up; {}; then one bar "
-              "every {:.1f} s (scanner.speed {}). Alerts need an approved insight of confidence "
-              ">= {} (content.min-confidence), the daily recap comes at {} market time. For a "
-              "quick look without waiting: herald run --candles 3000",
-              warmup, interval,
-              backfill > 0 ? "the simulated market sends " + std::to_string(backfill)
-                               + " bars of history now, so the first alerts come within seconds"
-                           : std::string{"no history is sent first (scanner.backfill=0 or a "
-                                         "start-time is set)"},
-              per_bar, speed, s.get_real("content.min-confidence"),
-              s.get_string("content.recap-time"));
-  } else {
-    log->info("what to expect: signals after {} {} bars of indicator warm-up per series "
-              "(source {}); alerts need an approved insight of confidence >= {}",
-              warmup, interval, source, s.get_real("content.min-confidence"));
-  }
-}
-
-void print_summary(caf::scoped_actor& self, const supervision::agent_directory& dir,
-                   std::uint64_t candles) {
-  std::cout << "herald run: bounded run finished: " << candles << " candles per source series\n";
-  if (auto hub = caf::actor_cast<data::hub_actor>(dir.find("data.hub"))) {
-    self->request(hub, std::chrono::seconds{30}, stats_atom::value)
-      .receive(
-        [](std::vector<series_stats>& xs) {
-          std::printf("  %-12s %-8s %10s %10s %9s %5s  %s\n", "symbol", "interval", "accepted",
-                      "duplicates", "rejected", "gaps", "last bar");
-          for (auto& x : xs)
-            std::printf("  %-12s %-8s %10llu %10llu %9llu %5llu  %s\n", x.symbol.c_str(),
-                        x.interval.c_str(), static_cast<unsigned long long>(x.accepted),
-                        static_cast<unsigned long long>(x.duplicates),
-                        static_cast<unsigned long long>(x.rejected),
-                        static_cast<unsigned long long>(x.gaps),
-                        market::format_utc(x.last_open_time).c_str());
-        },
-        [](caf::error&) { std::cout << "  (the hub did not answer)\n"; });
-  }
-  if (auto db = caf::actor_cast<data::persistence_actor>(dir.find("data.persistence"))) {
-    self->request(db, std::chrono::seconds{30}, caf::get_atom::value)
-      .receive(
-        [](db::db_status& st) {
-          std::cout << "  database " << st.backend << ": " << st.written << " records written, "
-                    << st.pending << " pending, " << st.rejected << " refused, " << st.failures
-                    << " failed attempts\n";
-        },
-        [](caf::error&) { std::cout << "  (the persistence agent did not answer)\n"; });
-  }
-  std::cout << "  restarts: " << dir.total_restarts() << "\n" << std::flush;
-}
-
-} // namespace
 
 /// `herald run` (node == false) and `herald node`: the same tree; a node
 /// holds only its roles' agents and adds the node agent and membership.
@@ -344,6 +55,8 @@ int run_system(const invocation& given, bool node) {
     if (!speed_given)
       inv.overrides.push_back("--scanner.speed=0");
   }
+  if (node)
+    node_overrides(inv);
   auto p = prepare(inv);
   if (!p)
     return exit_usage;
@@ -450,10 +163,10 @@ int run_system(const invocation& given, bool node) {
     iopts->publish = publish_inspector;
     auto cluster_view = plan ? std::make_shared<cluster::view>() : nullptr;
     iopts->cluster = cluster_view;
-    if (plan)
+    if (plan) {
       iopts->cluster_ttl_ms = plan->lease_ttl.count();
-    if (plan)
       iopts->node_name = plan->name;
+    }
     // The HTTP server (health, metrics, API, web console, the articles site)
     // binds before any agent starts: a port in use stops herald at once
     // (exit 2), before it has touched anything.

@@ -212,7 +212,6 @@ void probed(self_ptr self, const std::string& address, const std::string& why) {
                 dial_failed(self, address, "refused: " + why);
                 return;
               }
-              theirs.address = theirs.address.empty() ? address : theirs.address;
               // Our configured address names it, whatever it advertises.
               auto g = theirs;
               g.address = address;
