@@ -7,6 +7,7 @@
 #include "market/interval.hpp"
 
 #include "actors/analysis/pipeline.hpp"
+#include "actors/cluster/placement_agent.hpp"
 #include "actors/data/binance_source.hpp"
 #include "analysis/sentiment.hpp"
 #include "actors/data/news.hpp"
@@ -445,7 +446,8 @@ supervisor_config make_root_config(const config::settings& s, const app_services
     } else if (s.get_string("scanner.source") == "replay") {
       data::replay_source_options ro;
       ro.files = s.get_list("scanner.files");
-      ro.symbol = s.get_list("scanner.symbols").empty() ? "" : s.get_list("scanner.symbols")[0];
+      ro.symbols = s.get_list("scanner.symbols");
+      ro.symbol = ro.symbols.empty() ? "" : ro.symbols[0];
       ro.speed = speed;
       ro.max_candles = max;
       data_children.push_back(worker(s, "data", "scanner", [ro, dir, progress](
@@ -496,6 +498,19 @@ supervisor_config make_root_config(const config::settings& s, const app_services
   aopts.pipeline.flow = services.flow;
   if (aopts.persist)
     aopts.storage = services.storage;
+  if (services.board) {
+    aopts.pipeline.board = services.board;
+    aopts.pipeline.node = services.node_name;
+    cluster_actors::placement_options po;
+    po.board = services.board;
+    po.node = services.node_name;
+    po.directory = dir;
+    po.gates.push_back({"analysis", "analysis.lead", "analysis.", {"risk", "pipeline"}});
+    aopts.extra.push_back(worker(s, "analysis", "placement", [po](caf::local_actor* self,
+                                                                  const std::string&) {
+      return cluster_actors::spawn_placement_agent(self, po);
+    }));
+  }
   supervisor_config root;
   root.name = "root";
   root.path = "root";

@@ -58,6 +58,12 @@ struct app_services {
   /// content: the content subtree; ops: the chaos agent. Every node keeps
   /// its own health agent and inspector (it must be observable).
   std::vector<std::string> roles;
+  /// `herald node`: what the database says (leases, series assignments) and
+  /// this node's name; the analysis subtree then runs the series assigned
+  /// here and, where the `analysis` lease is held, the pipeline and the risk
+  /// manager. Null: one process (`herald run`).
+  std::shared_ptr<cluster::board> board;
+  std::string node_name;
 };
 
 /// The inspector's options from [ops] and [inspector] (without the shared

@@ -91,6 +91,11 @@ std::optional<node_plan> plan_node(prepared_config& p, const invocation& inv) {
   plan.heartbeat_timeout = ms(s, "cluster.heartbeat-timeout");
   plan.lease_ttl = ms(s, "cluster.lease-ttl");
   plan.lease_renewal = ms(s, "cluster.lease-renewal");
+  plan.rebalance_moves = static_cast<std::size_t>(s.get_int("cluster.rebalance-moves"));
+  plan.rebalance_interval = ms(s, "cluster.rebalance-interval");
+  plan.min_stay = ms(s, "cluster.min-stay");
+  plan.symbols = s.get_list("analysis.symbols");
+  plan.intervals = s.get_list("analysis.intervals");
   auto url = s.get_string("db.url");
   if (!plan.peers.empty() && url.rfind("sqlite:", 0) == 0)
     return fail("a cluster needs PostgreSQL: cluster.peers lists "
@@ -159,6 +164,7 @@ std::string node_runtime::start(caf::actor_system& sys, node_plan& plan,
                                 std::shared_ptr<supervision::agent_directory> dir,
                                 std::shared_ptr<db::storage> store,
                                 std::shared_ptr<cluster::view> view,
+                                std::shared_ptr<cluster::board> board,
                                 std::function<void()> on_replaced) {
   auto log = logging::get("cluster");
   cluster_actors::node_agent_options o;
@@ -242,6 +248,29 @@ std::string node_runtime::start(caf::actor_system& sys, node_plan& plan,
   m.version = HERALD_VERSION;
   membership_ = std::make_shared<cluster::membership>(store, m, plan.lease_renewal,
                                                       std::move(on_replaced));
+  cluster::coordination_options co;
+  co.node = plan.name;
+  co.roles = plan.roles;
+  co.lease_ttl = plan.lease_ttl;
+  co.placement.max_moves_per_step = plan.rebalance_moves;
+  co.placement.min_stay_ms = plan.min_stay.count();
+  co.rebalance_interval = plan.rebalance_interval;
+  co.tracked = [symbols = plan.symbols, intervals = plan.intervals](const std::string& sym,
+                                                                     const std::string& iv) {
+    auto in = [](const std::vector<std::string>& xs, const std::string& x) {
+      return std::find(xs.begin(), xs.end(), "*") != xs.end()
+             || std::find(xs.begin(), xs.end(), x) != xs.end();
+    };
+    return in(symbols, sym) && in(intervals, iv);
+  };
+  co.series_id = [](const std::string& sym, const std::string& iv) { return sym + "_" + iv; };
+  std::weak_ptr<cluster::membership> weak = membership_;
+  coordinator_ = std::make_shared<cluster::coordinator>(
+    store, view, std::move(board), co, [weak](const std::string& e, const std::string& d) {
+      if (auto m = weak.lock())
+        m->record(e, d);
+    });
+  membership_->steps([c = coordinator_] { c->step(); }, [c = coordinator_] { c->release_all(); });
   {
     std::lock_guard<std::mutex> guard{events->mtx};
     events->to = membership_;

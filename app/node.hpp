@@ -17,6 +17,8 @@
 #include "actors/cluster/node_agent.hpp"
 #include "app/cli.hpp"
 #include "app/prepare.hpp"
+#include "cluster/board.hpp"
+#include "cluster/coordinator.hpp"
 #include "cluster/membership.hpp"
 #include "cluster/view.hpp"
 #include "db/storage.hpp"
@@ -35,6 +37,9 @@ struct node_plan {
   std::chrono::milliseconds dial_timeout{2000}, redial_min{250}, redial_max{10000};
   std::chrono::milliseconds heartbeat{250}, heartbeat_timeout{1500};
   std::chrono::milliseconds lease_ttl{5000}, lease_renewal{1000};
+  std::size_t rebalance_moves = 2;
+  std::chrono::milliseconds rebalance_interval{5000}, min_stay{600000};
+  std::vector<std::string> symbols{"*"}, intervals{"1m"}; ///< analysed series
   std::uint64_t incarnation = 0;
   std::string config_digest; ///< SHA-256 of the effective configuration (secrets redacted)
 };
@@ -54,7 +59,7 @@ public:
   std::string start(caf::actor_system& sys, node_plan& plan,
                     std::shared_ptr<supervision::agent_directory> dir,
                     std::shared_ptr<db::storage> store, std::shared_ptr<cluster::view> view,
-                    std::function<void()> on_replaced);
+                    std::shared_ptr<cluster::board> board, std::function<void()> on_replaced);
   /// Marks the node left and stops the node agent.
   void stop();
   const cluster_actors::node_agent_actor& agent() const { return agent_; }
@@ -62,6 +67,7 @@ public:
 private:
   cluster_actors::node_agent_actor agent_;
   std::shared_ptr<cluster::membership> membership_;
+  std::shared_ptr<cluster::coordinator> coordinator_;
 };
 
 } // namespace herald::app

@@ -242,8 +242,10 @@ int run_system(const invocation& given, bool node) {
     // A node joins the cluster before its agents start: the node agent is
     // published and dials its peers, and this incarnation holds its name.
     node_runtime cluster_node;
+    std::shared_ptr<cluster::board> board;
     if (plan) {
-      auto err = cluster_node.start(sys, *plan, dir, store, cluster_view,
+      board = std::make_shared<cluster::board>(plan->name);
+      auto err = cluster_node.start(sys, *plan, dir, store, cluster_view, board,
                                     [me = caf::actor{self}] {
                                       caf::anon_send(me, caf::close_atom::value);
                                     });
@@ -255,9 +257,12 @@ int run_system(const invocation& given, bool node) {
       }
       self->monitor(cluster_node.agent());
     }
-    app_services services{dir, store, progress, content_opts, iopts, unwritten, flow, {}};
-    if (plan)
+    app_services services{dir, store, progress, content_opts, iopts, unwritten, flow, {}, {}, {}};
+    if (plan) {
       services.roles = plan->roles;
+      services.board = board;
+      services.node_name = plan->name;
+    }
     auto root = caf::actor_cast<caf::actor>(
       supervision::spawn_supervisor(sys, make_root_config(s, services)));
     log->info("herald {} starting on node '{}' (config: {})", HERALD_VERSION,

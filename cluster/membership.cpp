@@ -36,6 +36,13 @@ void membership::stop() {
   cv_.notify_all();
   if (thread_.joinable())
     thread_.join();
+  if (at_stop_) {
+    try {
+      at_stop_();
+    } catch (const std::exception& e) {
+      logging::get("cluster")->warn("cluster: at stop: {}", e.what());
+    }
+  }
   try {
     for (auto& [event, details] : std::exchange(events_, {}))
       store_->log_deployment(self_.name, self_.version, event, details);
@@ -114,6 +121,17 @@ void membership::loop() {
       if (failed_++ == 0)
         log->warn("cluster: membership renewal failed: {} (retrying every {} ms)", e.what(),
                   renewal_.count());
+    }
+    if (step_ && failed_ == 0) {
+      try {
+        step_();
+        if (step_failed_ > 0)
+          log->info("cluster: coordination works again after {} failures", step_failed_);
+        step_failed_ = 0;
+      } catch (const std::exception& e) {
+        if (step_failed_++ == 0)
+          log->warn("cluster: coordination step failed: {} (retrying)", e.what());
+      }
     }
     lock.lock();
   }

@@ -43,6 +43,15 @@ public:
     registry_rows_ = std::move(rows);
   }
 
+  /// Work done on the renewal thread after every successful renewal (and
+  /// at once after record()): the coordinator's step; `at_stop` runs at an
+  /// orderly stop before the node is marked left (releasing its leases).
+  /// Exceptions are logged. Call before start().
+  void steps(std::function<void()> step, std::function<void()> at_stop) {
+    step_ = std::move(step);
+    at_stop_ = std::move(at_stop);
+  }
+
   /// Queues a deployment_logs row (node lost, node up, ...) for the renewal
   /// thread, which writes it at once (thread-safe; never blocks on the
   /// database; kept and retried while the database does not answer, at most
@@ -67,6 +76,8 @@ private:
   std::function<std::uint64_t()> registry_version_;
   std::function<std::vector<db::registry_row>()> registry_rows_;
   std::uint64_t registry_written_ = 0; ///< the version last written (0: none)
+  std::function<void()> step_, at_stop_;
+  std::uint64_t step_failed_ = 0;
   std::thread thread_;
 };
 

@@ -14,7 +14,7 @@ namespace herald::cluster {
 
 /// Raised when nodes can no longer understand each other's messages; nodes
 /// with different protocol versions refuse each other.
-constexpr int protocol_version = 1;
+constexpr int protocol_version = 2; // 2: analysis jobs and replies carry the assignment epoch
 
 /// The roles a node may hold.
 const std::vector<std::string>& known_roles();

@@ -38,6 +38,32 @@ std::string rendezvous_owner(const std::string& series, const std::vector<std::s
   return best;
 }
 
+namespace {
+
+/// The live nodes by weight for `series`, highest first.
+std::vector<std::string> ranked(const std::string& series, const std::vector<std::string>& nodes) {
+  std::vector<std::pair<std::uint64_t, std::string>> w;
+  for (auto& n : nodes) {
+    std::string key; // as rendezvous_owner weighs
+    key.append(n).push_back('\0');
+    key.append(series);
+    w.emplace_back(stable_hash(key), n);
+  }
+  std::sort(w.begin(), w.end(), [](auto& x, auto& y) {
+    return x.first != y.first ? x.first > y.first : x.second < y.second;
+  });
+  std::vector<std::string> out;
+  for (auto& [weight, n] : w)
+    out.push_back(n);
+  return out;
+}
+
+} // namespace
+
+std::size_t node_capacity(std::size_t series, std::size_t nodes) {
+  return nodes == 0 ? 0 : (series + nodes - 1) / nodes;
+}
+
 std::vector<assignment> plan_moves(const std::vector<assignment>& current,
                                    const std::vector<std::string>& series,
                                    const std::vector<std::string>& live, std::int64_t now,
@@ -52,30 +78,56 @@ std::vector<assignment> plan_moves(const std::vector<assignment>& current,
   std::vector<std::string> sorted = series;
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  std::vector<std::pair<std::string, const assignment*>> gradual;
-  for (auto& s : sorted) {
-    auto target = rendezvous_owner(s, live);
-    auto it = by_series.find(s);
-    if (it == by_series.end()) {
-      out.push_back({s, target, 1, now});
-      continue;
-    }
-    auto& a = *it->second;
-    if (!up.count(a.owner)) {
-      out.push_back({s, target, a.epoch + 1, now}); // its owner is lost: at once
-      continue;
-    }
-    if (a.owner != target && now - a.moved_at >= o.min_stay_ms)
-      gradual.emplace_back(s, &a);
-  }
-  // A fixed order (by the series' hash) spreads the moves over the series.
-  std::sort(gradual.begin(), gradual.end(), [](auto& x, auto& y) {
-    auto hx = stable_hash(x.first), hy = stable_hash(y.first);
-    return hx != hy ? hx < hy : x.first < y.first;
+  // A fixed order (by the series' hash) spreads the choices over the series.
+  std::sort(sorted.begin(), sorted.end(), [](auto& x, auto& y) {
+    auto hx = stable_hash(x), hy = stable_hash(y);
+    return hx != hy ? hx < hy : x < y;
   });
-  for (std::size_t i = 0; i < gradual.size() && i < o.max_moves_per_step; ++i) {
-    auto& [s, a] = gradual[i];
-    out.push_back({s, rendezvous_owner(s, live), a->epoch + 1, now});
+  auto cap = node_capacity(sorted.size(), up.size());
+  std::map<std::string, std::size_t> load;
+  std::vector<std::string> homeless;
+  std::vector<std::pair<std::string, const assignment*>> placed;
+  for (auto& s : sorted) {
+    auto it = by_series.find(s);
+    if (it == by_series.end() || !up.count(it->second->owner)) {
+      homeless.push_back(s);
+      continue;
+    }
+    ++load[it->second->owner];
+    placed.emplace_back(s, it->second);
+  }
+  // New series and those of lost nodes: at once, on the first node by
+  // weight that has room (bounded load: no node takes more than cap).
+  for (auto& s : homeless) {
+    std::string target;
+    for (auto& n : ranked(s, live))
+      if (load[n] < cap) {
+        target = n;
+        break;
+      }
+    if (target.empty())
+      target = ranked(s, live).front(); // (cannot happen: N * cap >= S)
+    ++load[target];
+    auto it = by_series.find(s);
+    if (it == by_series.end())
+      out.push_back({s, target, 1, 0}); // placed, not moved: min_stay does not hold it
+    else
+      out.push_back({s, target, it->second->epoch + 1, now}); // its owner is lost
+  }
+  // Towards the rendezvous placement, gradually: a series moves to its
+  // first choice only while that node has room, at most max_moves_per_step
+  // per step and not within min_stay of its last move.
+  std::size_t moves = 0;
+  for (auto& [s, a] : placed) {
+    if (moves >= o.max_moves_per_step)
+      break;
+    auto top = ranked(s, live).front();
+    if (a->owner == top || now - a->moved_at < o.min_stay_ms || load[top] >= cap)
+      continue;
+    --load[a->owner];
+    ++load[top];
+    out.push_back({s, top, a->epoch + 1, now});
+    ++moves;
   }
   return out;
 }

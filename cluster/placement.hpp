@@ -22,7 +22,7 @@ struct assignment {
   std::string series;
   std::string owner;
   std::int64_t epoch = 0;    ///< raised on every move: a stale owner's outputs are refused
-  std::int64_t moved_at = 0; ///< ms, when it last moved
+  std::int64_t moved_at = 0; ///< ms, when it last moved (0: never, only placed)
 };
 
 struct placement_options {
@@ -34,12 +34,20 @@ struct placement_options {
   std::int64_t min_stay_ms = 600'000;
 };
 
+/// The most series one node holds when `series` are placed over `nodes`
+/// (ceil(series / nodes)).
+std::size_t node_capacity(std::size_t series, std::size_t nodes);
+
 /// The changes that bring `current` towards the rendezvous placement over
-/// `live` nodes at time `now`: every series without a live owner moves at
-/// once; series whose live owner is not their rendezvous owner move at most
-/// `max_moves_per_step` at a time, in a fixed order, and not within
-/// `min_stay_ms` of their last move. Series of `current` not in `series`
-/// are left out (no longer tracked). Each change carries epoch + 1.
+/// `live` nodes at time `now`, with bounded load (no node above
+/// node_capacity): every series without a live owner (new, or its node
+/// lost) moves at once to the first node by weight with room; a series
+/// whose first choice is another live node with room moves there, at most
+/// `max_moves_per_step` per call, in a fixed order, and not within
+/// `min_stay_ms` of its last move. So a joining node receives at most
+/// node_capacity series. Series of `current` not in `series` are left out
+/// (no longer tracked). Each change carries epoch + 1; a series placed for
+/// the first time gets moved_at 0 (it did not move).
 std::vector<assignment> plan_moves(const std::vector<assignment>& current,
                                    const std::vector<std::string>& series,
                                    const std::vector<std::string>& live, std::int64_t now,

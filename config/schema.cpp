@@ -208,7 +208,8 @@ std::vector<key_spec> make_keys() {
   {
     auto k = key("scanner.symbols", value_type::string_list,
                  value{std::vector<std::string>{"BTCUSDT", "ETHUSDT", "SOLUSDT"}}, "",
-                 "symbols of the simulated market (replay: the first names the file's symbol)");
+                 "symbols of the simulated market (replay: a file named for one of them, "
+                 "like ETHUSDT_5m.csv, carries that symbol; any other file the first)");
     k.check_element = &check_symbol;
     out.push_back(std::move(k));
   }

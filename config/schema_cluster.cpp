@@ -91,6 +91,21 @@ void add_cluster_keys(std::vector<key_spec>& out) {
                            value{nanoseconds{1s}}, "duration",
                            "how often a node renews its membership and leases"),
                        0.05, 200));
+  out.push_back(ranged(key("cluster.rebalance-moves", value_type::integer,
+                           value{std::int64_t{2}}, "",
+                           "series moved to a joined node per rebalance interval (a lost "
+                           "node's series move at once, all of them)"),
+                       0, 10000));
+  out.push_back(ranged(key("cluster.rebalance-interval", value_type::duration,
+                           value{nanoseconds{5s}}, "duration",
+                           "how often the coordinator moves series towards a joined node: "
+                           "longer spreads the rebuild work, shorter balances sooner"),
+                       0.05, 86400));
+  out.push_back(ranged(key("cluster.min-stay", value_type::duration, value{nanoseconds{600s}},
+                           "duration",
+                           "a series that moved does not move again for this long unless its "
+                           "node is lost (no series ping-pongs while nodes come and go)"),
+                       0, 604800));
   out.push_back(key("cluster.tls", value_type::boolean, value{true}, "",
                     "mutual TLS between nodes (CAF's openssl module, a private CA); false "
                     "speaks plain TCP and logs a warning at start"));

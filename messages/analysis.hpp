@@ -26,6 +26,10 @@ struct analysis_job {
   /// analyzer drops its state and rebuilds it from the hub's window before
   /// the job's first candle (it may have analysed these candles already).
   bool fresh = false;
+  /// The series' assignment epoch (cluster): the analyzer echoes it and the
+  /// pipeline refuses a reply whose epoch is not the series' current one (a
+  /// stale owner's output). 0 in one process.
+  std::int64_t epoch = 0;
 };
 
 /// One analyzer's answer for one candle.
@@ -42,6 +46,7 @@ struct analysis_reply {
   std::uint64_t seq = 0;
   std::uint8_t analyzer = 0; ///< analysis::kind
   std::vector<analyzer_output> results;
+  std::int64_t epoch = 0; ///< the job's assignment epoch, echoed
 };
 
 /// Candles fanned out by the hub to a batch subscriber (accepted candles of
@@ -81,10 +86,10 @@ struct risk_report {
     return f(__VA_ARGS__);                                                                     \
   }
 
-HERALD_INSPECT(analysis_job, x.seq, x.candles, x.news, x.want_payload, x.fresh)
+HERALD_INSPECT(analysis_job, x.seq, x.candles, x.news, x.want_payload, x.fresh, x.epoch)
 HERALD_INSPECT(analyzer_output, x.time, x.score, x.confidence, x.duration_ns, x.label,
                   x.payload)
-HERALD_INSPECT(analysis_reply, x.seq, x.analyzer, x.results)
+HERALD_INSPECT(analysis_reply, x.seq, x.analyzer, x.results, x.epoch)
 HERALD_INSPECT(candle_batch, x.candles)
 HERALD_INSPECT(signal_batch, x.prev_time, x.prev_series, x.signals, x.analysis)
 HERALD_INSPECT(risk_report, x.signals, x.insights, x.insight_of, x.equity, x.max_drawdown,
@@ -92,14 +97,14 @@ HERALD_INSPECT(risk_report, x.signals, x.insights, x.insight_of, x.equity, x.max
 
 inline bool operator==(const analysis_job& a, const analysis_job& b) {
   return a.seq == b.seq && a.candles == b.candles && a.news == b.news
-         && a.want_payload == b.want_payload && a.fresh == b.fresh;
+         && a.want_payload == b.want_payload && a.fresh == b.fresh && a.epoch == b.epoch;
 }
 inline bool operator==(const analyzer_output& a, const analyzer_output& b) {
   return a.time == b.time && a.score == b.score && a.confidence == b.confidence
          && a.duration_ns == b.duration_ns && a.label == b.label && a.payload == b.payload;
 }
 inline bool operator==(const analysis_reply& a, const analysis_reply& b) {
-  return a.seq == b.seq && a.analyzer == b.analyzer && a.results == b.results;
+  return a.seq == b.seq && a.analyzer == b.analyzer && a.results == b.results && a.epoch == b.epoch;
 }
 inline bool operator==(const signal_batch& a, const signal_batch& b) {
   return a.prev_time == b.prev_time && a.prev_series == b.prev_series && a.signals == b.signals

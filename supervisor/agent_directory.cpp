@@ -65,6 +65,21 @@ caf::actor_addr agent_directory::find(const std::string& path) const {
   return r == remote_.end() || r->first.first != path ? caf::actor_addr{} : r->second.addr;
 }
 
+caf::actor_addr agent_directory::find_local(const std::string& path) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto i = agents_.find(path);
+  return i != agents_.end() && i->second.running ? i->second.addr : caf::actor_addr{};
+}
+
+caf::actor_addr agent_directory::find_at(const std::string& path, const std::string& node,
+                                         bool node_is_here) const {
+  if (node_is_here)
+    return find_local(path);
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto r = remote_.find({path, node});
+  return r == remote_.end() ? caf::actor_addr{} : r->second.addr;
+}
+
 bool agent_directory::is_remote(const std::string& path) const {
   std::lock_guard<std::mutex> guard{mtx_};
   auto i = agents_.find(path);

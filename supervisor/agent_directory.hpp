@@ -49,6 +49,11 @@ public:
   /// The address of the running agent at `path`: this node's, else another
   /// node's (cluster), else null.
   caf::actor_addr find(const std::string& path) const;
+  /// This node's running agent at `path` only.
+  caf::actor_addr find_local(const std::string& path) const;
+  /// The agent at `path` on `node` (`node_is_here`: this node's own).
+  caf::actor_addr find_at(const std::string& path, const std::string& node,
+                          bool node_is_here) const;
   /// Whether `path` runs on another node (and not here).
   bool is_remote(const std::string& path) const;
 

@@ -26,10 +26,14 @@ pipeline_actor::behavior_type pipeline_impl(ops::instrumented_stateful<pipeline_
                    caf::to_string(dm.reason));
       st.risk_addr = nullptr;
       st.rewind();
+    } else if (st.watched.count(dm.source) > 0) {
+      st.on_worker_down(dm.source);
     }
   });
   st.rewinding = true; // until the first rewind: drains wait for it
   st.subscribe();
+  if (st.o.board)
+    st.arm(std::chrono::milliseconds{100}); // the assignments are checked every tick
   return {
     [self](candle_batch& b) -> caf::result<bool> {
       auto& st = self->state;
@@ -86,10 +90,13 @@ pipeline_actor::behavior_type pipeline_impl(ops::instrumented_stateful<pipeline_
         st.subscribe();
       else if (st.rewind_armed)
         st.rewind();
+      st.apply_assignments();
       for (auto& [id, s] : st.series)
         if (!s.started && !s.starting && !s.pending.empty())
           st.start_series(s), st.dispatch(s);
       st.release();
+      if (st.o.board)
+        st.arm(std::chrono::milliseconds{100});
     },
   };
 }
@@ -154,17 +161,37 @@ supervision::supervisor_config analysis_tree(const analysis_tree_options& o,
   auto persist = o.persist;
   auto storage = o.persist ? o.storage : nullptr;
   auto flow = o.pipeline.flow;
-  root.children.push_back(worker_spec("risk", [risk_opts, persist, storage, dir,
-                                               flow](caf::local_actor* self, const std::string&) {
+  auto start_risk = [risk_opts, persist, storage, dir, flow](caf::local_actor* self,
+                                                             const std::string&) {
     return caf::actor_cast<caf::actor>(spawn_risk(self, risk_opts, persist, storage, dir, flow));
-  }));
-  root.children.push_back(supervisor_child(pool));
+  };
   auto popts = o.pipeline;
   popts.persist = persist;
-  root.children.push_back(worker_spec("pipeline", [popts, dir](caf::local_actor* self,
-                                                               const std::string&) {
+  auto start_pipeline = [popts, dir](caf::local_actor* self, const std::string&) {
     return caf::actor_cast<caf::actor>(spawn_pipeline(self, popts, dir));
-  }));
+  };
+  if (!o.pipeline.board) {
+    root.children.push_back(worker_spec("risk", start_risk));
+    root.children.push_back(supervisor_child(pool));
+    root.children.push_back(worker_spec("pipeline", start_pipeline));
+    return root;
+  }
+  // Cluster: the pool "analysis.lead" names its members "analysis.<id>"
+  // (its path is "analysis"), so that risk and pipeline keep their paths.
+  supervisor_config lead;
+  lead.name = "lead";
+  lead.path = "analysis";
+  lead.flags = o.flags;
+  lead.flags.strat = strategy::simple_one_for_one;
+  lead.directory = dir;
+  lead.pool = worker_spec("member", [start_risk, start_pipeline](caf::local_actor* self,
+                                                                 const std::string& arg) {
+    return arg == "risk" ? start_risk(self, arg) : start_pipeline(self, arg);
+  });
+  root.children.push_back(supervisor_child(pool));
+  root.children.push_back(supervisor_child(lead));
+  for (auto& c : o.extra)
+    root.children.push_back(c);
   return root;
 }
 

@@ -22,6 +22,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "analysis/aggregate.hpp"
+#include "cluster/board.hpp"
 #include "db/storage.hpp"
 #include "ops/flow.hpp"
 #include "messages/ops.hpp"
@@ -51,11 +52,19 @@ struct pipeline_options {
   int risk_window = 2;
   /// Where the pipeline and the risk agent report how full they are.
   std::shared_ptr<ops::flow_gauges> flow;
+  /// Cluster (issue 16): the series assignments of this node's board. When
+  /// set, the pipeline starts no series itself: it asks the analyzers of the
+  /// node that owns each series (started there by its placement agent),
+  /// sends every job with the assignment epoch, refuses replies of another
+  /// epoch and moves a series' job in flight when its owner changes.
+  std::shared_ptr<const cluster::board> board;
+  std::string node; ///< this node's name (with `board`)
 };
 
 /// Counters of the pipeline.
 struct pipeline_counters {
   std::uint64_t candles = 0, signals = 0, late = 0, failed = 0, retried = 0;
+  std::uint64_t stale = 0, moved = 0; ///< replies of an old epoch refused; jobs moved
 };
 
 using pipeline_actor = caf::typed_actor<
@@ -96,6 +105,12 @@ struct analysis_tree_options {
   std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds{5};
   /// Fault injection: analyzer kinds whose actors answer this late.
   std::array<std::chrono::milliseconds, analysis::kind_count> stall{};
+  /// Cluster (pipeline.board set): the risk manager and the pipeline become
+  /// members of the pool "analysis.lead" (still at "analysis.risk" and
+  /// "analysis.pipeline"), started only where the `analysis` lease is held;
+  /// `extra` children (the placement agent that starts them and the
+  /// assigned series) follow the pools.
+  std::vector<supervision::child_spec> extra;
 };
 
 supervision::supervisor_config analysis_tree(const analysis_tree_options& o,

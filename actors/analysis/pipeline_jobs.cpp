@@ -124,6 +124,25 @@ series_state& pipeline_state::get(const candle& c) {
 void pipeline_state::start_series(series_state& s) {
   if (s.starting || s.started)
     return;
+  if (o.board) {
+    // Cluster: the owner's placement agent starts the analyzers there.
+    auto a = o.board->owner_of(s.id);
+    if (!a) {
+      s.awaiting_owner = true;
+      if (!std::exchange(s.wait_logged, true))
+        log->info("{} {} waits for its series assignment", s.symbol, s.interval);
+      arm(std::chrono::milliseconds{100});
+      return;
+    }
+    s.owner = a->owner;
+    s.epoch = a->epoch;
+    s.started = true;
+    s.fresh = true;
+    s.awaiting_owner = false;
+    log->info("analysing {} {} on node '{}' (assignment epoch {})", s.symbol, s.interval,
+              s.owner, s.epoch);
+    return;
+  }
   if (dir->find(s.path)) { // a previous pipeline incarnation started it
     s.started = true;
     return;
@@ -161,11 +180,8 @@ void pipeline_state::start_series(series_state& s) {
 void pipeline_state::dispatch(series_state& s) {
   if (rewinding || !s.started || s.busy || s.pending.empty())
     return;
-  s.busy = true;
-  s.seq = ++next_seq;
   auto k = std::min(o.max_batch, s.pending.size());
   analysis_job job;
-  job.seq = s.seq;
   job.want_payload = o.persist;
   job.fresh = std::exchange(s.fresh, false);
   job.candles.assign(std::make_move_iterator(s.pending.begin()),
@@ -175,6 +191,14 @@ void pipeline_state::dispatch(series_state& s) {
   s.pending_since = clock_type::now(); // the rest arrived no earlier than the job started
   job.news = std::move(s.pending_news);
   s.pending_news.clear();
+  send_job(s, std::move(job));
+}
+
+void pipeline_state::send_job(series_state& s, analysis_job job) {
+  s.busy = true;
+  s.seq = ++next_seq;
+  job.seq = s.seq;
+  job.epoch = s.epoch;
   s.outstanding = 0;
   // One message for all analyzers of the series: CAF shares it instead of
   // copying the candles once per analyzer.
@@ -195,28 +219,43 @@ void pipeline_state::dispatch(series_state& s) {
 void pipeline_state::ask(series_state& s, std::uint8_t k) {
   auto& worker = s.workers[k];
   if (!worker || worker.address() == s.failed_handle[k])
-    worker = caf::actor_cast<analyzer_actor>(
-      dir->find(s.path + "." + analysis::kind_name(analysis::kind_at(k))));
+    worker = find_worker(s, k);
   auto id = s.id;
   auto seq = s.seq;
+  auto at = ++s.attempt[k];
   if (!worker || worker.address() == s.failed_handle[k]) {
-    self->delayed_send(self, std::chrono::milliseconds{10}, retry_atom::value, id, seq, k);
+    if (o.board)
+      s.awaiting_owner = true; // its owner's analyzers are not up (yet)
+    self->delayed_send(self, std::chrono::milliseconds{o.board ? 20 : 10}, retry_atom::value,
+                       id, seq, k);
     return;
   }
+  if (o.board && watched.insert(worker.address()).second)
+    self->monitor(worker); // a lost node's analyzers: down at once, not at the deadline
   // A job of many candles gets a deadline per 1000 candles.
   auto scale = 1 + static_cast<long>(s.job().candles.size() / 1000);
   self->request(caf::actor_cast<caf::actor>(worker), o.deadline * scale, s.job_msg)
     .then(
-      [this, id, seq, k](analysis_reply& r) {
+      [this, id, seq, k, at](analysis_reply& r) {
         auto it = series.find(id);
-        if (it == series.end() || it->second.seq != seq || it->second.done[k])
+        if (it == series.end() || it->second.seq != seq || it->second.done[k]
+            || it->second.attempt[k] != at)
           return;
+        if (r.epoch != it->second.epoch) { // a stale owner's output
+          ++n.stale;
+          log->warn("{}: refused {}'s reply of assignment epoch {} (current {})", id,
+                    analysis::kind_name(analysis::kind_at(k)), r.epoch, it->second.epoch);
+          self->delayed_send(self, std::chrono::milliseconds{20}, retry_atom::value, id, seq, k);
+          return;
+        }
+        it->second.awaiting_owner = false;
         it->second.replies[k] = std::move(r);
         finish_one(it->second, k);
       },
-      [this, id, seq, k, addr = worker.address()](caf::error& e) {
+      [this, id, seq, k, at, addr = worker.address()](caf::error& e) {
         auto it = series.find(id);
-        if (it == series.end() || it->second.seq != seq || it->second.done[k])
+        if (it == series.end() || it->second.seq != seq || it->second.done[k]
+            || it->second.attempt[k] != at)
           return;
         auto& s = it->second;
         if (e == caf::sec::request_timeout) {
@@ -259,6 +298,16 @@ void pipeline_state::retry(const std::string& id, std::uint64_t seq, std::uint8_
   if (it == series.end() || it->second.seq != seq || it->second.done[k])
     return;
   auto& s = it->second;
+  if (o.board && !find_worker(s, k)) {
+    // Cluster: the owner's analyzers are not in the directory (its node was
+    // lost and the series waits for a new owner, or they are starting):
+    // no analyzer failed, so the restart wait does not run.
+    s.first_failure[k] = {};
+    s.awaiting_owner = true;
+    ++s.attempt[k];
+    self->delayed_send(self, std::chrono::milliseconds{20}, retry_atom::value, id, seq, k);
+    return;
+  }
   if (s.first_failure[k] == clock_type::time_point{})
     s.first_failure[k] = clock_type::now();
   if (clock_type::now() - s.first_failure[k] > o.restart_wait) {
@@ -353,7 +402,7 @@ void pipeline_state::release() {
       if (!s.ready.empty() && (!next || s.ready.front().time < next->ready.front().time))
         next = &s;
     auto t = next->ready.front().time;
-    bool wait = false;
+    bool wait = false, hard = false;
     for (auto& [id, s] : series) {
       if (s.completed_through >= t)
         continue;
@@ -361,10 +410,13 @@ void pipeline_state::release() {
       // order-wait when it is idle (its candle for t may be on the way).
       if (s.busy || !s.pending.empty() || s.starting || now - s.idle_since < o.order_wait) {
         wait = true;
+        // A series waiting for its owner (cluster) is not slow: it holds
+        // the release until it is analysed again.
+        hard |= s.awaiting_owner && (s.busy || !s.pending.empty());
         break;
       }
     }
-    if (wait && blocked_since && now - *blocked_since >= o.order_wait)
+    if (wait && !hard && blocked_since && now - *blocked_since >= o.order_wait)
       wait = false; // waited long enough: a slow series does not stall the others
     if (wait) {
       if (!blocked_since)
@@ -418,6 +470,65 @@ void pipeline_state::release() {
     }
   }
   answer_drains();
+}
+
+} // namespace herald::analysis_actors::pipeline_detail
+
+namespace herald::analysis_actors::pipeline_detail {
+
+analyzer_actor pipeline_state::find_worker(const series_state& s, std::uint8_t k) const {
+  auto path = s.path + "." + analysis::kind_name(analysis::kind_at(k));
+  if (!o.board)
+    return caf::actor_cast<analyzer_actor>(dir->find(path));
+  if (s.owner.empty())
+    return {};
+  return caf::actor_cast<analyzer_actor>(dir->find_at(path, s.owner, s.owner == o.node));
+}
+
+void pipeline_state::apply_assignments() {
+  if (!o.board || o.board->version() == board_version)
+    return;
+  board_version = o.board->version();
+  for (auto& [id, s] : series) {
+    if (!s.started)
+      continue;
+    auto a = o.board->owner_of(id);
+    if (!a || (a->owner == s.owner && a->epoch == s.epoch))
+      continue;
+    log->info("{} {} moves from node '{}' to '{}' (assignment epoch {} -> {}){}", s.symbol,
+              s.interval, s.owner, a->owner, s.epoch, a->epoch,
+              s.busy ? ": its job in flight is sent there" : "");
+    ++n.moved;
+    s.owner = a->owner;
+    s.epoch = a->epoch;
+    s.workers = {};
+    s.failed_handle = {};
+    s.fresh = true; // the new owner's analyzers rebuild from the hub's window
+    if (s.busy) {
+      // Sent again from its first candle: the answers of the old owner for
+      // this job are void (a new seq) and refused (the old epoch).
+      auto job = s.job();
+      job.fresh = std::exchange(s.fresh, false);
+      send_job(s, std::move(job));
+    }
+  }
+}
+
+void pipeline_state::on_worker_down(const caf::actor_addr& who) {
+  watched.erase(who);
+  for (auto& [id, s] : series) {
+    if (!s.busy)
+      continue;
+    for (std::size_t i = 0; i < analysis::kind_count; ++i) {
+      if (s.done[i] || !s.workers[i] || s.workers[i].address() != who)
+        continue;
+      auto k = static_cast<std::uint8_t>(i);
+      s.failed_handle[k] = who;
+      ++s.attempt[k]; // its request will not be answered (a lost node): void it
+      ++n.retried;
+      self->delayed_send(self, std::chrono::milliseconds{10}, retry_atom::value, id, s.seq, k);
+    }
+  }
 }
 
 } // namespace herald::analysis_actors::pipeline_detail

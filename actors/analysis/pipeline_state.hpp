@@ -9,6 +9,7 @@
 #include <deque>
 #include <limits>
 #include <map>
+#include <set>
 #include <optional>
 
 #include <caf/all.hpp>
@@ -49,7 +50,16 @@ struct series_state {
   std::array<bool, analysis::kind_count> done{};
   std::array<clock_type::time_point, analysis::kind_count> first_failure{};
   std::array<caf::actor_addr, analysis::kind_count> failed_handle{};
+  /// Grows with every request to an analyzer: the answer of an earlier
+  /// request for the same kind (a lost owner's time-out) is ignored.
+  std::array<std::uint32_t, analysis::kind_count> attempt{};
   int outstanding = 0;
+  /// Cluster: the node that owns the series and the assignment's epoch; a
+  /// series waiting for its (new) owner holds the release without the
+  /// order-wait escape (its signals must not be overtaken).
+  std::string owner;
+  std::int64_t epoch = 0;
+  bool awaiting_owner = false, wait_logged = false;
   /// Analyzer handles, looked up in the directory once and again only after
   /// a failure (a restarted analyzer has a new handle).
   std::array<analyzer_actor, analysis::kind_count> workers{};
@@ -75,6 +85,8 @@ struct pipeline_state {
   std::size_t ready_count = 0; ///< signals waiting in the series' `ready` queues
   std::optional<clock_type::time_point> blocked_since;
   bool subscribed = false, timer_armed = false;
+  std::uint64_t board_version = 0; ///< the assignments last applied (cluster)
+  std::set<caf::actor_addr> watched; ///< remote analyzers monitored (cluster)
   caf::actor_addr hub_addr, risk_addr;
   std::uint64_t next_seq = 0; ///< job numbers, unique in this incarnation
   /// Rewinding: the candles, signals and jobs held are dropped, the risk
@@ -193,6 +205,17 @@ struct pipeline_state {
   // -- jobs -----------------------------------------------------------------------
 
   void dispatch(series_state& s);
+  /// Sends `job` to every enabled analyzer of the series (a new seq).
+  void send_job(series_state& s, analysis_job job);
+
+  // -- cluster (board set) --------------------------------------------------------
+  /// The analyzer of kind `k` for the series: at its owner in a cluster.
+  analyzer_actor find_worker(const series_state& s, std::uint8_t k) const;
+  /// Applies changed assignments: a series whose owner changed gets fresh
+  /// analyzers there, and its job in flight is sent again.
+  void apply_assignments();
+  /// A monitored analyzer went down (its node was lost): ask again.
+  void on_worker_down(const caf::actor_addr& who);
 
   void ask(series_state& s, std::uint8_t k);
 

@@ -48,6 +48,7 @@ struct worker_state {
       news(n);
     analysis_reply r;
     r.seq = job.seq;
+    r.epoch = job.epoch;
     r.analyzer = static_cast<std::uint8_t>(o.k);
     auto n = job.candles.size();
     if (buf.size() < n)

@@ -360,7 +360,13 @@ source_actor::behavior_type replay_impl(ops::instrumented_stateful<source_actor,
   st.init(self, std::move(dir), std::move(progress));
   st.opts = std::move(opts);
   for (auto& f : st.opts.files) {
-    auto r = io::read_candle_file(f, st.opts.symbol, st.opts.interval);
+    auto named = io::symbol_from_path(f);
+    auto& syms = st.opts.symbols;
+    auto r = io::read_candle_file(
+      f, !named.empty() && std::find(syms.begin(), syms.end(), named) != syms.end()
+           ? named
+           : st.opts.symbol,
+      st.opts.interval);
     if (!r.ok()) {
       // A file that cannot be read stops this source; its supervisor decides.
       st.log->error("replay: {}", r.error->to_string());

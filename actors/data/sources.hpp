@@ -43,7 +43,8 @@ struct sim_source_options {
 
 struct replay_source_options {
   std::vector<std::string> files;
-  std::string symbol;
+  std::string symbol;               ///< of files not named for one of `symbols`
+  std::vector<std::string> symbols; ///< a file named for one of them carries it
   std::string interval;          ///< "" = inferred per file
   double speed = 0;              ///< times real time; 0 = as fast as possible
   std::uint64_t max_candles = 0; ///< 0 = the whole files

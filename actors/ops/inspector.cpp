@@ -288,19 +288,12 @@ struct inspector_state {
       std::string detail;
       for (auto& r : missing)
         detail += (detail.empty() ? "" : ", ") + r;
-      // Until series placement exists, two analysis nodes would each
-      // analyse every series (and keep two paper portfolios): not ready.
-      auto analysis_nodes = o.cluster->holding("analysis");
-      bool ok = missing.empty() && analysis_nodes <= 1;
+      bool ok = missing.empty();
       s->checks.push_back(readiness_check{
         "cluster", ok,
         !missing.empty()
           ? "no node that is up holds the role(s): " + detail
-          : analysis_nodes > 1
-              ? std::to_string(analysis_nodes)
-                  + " nodes hold the analysis role; series placement across analysis nodes is "
-                    "not built yet: run one"
-              : std::to_string(o.cluster->up_names().size()) + " node(s) up, every role held"});
+          : std::to_string(o.cluster->up_names().size()) + " node(s) up, every role held"});
     }
     o.board_->publish(std::move(s));
   }

@@ -98,14 +98,45 @@ TEST_CASE("a lost node's series move at once, a joining node gets series gradual
     cur = with_moves(cur, m);
     REQUIRE(steps < 100);
   }
-  // In the end exactly the rendezvous placement, and only what had to move moved.
-  std::size_t to_c = 0;
-  for (auto& a : cur) {
-    CHECK(a.owner == rendezvous_owner(a.series, {"a", "c"}));
-    to_c += a.owner == "c" ? 1 : 0;
+  // In the end: c holds at most ceil(S/N) series (bounded load), and every
+  // series sits on its first choice unless that node is full.
+  std::map<std::string, std::size_t> load;
+  for (auto& a : cur)
+    ++load[a.owner];
+  CHECK(load["c"] == moved.size());
+  CHECK(load["c"] <= node_capacity(series.size(), 2));
+  CHECK(load["a"] <= node_capacity(series.size(), 2));
+  for (auto& a : cur)
+    if (a.owner != rendezvous_owner(a.series, {"a", "c"}))
+      CHECK(load[rendezvous_owner(a.series, {"a", "c"})] == node_capacity(series.size(), 2));
+}
+
+TEST_CASE("bounded load: no node holds more than ceil(S/N) series after placement or a loss",
+          "[cluster]") {
+  placement_options o;
+  for (int n_series : {1, 2, 3, 7, 30, 101}) {
+    INFO(n_series << " series");
+    auto series = some_series(n_series);
+    auto cur = with_moves({}, plan_moves({}, series, {"a", "b", "c"}, 0, o));
+    std::map<std::string, std::size_t> load;
+    for (auto& a : cur)
+      ++load[a.owner];
+    for (auto& [n, k] : load)
+      CHECK(k <= node_capacity(series.size(), 3));
+    // c is lost: only its series move, onto a and b, within the new bound.
+    auto moves = plan_moves(cur, series, {"a", "b"}, 5000, o);
+    CHECK(moves.size() == load["c"]);
+    cur = with_moves(cur, moves);
+    std::map<std::string, std::size_t> after;
+    for (auto& a : cur)
+      ++after[a.owner];
+    CHECK(after.count("c") == 0);
+    for (auto& [n, k] : after)
+      CHECK(k <= node_capacity(series.size(), 2));
   }
-  CHECK(moved.size() == to_c);
-  CHECK(to_c <= (series.size() + 1) / 2 + 5);
+  CHECK(node_capacity(5, 2) == 3);
+  CHECK(node_capacity(0, 3) == 0);
+  CHECK(node_capacity(4, 0) == 0);
 }
 
 TEST_CASE("a series that just moved stays put until min_stay has passed", "[cluster]") {
