@@ -114,19 +114,34 @@ std::vector<assignment> plan_moves(const std::vector<assignment>& current,
     else
       out.push_back({s, target, it->second->epoch + 1, now}); // its owner is lost
   }
-  // Towards the rendezvous placement, gradually: a series moves to its
-  // first choice only while that node has room, at most max_moves_per_step
-  // per step and not within min_stay of its last move.
+  // Towards a balanced rendezvous placement, gradually: a series on a node
+  // above cap moves to the first node by weight with room; any other series
+  // moves to a node it prefers to its owner that has room. At most
+  // max_moves_per_step per step, and not within min_stay of its last move.
   std::size_t moves = 0;
   for (auto& [s, a] : placed) {
     if (moves >= o.max_moves_per_step)
       break;
-    auto top = ranked(s, live).front();
-    if (a->owner == top || now - a->moved_at < o.min_stay_ms || load[top] >= cap)
+    if (now - a->moved_at < o.min_stay_ms)
+      continue;
+    bool over = load[a->owner] > cap;
+    std::string target;
+    for (auto& n : ranked(s, live)) {
+      if (n == a->owner) {
+        if (!over)
+          break; // nothing it prefers has room
+        continue;
+      }
+      if (load[n] < cap) {
+        target = n;
+        break;
+      }
+    }
+    if (target.empty())
       continue;
     --load[a->owner];
-    ++load[top];
-    out.push_back({s, top, a->epoch + 1, now});
+    ++load[target];
+    out.push_back({s, target, a->epoch + 1, now});
     ++moves;
   }
   return out;

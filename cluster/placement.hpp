@@ -41,11 +41,12 @@ std::size_t node_capacity(std::size_t series, std::size_t nodes);
 /// The changes that bring `current` towards the rendezvous placement over
 /// `live` nodes at time `now`, with bounded load (no node above
 /// node_capacity): every series without a live owner (new, or its node
-/// lost) moves at once to the first node by weight with room; a series
-/// whose first choice is another live node with room moves there, at most
-/// `max_moves_per_step` per call, in a fixed order, and not within
-/// `min_stay_ms` of its last move. So a joining node receives at most
-/// node_capacity series. Series of `current` not in `series` are left out
+/// lost) moves at once to the first node by weight with room; then, at
+/// most `max_moves_per_step` per call, in a fixed order, and not within
+/// `min_stay_ms` of its last move: a series on a node above capacity moves
+/// to the first node by weight with room, any other to a node it prefers
+/// to its owner that has room. So a joining node receives at most
+/// node_capacity series, and the placement ends balanced. Series of `current` not in `series` are left out
 /// (no longer tracked). Each change carries epoch + 1; a series placed for
 /// the first time gets moved_at 0 (it did not move).
 std::vector<assignment> plan_moves(const std::vector<assignment>& current,

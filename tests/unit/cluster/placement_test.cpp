@@ -111,6 +111,30 @@ TEST_CASE("a lost node's series move at once, a joining node gets series gradual
       CHECK(load[rendezvous_owner(a.series, {"a", "c"})] == node_capacity(series.size(), 2));
 }
 
+TEST_CASE("a node that rejoins gets series back even when no series ranks it first",
+          "[cluster]") {
+  placement_options o;
+  o.min_stay_ms = 0;
+  // Two series that both rank x first: bounded load puts one on y.
+  std::vector<std::string> two;
+  for (int i = 0; two.size() < 2; ++i)
+    if (rendezvous_owner("Q" + std::to_string(i), {"x", "y"}) == "x")
+      two.push_back("Q" + std::to_string(i));
+  auto cur = with_moves({}, plan_moves({}, two, {"x", "y"}, 0, o));
+  std::map<std::string, int> load;
+  for (auto& a : cur)
+    ++load[a.owner];
+  CHECK(load["x"] == 1);
+  CHECK(load["y"] == 1);
+  // y is lost (both on x), then rejoins: one series moves back, not two.
+  cur = with_moves(cur, plan_moves(cur, two, {"x"}, 10, o));
+  auto back = plan_moves(cur, two, {"x", "y"}, 20, o);
+  REQUIRE(back.size() == 1);
+  CHECK(back[0].owner == "y");
+  cur = with_moves(cur, back);
+  CHECK(plan_moves(cur, two, {"x", "y"}, 30, o).empty());
+}
+
 TEST_CASE("bounded load: no node holds more than ceil(S/N) series after placement or a loss",
           "[cluster]") {
   placement_options o;
