@@ -162,6 +162,7 @@ int run_system(const invocation& given, bool node) {
     iopts->flow = flow;
     iopts->publish = publish_inspector;
     auto cluster_view = plan ? std::make_shared<cluster::view>() : nullptr;
+    auto cluster_board = plan ? std::make_shared<cluster::board>(plan->name) : nullptr;
     iopts->cluster = cluster_view;
     if (plan) {
       iopts->cluster_ttl_ms = plan->lease_ttl.count();
@@ -202,6 +203,7 @@ int run_system(const invocation& given, bool node) {
       hc.node_id = caf::to_string(sys.node());
       hc.config_json = effective_config_json(p->loaded);
       hc.cluster = cluster_view;
+      hc.cluster_board = cluster_board;
       hc.cluster_ttl_ms = plan ? plan->lease_ttl.count() : 0;
       hc.started_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::system_clock::now().time_since_epoch())
@@ -242,10 +244,8 @@ int run_system(const invocation& given, bool node) {
     // A node joins the cluster before its agents start: the node agent is
     // published and dials its peers, and this incarnation holds its name.
     node_runtime cluster_node;
-    std::shared_ptr<cluster::board> board;
     if (plan) {
-      board = std::make_shared<cluster::board>(plan->name);
-      auto err = cluster_node.start(sys, *plan, dir, store, cluster_view, board,
+      auto err = cluster_node.start(sys, *plan, dir, store, cluster_view, cluster_board,
                                     [me = caf::actor{self}] {
                                       caf::anon_send(me, caf::close_atom::value);
                                     });
@@ -260,7 +260,7 @@ int run_system(const invocation& given, bool node) {
     app_services services{dir, store, progress, content_opts, iopts, unwritten, flow, {}, {}, {}};
     if (plan) {
       services.roles = plan->roles;
-      services.board = board;
+      services.board = cluster_board;
       services.node_name = plan->name;
     }
     auto root = caf::actor_cast<caf::actor>(

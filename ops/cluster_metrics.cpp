@@ -1,11 +1,14 @@
 #include "ops/cluster_metrics.hpp"
 
+#include <algorithm>
+#include <map>
+
 #include "ops/latency.hpp"
 #include "ops/metrics.hpp"
 
 namespace herald::ops {
 
-std::string render_cluster_metrics(const cluster::view& v) {
+std::string render_cluster_metrics(const cluster::view& v, const cluster::board* b) {
   prometheus_writer w;
   using labels = prometheus_writer::labels;
   auto nodes = v.nodes();
@@ -46,6 +49,31 @@ std::string render_cluster_metrics(const cluster::view& v) {
   w.family("herald_cluster_refused_total", "counter",
            "Greetings refused (another protocol version, a duplicate name, unknown roles).");
   w.sample("herald_cluster_refused_total", {}, static_cast<double>(counters.refused));
+  if (!b)
+    return w.text();
+  std::map<std::string, double> owned;
+  for (auto& n : nodes)
+    if (std::find(n.roles.begin(), n.roles.end(), "analysis") != n.roles.end())
+      owned[n.name] = 0;
+  for (auto& a : b->assignments())
+    owned[a.owner] += 1;
+  w.family("herald_cluster_series_owned", "gauge",
+           "Analysis series assigned to each node (series_assignments, as last read).");
+  for (auto& [node, k] : owned)
+    w.sample("herald_cluster_series_owned", labels{{"node", node}}, k);
+  w.family("herald_cluster_reassignments_total", "counter",
+           "Series moves this node wrote while it held the coordinator lease.");
+  w.sample("herald_cluster_reassignments_total", {}, static_cast<double>(b->moves()));
+  w.family("herald_cluster_lease_epoch", "gauge",
+           "Fencing epoch of each lease and its holder, as this node last read them.");
+  auto leases = b->leases();
+  for (auto& l : leases)
+    w.sample("herald_cluster_lease_epoch", labels{{"lease", l.name}, {"holder", l.holder}},
+             static_cast<double>(l.epoch));
+  w.family("herald_cluster_lease_held", "gauge",
+           "1 while this node holds the lease (within its TTL).");
+  for (auto& l : leases)
+    w.sample("herald_cluster_lease_held", labels{{"lease", l.name}}, l.held ? 1 : 0);
   return w.text();
 }
 

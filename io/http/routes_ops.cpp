@@ -38,7 +38,7 @@ void server::impl::install_ops() {
     auto s = c.board->get();
     auto text = ops::render_metrics(*s, counters, ops::read_process_sample());
     if (c.cluster)
-      text += ops::render_cluster_metrics(*c.cluster);
+      text += ops::render_cluster_metrics(*c.cluster, c.cluster_board.get());
     res.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
   };
   route("GET", "/metrics", "/metrics", o.metrics_open ? std::nullopt : std::optional{role::viewer},

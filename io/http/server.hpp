@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/board.hpp"
 #include "cluster/view.hpp"
 #include "db/storage.hpp"
 #include "io/http/bind.hpp"
@@ -57,6 +58,8 @@ struct server_context {
   std::int64_t started_at_ms = 0;
   /// `herald node`: this node's view of the cluster (null: one process).
   std::shared_ptr<cluster::view> cluster;
+  /// `herald node`: leases and series assignments as this node last read them.
+  std::shared_ptr<const cluster::board> cluster_board;
   std::int64_t cluster_ttl_ms = 5000; ///< membership rows older are down
 };
 
