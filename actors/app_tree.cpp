@@ -363,6 +363,36 @@ ops::inspector_options inspector_options_from(const config::settings& s) {
   return o;
 }
 
+namespace {
+
+/// Cluster: the content subtree as the only member of the pool
+/// "content-gate" (whose path is "root", so the member keeps the path
+/// "content"), started by the placement agent only while this node holds
+/// the publisher lease; every ledger transition is fenced by that lease.
+supervisor_config content_gate(const config::settings& s, const app_services& services,
+                               std::shared_ptr<agent_directory> dir) {
+  auto co = std::make_shared<content_actors::content_options>(*services.content);
+  co->fence = [board = services.board]() -> std::optional<db::lease_fence> {
+    auto l = board->lease("publisher");
+    if (!l.held)
+      return std::nullopt;
+    return db::lease_fence{"publisher", board->self(), l.epoch};
+  };
+  auto tree = content_actors::content_tree(
+    *co, dir, supervisor_flags_for(s, "content", strategy::rest_for_one), backoff_for(s, "content"),
+    s.get_duration("supervision.content.shutdown-timeout"));
+  supervisor_config gate;
+  gate.name = "content-gate";
+  gate.path = "root";
+  gate.flags = supervisor_flags_for(s, "content", strategy::simple_one_for_one);
+  gate.flags.strat = strategy::simple_one_for_one;
+  gate.directory = dir;
+  gate.pool = supervisor_pool_member([tree](const std::string&) { return tree; });
+  return gate;
+}
+
+} // namespace
+
 supervisor_config make_root_config(const config::settings& s, const app_services& services) {
   auto dir = services.directory;
   auto has_role = [&](const char* r) {
@@ -397,6 +427,25 @@ supervisor_config make_root_config(const config::settings& s, const app_services
 
   // -- data -------------------------------------------------------------------
   std::vector<child_spec> data_children;
+  // Cluster: the placement agent runs what this node's leases and series
+  // assignments say (the analysis lead, the content subtree, the series).
+  bool analysis_here = services.progress && s.get_bool("analysis.enabled") && has_role("analysis");
+  bool content_here = services.content && services.progress && has_role("content");
+  if (services.board && (analysis_here || content_here)) {
+    cluster_actors::placement_options po;
+    po.board = services.board;
+    po.node = services.node_name;
+    po.directory = dir;
+    po.series_pool = analysis_here ? "analysis.series" : "";
+    if (analysis_here)
+      po.gates.push_back({"analysis", "analysis.lead", "analysis.", {"risk", "pipeline"}});
+    if (content_here)
+      po.gates.push_back({"publisher", "content-gate", "", {"content"}});
+    ops.push_back(worker(s, "ops", "placement", [po](caf::local_actor* self,
+                                                     const std::string&) {
+      return cluster_actors::spawn_placement_agent(self, po);
+    }));
+  }
   bool data_role = has_role("data");
   if (services.storage && data_role) {
     auto store = services.storage;
@@ -501,15 +550,6 @@ supervisor_config make_root_config(const config::settings& s, const app_services
   if (services.board) {
     aopts.pipeline.board = services.board;
     aopts.pipeline.node = services.node_name;
-    cluster_actors::placement_options po;
-    po.board = services.board;
-    po.node = services.node_name;
-    po.directory = dir;
-    po.gates.push_back({"analysis", "analysis.lead", "analysis.", {"risk", "pipeline"}});
-    aopts.extra.push_back(worker(s, "analysis", "placement", [po](caf::local_actor* self,
-                                                                  const std::string&) {
-      return cluster_actors::spawn_placement_agent(self, po);
-    }));
   }
   supervisor_config root;
   root.name = "root";
@@ -522,10 +562,12 @@ supervisor_config make_root_config(const config::settings& s, const app_services
     services.progress && s.get_bool("analysis.enabled") && has_role("analysis")
       ? supervisor_child(analysis_actors::analysis_tree(aopts, dir))
       : supervisor_child(domain(s, "analysis", strategy::one_for_one, dir, {})),
-    services.content && services.progress && has_role("content")
+    content_here && !services.board
       ? supervisor_child(content_actors::content_tree(
         *services.content, dir, supervisor_flags_for(s, "content", strategy::rest_for_one),
         backoff_for(s, "content"), s.get_duration("supervision.content.shutdown-timeout")))
+    : content_here
+      ? supervisor_child(content_gate(s, services, dir))
       : supervisor_child(domain(s, "content", strategy::rest_for_one, dir, {})),
     supervisor_child(domain(s, "community", strategy::one_for_one, dir, {})),
     supervisor_child(domain(s, "learning", strategy::one_for_one, dir, {})),

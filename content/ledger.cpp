@@ -89,11 +89,23 @@ std::optional<piece_record> ledger::find(const std::string& id) {
   return piece_record::from_row(*row);
 }
 
+void ledger::commit(const db::write_batch& b) {
+  if (!fence_) {
+    store_->write(b);
+    return;
+  }
+  auto f = fence_();
+  if (!f)
+    throw db::fenced_error("fenced: this node does not hold the publisher lease; nothing "
+                           "written");
+  store_->write_fenced(b, *f);
+}
+
 void ledger::save(piece_record& r) {
   r.updated_at = now_();
   db::write_batch b;
   b.plans.push_back(r.to_row());
-  store_->write(b);
+  commit(b);
 }
 
 void ledger::mark_published(piece_record& r, const std::string& remote_id,
@@ -116,7 +128,7 @@ void ledger::mark_published(piece_record& r, const std::string& remote_id,
   post.metrics_json = "{}";
   post.published_at = r.updated_at;
   b.posts.push_back(std::move(post));
-  store_->write(b);
+  commit(b);
 }
 
 std::vector<piece_record> ledger::in_state(const std::string& st, std::size_t limit) {

@@ -82,6 +82,17 @@ public:
 
   explicit ledger(std::shared_ptr<db::storage> store, clock now = {});
 
+  /// Cluster (issue 16): every transition is written only while this node
+  /// holds the publisher lease, checked in the same transaction
+  /// (db::fenced_error otherwise). `f` gives the lease as this node holds it
+  /// now (nullopt: not held, or not renewed within its TTL).
+  using fence_fn = std::function<std::optional<db::lease_fence>()>;
+  void fence(fence_fn f) { fence_ = std::move(f); }
+  /// Whether this node may call a remote now (no fence, or the lease held):
+  /// checked again right before each call, so that a node that was frozen
+  /// past its lease calls nothing when it resumes.
+  bool may_publish() const { return !fence_ || fence_().has_value(); }
+
   std::optional<piece_record> find(const std::string& id);
   /// Writes the record as it is (state and payload), stamped with now.
   void save(piece_record& r);
@@ -103,8 +114,10 @@ public:
   std::vector<piece_record> reconcile(const std::function<bool(const std::string&)>& resend_safe);
 
 private:
+  void commit(const db::write_batch& b);
   std::shared_ptr<db::storage> store_;
   clock now_;
+  fence_fn fence_;
 };
 
 } // namespace herald::content

@@ -6,14 +6,15 @@
 
 namespace herald::db::sql {
 
-namespace {
-
-/// The database's clock in ms since the epoch, as an SQL expression.
-std::string now_ms(dialect d) {
+std::string now_ms_sql(dialect d) {
   return d == dialect::postgresql
            ? "(extract(epoch from clock_timestamp()) * 1000)::bigint"
            : "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
 }
+
+namespace {
+
+std::string now_ms(dialect d) { return now_ms_sql(d); }
 
 lease_state lease_of(const row& r, const std::string& asking) {
   lease_state l;

@@ -97,6 +97,9 @@ private:
   std::size_t out_ = 0;
 };
 
+/// The database's clock in ms since the epoch, as an SQL expression.
+std::string now_ms_sql(dialect d);
+
 /// The storage implementation over a pool of connections.
 class sql_storage : public storage {
 public:
@@ -107,6 +110,7 @@ public:
   int schema_version() override;
   migrate_report migrate() override;
   void write(const write_batch& batch) override;
+  void write_fenced(const write_batch& batch, const lease_fence& fence) override;
   std::vector<candle> last_candles(const std::string& symbol, const std::string& interval,
                                    std::size_t n) override;
   std::vector<candle> candles_between(const std::string& symbol, const std::string& interval,
@@ -153,6 +157,7 @@ public:
 
 private:
   std::vector<row> query(const std::string& sql, const params& ps);
+  void write_checked(const write_batch& b, const lease_fence* fence);
   dialect dialect_;
   std::string location_;
   pool pool_;

@@ -275,13 +275,32 @@ migrate_report sql_storage::migrate() {
 
 // -- writes ---------------------------------------------------------------------
 
-void sql_storage::write(const write_batch& b) {
+void sql_storage::write(const write_batch& b) { write_checked(b, nullptr); }
+
+void sql_storage::write_fenced(const write_batch& b, const lease_fence& f) {
+  write_checked(b, &f);
+}
+
+void sql_storage::write_checked(const write_batch& b, const lease_fence* f) {
   if (b.empty())
     return;
   auto c = pool_.take();
   // Parents before children (foreign keys): signals, insights, plans, posts;
   // tests before their variants.
   in_transaction(*c, [&] {
+    if (f) {
+      // FOR SHARE: a concurrent take of the lease (an UPDATE) waits for this
+      // commit, so the write lands before any new holder's (SQLite
+      // serializes writers anyway).
+      auto ok = c->query("SELECT 1 FROM cluster_leases WHERE name = $1 AND holder = $2 AND "
+                         "epoch = $3 AND expires_at > "
+                           + now_ms_sql(dialect_)
+                           + (dialect_ == dialect::postgresql ? " FOR SHARE" : ""),
+                         {f->lease, f->holder, f->epoch});
+      if (ok.empty())
+        throw fenced_error("fenced: lease '" + f->lease + "' is no longer held by '" + f->holder
+                           + "' at epoch " + std::to_string(f->epoch) + "; nothing written");
+    }
     if (!b.candles.empty())
       c->insert_candles(b.candles);
     for (auto& x : b.news)

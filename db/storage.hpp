@@ -32,6 +32,21 @@ private:
   bool transient_;
 };
 
+/// A write refused because the lease it was fenced by is no longer held
+/// by the writer at that epoch (issue 16: a frozen or partitioned node).
+class fenced_error : public storage_error {
+public:
+  explicit fenced_error(const std::string& what) : storage_error(false, what) {}
+};
+
+/// The lease a write depends on: written only while `holder` holds `lease`
+/// at `epoch` and it has not expired, checked in the same transaction.
+struct lease_fence {
+  std::string lease;
+  std::string holder;
+  std::int64_t epoch = 0;
+};
+
 struct migrate_report {
   int from_version = 0;
   int to_version = 0;
@@ -132,6 +147,10 @@ public:
   /// replaced (state: plans, analysis re-runs, counters), as the table's
   /// meaning requires. JSON fields must hold valid JSON (see validate()).
   virtual void write(const write_batch& batch) = 0;
+  /// write() in a transaction that first checks `fence` (the lease row,
+  /// locked against a concurrent take on PostgreSQL); throws fenced_error
+  /// and writes nothing when the lease is not held at that epoch.
+  virtual void write_fenced(const write_batch& batch, const lease_fence& fence) = 0;
 
   // -- reads ------------------------------------------------------------------
 

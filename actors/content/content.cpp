@@ -297,6 +297,13 @@ struct channel_state {
         wait(1000);
         return;
       }
+      if (!book->may_publish()) {
+        // The lease went while this agent was busy or frozen: the new holder
+        // reconciles the piece; calling now could publish it twice.
+        log->warn("{}: not calling {}: this node no longer holds the publisher lease", id, ch);
+        wait(1000);
+        return;
+      }
       auto d = pub->publish(outbound_of(*rec, read_file(rec->chart_path)));
       rec->parts_done = d.parts_done;
       rec->last_id = d.last_id;
@@ -353,6 +360,7 @@ channel_actor::behavior_type channel_impl(ops::instrumented_stateful<channel_act
   st.log = logging::get("content.channel." + st.ch);
   st.pub = setup.make();
   st.book = std::make_unique<content::ledger>(o->storage);
+  st.book->fence(o->fence);
   st.bucket = std::make_unique<content::token_bucket>(setup.burst, setup.per_minute);
   st.retry = o->retry;
   st.rng ^= std::hash<std::string>{}(st.ch);
@@ -522,6 +530,7 @@ publisher_actor::behavior_type publisher_impl(ops::instrumented_stateful<publish
   st.dir = std::move(dir);
   st.log = logging::get("content.publisher");
   st.book = std::make_unique<content::ledger>(o->storage);
+  st.book->fence(o->fence);
   for (auto& c : o->channels) {
     auto name = content::channel_name(c.ch);
     st.setups[name] = c;

@@ -33,6 +33,7 @@
 #include "content/rate.hpp"
 #include "content/strategist.hpp"
 #include "content/templates.hpp"
+#include "content/ledger.hpp"
 #include "db/storage.hpp"
 #include "io/publish/publisher.hpp"
 #include "messages/type_ids.hpp"
@@ -65,6 +66,9 @@ struct content_options {
   content::llm_writer llm; ///< empty: templates only
   std::chrono::milliseconds approval_poll{5000};
   std::shared_ptr<db::storage> storage;
+  /// Cluster: the publisher lease every ledger transition is fenced by (see
+  /// content::ledger::fence); empty in one process.
+  content::ledger::fence_fn fence;
   /// Live events ("post" per published or failed piece); null: none.
   std::shared_ptr<ops::journal> journal;
 };

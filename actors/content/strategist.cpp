@@ -685,6 +685,8 @@ strategist_actor::behavior_type strategist_impl(
   st.planner = std::make_unique<content::strategist>(o->strategist);
   if (o->storage)
     st.book = std::make_unique<content::ledger>(o->storage);
+    st.book->fence(o->fence);
+  st.book->fence(o->fence);
   st.reload();
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
