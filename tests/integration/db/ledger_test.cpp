@@ -113,3 +113,42 @@ TEST_CASE("after a crash, pieces left in publishing are resent where the channel
     CHECK(book.find(tg.id)->state == state::planned);
   });
 }
+
+TEST_CASE("a fenced ledger writes only while its node holds the publisher lease at its epoch",
+          "[content][ledger][cluster]") {
+  for_each_backend([](const backend_target& t) {
+    auto store = open_target(t);
+    ledger book{store, [] { return std::int64_t{42}; }};
+    std::optional<db::lease_fence> fence;
+    book.fence([&] { return fence; });
+    auto r = rec("alert:ETHUSDT:1m:1", "telegram");
+    // Not held: nothing written, nothing to call.
+    CHECK_FALSE(book.may_publish());
+    CHECK_THROWS_AS(book.save(r), db::fenced_error);
+    CHECK_FALSE(book.find(r.id));
+    // Held at epoch 1: written.
+    auto l = store->acquire_lease("publisher", "a", 60'000);
+    REQUIRE(l.held);
+    fence = db::lease_fence{"publisher", "a", l.epoch};
+    CHECK(book.may_publish());
+    book.save(r);
+    REQUIRE(book.find(r.id));
+    // The lease expires and b takes it (epoch 2): a's epoch-1 writes are
+    // refused in the database even though a still believes it holds it.
+    store->acquire_lease("publisher", "a", 0);
+    auto b = store->acquire_lease("publisher", "b", 60'000);
+    REQUIRE(b.held);
+    CHECK(b.epoch == l.epoch + 1);
+    r.state = state::publishing;
+    CHECK_THROWS_AS(book.save(r), db::fenced_error);
+    CHECK(book.find(r.id)->state == state::planned);
+    CHECK_THROWS_AS(book.mark_published(r, "9", ""), db::fenced_error);
+    CHECK(book.find(r.id)->state == state::planned);
+    // b's ledger, fenced by its own epoch, carries on.
+    ledger theirs{store, [] { return std::int64_t{43}; }};
+    theirs.fence([&] { return std::optional<db::lease_fence>{{"publisher", "b", b.epoch}}; });
+    r.state = state::publishing; // (mark_published set it on the record before refusing)
+    theirs.save(r);
+    CHECK(theirs.find(r.id)->state == state::publishing);
+  });
+}
