@@ -84,7 +84,7 @@ void add_cluster_keys(std::vector<key_spec>& out) {
                        0.05, 600));
   out.push_back(ranged(key("cluster.lease-ttl", value_type::duration, value{nanoseconds{5s}},
                            "duration",
-                           "membership and leases (coordinator, publisher) expire this long "
+                           "membership and leases (coordinator, analysis, publisher) expire this long "
                            "after their last renewal; a partitioned side loses them then"),
                        0.5, 600));
   out.push_back(ranged(key("cluster.lease-renewal", value_type::duration,

@@ -442,8 +442,22 @@ std::int64_t sql_storage::count_candles(const std::string& symbol,
 }
 
 std::vector<std::pair<std::string, std::string>> sql_storage::candle_series() {
-  auto rows = query("SELECT DISTINCT symbol, \"interval\" FROM market_data ORDER BY symbol, "
-                    "\"interval\"",
+  // A loose index scan: one index probe per series instead of reading every
+  // candle (the coordinator asks this every renewal; DISTINCT read millions
+  // of rows). Row values work in PostgreSQL and SQLite (>= 3.15) alike.
+  const char* next = "(SELECT m.%s FROM market_data m WHERE (m.symbol, m.\"interval\") > "
+                     "(s.symbol, s.iv) ORDER BY m.symbol, m.\"interval\" LIMIT 1)";
+  auto probe = [&](const char* column) {
+    std::string out = next;
+    out.replace(out.find("%s"), 2, column);
+    return out;
+  };
+  auto rows = query("WITH RECURSIVE s(symbol, iv) AS (SELECT * FROM (SELECT symbol, "
+                    "\"interval\" FROM market_data ORDER BY symbol, \"interval\" LIMIT 1) AS "
+                    "first UNION ALL SELECT "
+                      + probe("symbol") + ", " + probe("\"interval\"")
+                      + " FROM s WHERE s.symbol IS NOT NULL) SELECT symbol, iv FROM s WHERE "
+                        "symbol IS NOT NULL",
                     {});
   std::vector<std::pair<std::string, std::string>> out;
   out.reserve(rows.size());

@@ -552,3 +552,30 @@ TEST_CASE("the agent registry holds each node's agents and replaces them per nod
     CHECK(s->registry().size() == 2); // nothing half-written
   });
 }
+
+TEST_CASE("candle_series lists every stored series once in order (loose index scan)",
+          "[storage]") {
+  for_each_backend([](const backend_target& t) {
+    auto s = migrated(t);
+    CHECK(s->candle_series().empty());
+    write_batch b;
+    for (auto sym : {"ZZZUSDT", "AAAUSDT", "MMMUSDT"})
+      for (auto iv : {"1m", "5m", "1h"})
+        for (int i = 0; i < 50; ++i) {
+          candle c;
+          c.symbol = sym;
+          c.interval = iv;
+          c.open_time = 60'000LL * (i + 1);
+          c.close_time = c.open_time + 59'999;
+          c.open = c.high = c.low = c.close = 1;
+          b.candles.push_back(c);
+        }
+    s->write(b);
+    auto all = s->candle_series();
+    std::vector<std::pair<std::string, std::string>> want;
+    for (auto sym : {"AAAUSDT", "MMMUSDT", "ZZZUSDT"})
+      for (auto iv : {"1h", "1m", "5m"}) // byte order of the interval text
+        want.emplace_back(sym, iv);
+    CHECK(all == want);
+  });
+}
