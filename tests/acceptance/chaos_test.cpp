@@ -52,24 +52,7 @@ struct box {
 
 /// Every line `sqlite3` prints for a query.
 std::vector<std::string> rows(const std::string& db, const std::string& sql) {
-  std::vector<std::string> out;
-  auto cmd = "sqlite3 '" + db + "' \"" + sql + "\"";
-  if (auto p = popen(cmd.c_str(), "r")) {
-    std::string line;
-    char buf[4096];
-    while (fgets(buf, sizeof(buf), p)) {
-      line += buf;
-      if (!line.empty() && line.back() == '\n') {
-        line.pop_back();
-        out.push_back(std::move(line));
-        line.clear();
-      }
-    }
-    if (!line.empty())
-      out.push_back(line);
-    pclose(p);
-  }
-  return out;
+  return herald::test::output_lines("sqlite3 '" + db + "' \"" + sql + "\"");
 }
 
 /// What a run stored, per table, without the columns that record when a

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <set>
 
 #include "support/cluster.hpp"
@@ -21,24 +22,7 @@ namespace {
 
 /// Every row psql prints for `sql` on `url` (fields separated by '|').
 std::vector<std::string> pg_rows(const std::string& url, const std::string& sql) {
-  std::vector<std::string> out;
-  auto cmd = "psql '" + url + "' -qAt -c \"" + sql + "\" 2>&1";
-  if (auto p = popen(cmd.c_str(), "r")) {
-    std::string line;
-    char buf[8192];
-    while (fgets(buf, sizeof(buf), p)) {
-      line += buf;
-      if (!line.empty() && line.back() == '\n') {
-        line.pop_back();
-        out.push_back(std::move(line));
-        line.clear();
-      }
-    }
-    if (!line.empty())
-      out.push_back(line);
-    pclose(p);
-  }
-  return out;
+  return output_lines("psql '" + url + "' -qAt -c \"" + sql + "\" 2>&1");
 }
 
 std::size_t pg_count(const std::string& url, const std::string& table) {

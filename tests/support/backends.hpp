@@ -37,6 +37,27 @@ inline std::string run_line(const std::string& cmd) {
   return out;
 }
 
+/// Every line a command prints on stdout (the lines of a query tool).
+inline std::vector<std::string> output_lines(const std::string& cmd) {
+  std::vector<std::string> out;
+  if (auto p = popen(cmd.c_str(), "r")) {
+    std::string line;
+    char buf[8192];
+    while (fgets(buf, sizeof(buf), p)) {
+      line += buf;
+      if (!line.empty() && line.back() == '\n') {
+        line.pop_back();
+        out.push_back(std::move(line));
+        line.clear();
+      }
+    }
+    if (!line.empty())
+      out.push_back(line);
+    pclose(p);
+  }
+  return out;
+}
+
 inline std::string pg_script() {
   return std::string{HERALD_SOURCE_DIR} + "/scripts/pg-throwaway";
 }
