@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Cluster failure detection (issue 16): three `herald node` processes over
-# mutual TLS with a throwaway PostgreSQL (n1 data+ops observes, n2 analysis
-# is the victim, n3 content). Prints, per fault kind, the detection time from
-# the fault (SIGKILL, or SIGSTOP = a frozen node) to n1 logging the loss
-# ("node n2 lost"), as p50/p99/max over FAULTS faults each; then, for
+# Cluster failure detection and series reassignment (issue 16): four
+# `herald node` processes over mutual TLS with a throwaway PostgreSQL (n1
+# data+ops observes and holds the coordinator lease, n2 analysis is the
+# victim, n3 content, n4 analysis takes n2's series). Prints, per fault kind
+# (SIGKILL, or SIGSTOP = a frozen node), the detection time from the fault to
+# n1 logging the loss ("node n2 lost") and the reassignment time from the
+# fault to n1 writing the move of n2's series, as p50/p99/max over FAULTS
+# faults each (series move back to n2 between faults: min-stay 0); then, for
 # LOAD_SECONDS, counts false node-down alarms while every core is kept busy
 # by CPU burners (2 per core) next to the nodes.
 # Usage: bench/cluster_bench.sh [BUILD_DIR] [FAULTS] [LOAD_SECONDS]
@@ -26,7 +29,7 @@ cleanup() {
 trap cleanup EXIT
 "$src/scripts/pg-throwaway" start "$work/pg" >/dev/null
 url=$(cat "$work/pg/url")
-"$src/scripts/cluster-certs" "$work/certs" n1,n2,n3 >/dev/null
+"$src/scripts/cluster-certs" "$work/certs" n1,n2,n3,n4 >/dev/null
 printf 'HERALD_API_TOKENS=admin:admin:bench-token-0123456789\n' >"$work/secrets.env"
 
 ms_now() { date +%s%3N; }
@@ -51,6 +54,7 @@ start_node() { # NAME ROLES PEERS -> pid in pids[NAME]
     --cluster.ca-file="$work/certs/ca.pem" --http.port=0 --inspector.enabled=false \
     --secrets.env-file="$work/secrets.env" --publish.articles.dir="$work/site-$name" \
     --content.chart-dir="$work/charts-$name" --http.token-file="$work/token-$name" \
+    --cluster.min-stay=0s --cluster.rebalance-interval=250ms \
     >>"$work/$name.log" 2>&1 &
   node_pid[$name]=$!
   pids+=($!)
@@ -62,7 +66,26 @@ ports[n1]=$(port_of "$work/n1.log" ") listening on 127.0.0.1:")
 start_node n2 analysis "[\"127.0.0.1:${ports[n1]}\"]"
 ports[n2]=$(port_of "$work/n2.log" ") listening on 127.0.0.1:")
 start_node n3 content "[\"127.0.0.1:${ports[n1]}\",\"127.0.0.1:${ports[n2]}\"]"
+ports[n3]=$(port_of "$work/n3.log" ") listening on 127.0.0.1:")
+start_node n4 analysis "[\"127.0.0.1:${ports[n1]}\",\"127.0.0.1:${ports[n2]}\",\"127.0.0.1:${ports[n3]}\"]"
 wait_line "$work/n1.log" "node n3 up" 1 60 >/dev/null
+wait_line "$work/n1.log" "node n4 up" 1 60 >/dev/null
+# The coordinator's (n1's) moves of n2's series away, and to n2.
+moves_from_n2() { grep -a 'cluster: assigned' "$work/n1.log" | grep -a '"from":"n2"' || true; }
+moves_to_n2() { grep -a 'cluster: assigned' "$work/n1.log" | grep -ac '"to":"n2"' || true; }
+owns_series() { # n2 owns a series again (n1's last move involving n2 was to it)
+  local last
+  last=$(grep -a 'cluster: assigned' "$work/n1.log" | grep -a '"n2"' | tail -n 1)
+  [[ -n "$last" && "$last" == *'"to":"n2"'* ]]
+}
+wait_owning() {
+  local deadline=$(( $(date +%s) + 120 ))
+  until owns_series; do
+    (( $(date +%s) < deadline )) || { echo "n2 got no series within 120 s" >&2; exit 1; }
+    sleep 0.05
+  done
+}
+wait_owning
 
 stats() { # values... -> "p50 p99 max" (ms)
   printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {
@@ -73,15 +96,23 @@ stats() { # values... -> "p50 p99 max" (ms)
 losses=0
 ups=$(grep -ac "node n2 up" "$work/n1.log" || true)
 run_faults() { # KIND
-  local kind=$1 times=()
+  local kind=$1 times=() moved=()
   for ((k = 1; k <= faults; k++)); do
-    local t0
+    wait_owning
+    local t0 before_moves
+    before_moves=$(moves_from_n2 | wc -l)
     t0=$(ms_now)
     if [[ $kind == SIGKILL ]]; then kill -9 "${node_pid[n2]}"; else kill -STOP "${node_pid[n2]}"; fi
     losses=$((losses + 1))
     local line
     line=$(wait_line "$work/n1.log" "node n2 lost" "$losses" 30) || { echo "no loss detected within 30 s" >&2; exit 1; }
     times+=($(( $(ms_of_line "$line") - t0 )))
+    local deadline=$(( $(date +%s) + 30 ))
+    until (( $(moves_from_n2 | wc -l) > before_moves )); do
+      (( $(date +%s) < deadline )) || { echo "n2's series were not reassigned within 30 s" >&2; exit 1; }
+      sleep 0.01
+    done
+    moved+=($(( $(ms_of_line "$(moves_from_n2 | sed -n "$((before_moves + 1))p")") - t0 )))
     if [[ $kind == SIGKILL ]]; then
       while kill -0 "${node_pid[n2]}" 2>/dev/null; do sleep 0.01; done
       start_node n2 analysis "[\"127.0.0.1:${ports[n1]}\"]"
@@ -92,14 +123,15 @@ run_faults() { # KIND
     wait_line "$work/n1.log" "node n2 up" "$ups" 60 >/dev/null || { echo "n2 did not come back" >&2; exit 1; }
   done
   echo "detection after $kind of a node: $(stats "${times[@]}")"
+  echo "series reassigned after $kind (fault to the coordinator's write): $(stats "${moved[@]}")"
 }
 hb=$(awk '/^\[/{c=($0=="[cluster]")} c&&/^heartbeat-/{printf "%s ", $0}' "$src/config/caf-application.conf")
-echo "cluster: 3 nodes over mutual TLS on 127.0.0.1, $(nproc) cores; [cluster] ${hb}"
+echo "cluster: 4 nodes over mutual TLS on 127.0.0.1, $(nproc) cores; [cluster] ${hb}"
 run_faults SIGKILL
 run_faults SIGSTOP
 # (The frozen node itself sees every peer silent when it resumes: its own
 # "lost" lines are expected and not counted.)
-others=$( (grep -ac "node n[13] lost" "$work/n1.log" "$work/n3.log" || true) | awk -F: '{s+=$2} END {print s+0}')
+others=$( (grep -ac "node n[134] lost" "$work/n1.log" "$work/n3.log" "$work/n4.log" || true) | awk -F: '{s+=$2} END {print s+0}')
 echo "losses between the nodes that were not faulted, during the faults: $others"
 
 # False alarms under full CPU load.
