@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/sha.h>
 
+#include "analysis/aggregate.hpp"
 #include "app/ops_setup.hpp"
 #include "io/logging.hpp"
 
@@ -263,7 +264,7 @@ std::string node_runtime::start(caf::actor_system& sys, node_plan& plan,
     };
     return in(symbols, sym) && in(intervals, iv);
   };
-  co.series_id = [](const std::string& sym, const std::string& iv) { return sym + "_" + iv; };
+  co.series_id = &analysis::series_id; // the pipeline's ids
   std::weak_ptr<cluster::membership> weak = membership_;
   coordinator_ = std::make_shared<cluster::coordinator>(
     store, view, std::move(board), co, [weak](const std::string& e, const std::string& d) {

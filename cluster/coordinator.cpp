@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -39,7 +40,10 @@ coordinator::coordinator(std::shared_ptr<db::storage> store, std::shared_ptr<con
     board_(std::move(b)),
     o_(std::move(o)),
     record_(std::move(record)),
-    wanted_(wanted_leases(o_.roles)) {}
+    wanted_(wanted_leases(o_.roles)) {
+  if (!o_.series_id)
+    throw std::invalid_argument("coordination_options.series_id is required");
+}
 
 void coordinator::leases() {
   auto log = logging::get("cluster");
@@ -76,17 +80,14 @@ std::vector<std::string> coordinator::live_analysis_nodes() {
   return out;
 }
 
-void coordinator::plan(std::int64_t epoch) {
+std::vector<assignment> coordinator::plan(std::int64_t epoch, std::vector<assignment> current) {
   std::vector<std::string> series;
   for (auto& [sym, iv] : store_->candle_series())
     if (!o_.tracked || o_.tracked(sym, iv))
-      series.push_back(o_.series_id ? o_.series_id(sym, iv) : sym + "_" + iv);
+      series.push_back(o_.series_id(sym, iv));
   std::sort(series.begin(), series.end());
   series.erase(std::unique(series.begin(), series.end()), series.end());
   auto live = live_analysis_nodes();
-  std::vector<assignment> current;
-  for (auto& r : store_->series_owners())
-    current.push_back({r.series, r.owner, r.epoch, r.moved_at});
   auto now = board::clock::now();
   auto popts = o_.placement;
   bool may_rebalance = now - last_rebalance_ >= o_.rebalance_interval;
@@ -94,7 +95,7 @@ void coordinator::plan(std::int64_t epoch) {
     popts.max_moves_per_step = 0; // only series of lost nodes move now
   auto moves = plan_moves(current, series, live, wall_ms(), popts);
   if (moves.empty())
-    return;
+    return current;
   std::vector<db::series_owner> rows;
   auto j = nlohmann::json::array();
   std::set<std::string> up(live.begin(), live.end());
@@ -114,7 +115,7 @@ void coordinator::plan(std::int64_t epoch) {
                                   "(epoch {}) is no longer this node's",
                                   moves.size(), epoch);
     board_->drop_lease("coordinator");
-    return;
+    return current;
   }
   if (gradual)
     last_rebalance_ = now;
@@ -123,16 +124,27 @@ void coordinator::plan(std::int64_t epoch) {
                                 moves.size(), epoch, j.dump());
   if (record_)
     record_("assigned", nlohmann::json{{"epoch", epoch}, {"nodes", live}, {"moves", j}}.dump());
+  // What the database holds now: the moves applied (each raised the epoch,
+  // so none was refused by another coordinator's newer write).
+  for (auto& m : moves) {
+    auto it = std::find_if(current.begin(), current.end(),
+                           [&](const assignment& a) { return a.series == m.series; });
+    if (it == current.end())
+      current.push_back(m);
+    else
+      *it = m;
+  }
+  return current;
 }
 
 void coordinator::step() {
   leases();
-  auto c = board_->lease("coordinator");
-  if (c.held)
-    plan(c.epoch);
   std::vector<assignment> all;
   for (auto& r : store_->series_owners())
     all.push_back({r.series, r.owner, r.epoch, r.moved_at});
+  auto c = board_->lease("coordinator");
+  if (c.held)
+    all = plan(c.epoch, std::move(all));
   board_->set_assignments(std::move(all));
 }
 

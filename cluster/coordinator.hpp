@@ -35,7 +35,8 @@ struct coordination_options {
   /// Moves towards a joined node happen at most once per this interval (a
   /// lost node's series move at every step).
   std::chrono::milliseconds rebalance_interval{5000};
-  /// Which stored (symbol, interval) series are analysed, and their ids.
+  /// Which stored (symbol, interval) series are analysed (empty: all), and
+  /// their ids (required: the pipeline's, analysis::series_id).
   std::function<bool(const std::string& symbol, const std::string& interval)> tracked;
   std::function<std::string(const std::string& symbol, const std::string& interval)> series_id;
 };
@@ -60,7 +61,9 @@ public:
 
 private:
   void leases();
-  void plan(std::int64_t epoch);
+  /// Plans and writes the moves over `current` (read this step); returns
+  /// the assignments as they stand after the write.
+  std::vector<assignment> plan(std::int64_t epoch, std::vector<assignment> current);
 
   std::shared_ptr<db::storage> store_;
   std::shared_ptr<const view> view_;

@@ -21,15 +21,38 @@ std::uint64_t stable_hash(std::string_view s) {
   return h;
 }
 
+namespace {
+
+/// The weight of `node` for `series` (rendezvous: the highest wins).
+std::uint64_t weight(const std::string& node, const std::string& series) {
+  std::string key;
+  key.reserve(node.size() + series.size() + 1);
+  key.append(node).push_back('\0');
+  key.append(series);
+  return stable_hash(key);
+}
+
+/// The nodes by weight for `series`, highest first (ties: smaller name).
+std::vector<std::string> ranked(const std::string& series, const std::vector<std::string>& nodes) {
+  std::vector<std::pair<std::uint64_t, std::string>> w;
+  for (auto& n : nodes)
+    w.emplace_back(weight(n, series), n);
+  std::sort(w.begin(), w.end(), [](auto& x, auto& y) {
+    return x.first != y.first ? x.first > y.first : x.second < y.second;
+  });
+  std::vector<std::string> out;
+  for (auto& [ignored, n] : w)
+    out.push_back(n);
+  return out;
+}
+
+} // namespace
+
 std::string rendezvous_owner(const std::string& series, const std::vector<std::string>& nodes) {
   std::string best;
   std::uint64_t best_w = 0;
   for (auto& n : nodes) {
-    std::string key;
-    key.reserve(n.size() + series.size() + 1);
-    key.append(n).push_back('\0');
-    key.append(series);
-    auto w = stable_hash(key);
+    auto w = weight(n, series);
     if (best.empty() || w > best_w || (w == best_w && n < best)) {
       best = n;
       best_w = w;
@@ -37,28 +60,6 @@ std::string rendezvous_owner(const std::string& series, const std::vector<std::s
   }
   return best;
 }
-
-namespace {
-
-/// The live nodes by weight for `series`, highest first.
-std::vector<std::string> ranked(const std::string& series, const std::vector<std::string>& nodes) {
-  std::vector<std::pair<std::uint64_t, std::string>> w;
-  for (auto& n : nodes) {
-    std::string key; // as rendezvous_owner weighs
-    key.append(n).push_back('\0');
-    key.append(series);
-    w.emplace_back(stable_hash(key), n);
-  }
-  std::sort(w.begin(), w.end(), [](auto& x, auto& y) {
-    return x.first != y.first ? x.first > y.first : x.second < y.second;
-  });
-  std::vector<std::string> out;
-  for (auto& [weight, n] : w)
-    out.push_back(n);
-  return out;
-}
-
-} // namespace
 
 std::size_t node_capacity(std::size_t series, std::size_t nodes) {
   return nodes == 0 ? 0 : (series + nodes - 1) / nodes;
@@ -106,7 +107,7 @@ std::vector<assignment> plan_moves(const std::vector<assignment>& current,
         break;
       }
     if (target.empty())
-      target = ranked(s, live).front(); // (cannot happen: N * cap >= S)
+      target = rendezvous_owner(s, live); // (cannot happen: N * cap >= S)
     ++load[target];
     auto it = by_series.find(s);
     if (it == by_series.end())

@@ -1,6 +1,8 @@
 #pragma once
 // The schema's building blocks, shared by the files that define its
-// sections (schema.cpp, schema_cluster.cpp). Internal to config/.
+// sections (schema.cpp, schema_analysis.cpp, schema_content.cpp,
+// schema_cluster.cpp). Internal
+// to config/.
 
 #include <optional>
 #include <string>
@@ -14,6 +16,15 @@ key_spec key(std::string k, value_type t, std::optional<value> def, std::string 
              std::string description);
 key_spec ranged(key_spec s, std::optional<double> min, std::optional<double> max);
 key_spec one_of(key_spec s, std::vector<std::string> allowed);
+
+/// "" when `s` is an interval name, else what is wrong.
+std::string check_interval(const std::string& s);
+
+/// [analysis], [analysis.<analyzer>], [risk] (issue 5).
+void add_analysis_keys(std::vector<key_spec>& out);
+
+/// [content] and [publish.<channel>] (issue 6).
+void add_content_keys(std::vector<key_spec>& out);
 
 /// [cluster]: `herald node` (issue 16).
 void add_cluster_keys(std::vector<key_spec>& out);

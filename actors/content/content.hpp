@@ -106,6 +106,10 @@ using publisher_actor = caf::typed_actor<
 using channel_actor = caf::typed_actor<caf::reacts_to<content_piece>,
                                        caf::reacts_to<caf::tick_atom>>;
 
+/// A channel agent (actors/content/channel.cpp), on its own thread.
+channel_actor spawn_channel(caf::local_actor* parent, std::shared_ptr<const content_options> o,
+                            channel_setup c, std::shared_ptr<supervision::agent_directory> dir);
+
 /// The content supervisor's configuration.
 supervision::supervisor_config content_tree(const content_options& o,
                                             std::shared_ptr<supervision::agent_directory> dir,

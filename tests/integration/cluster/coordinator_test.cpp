@@ -8,24 +8,15 @@
 
 #include "cluster/coordinator.hpp"
 #include "db/storage.hpp"
-#include "support/backends.hpp"
+#include "support/storage.hpp"
 
 using namespace herald;
 using namespace herald::cluster;
 using herald::test::backend_target;
 using herald::test::for_each_backend;
+using herald::test::open_migrated;
 
 namespace {
-
-std::shared_ptr<db::storage> open_migrated(const backend_target& t) {
-  db::db_url url;
-  REQUIRE(db::parse_url(t.url, url).empty());
-  db::storage_options opts;
-  opts.pool_size = 2;
-  std::shared_ptr<db::storage> s = db::open_storage(url, opts);
-  s->migrate();
-  return s;
-}
 
 struct node {
   std::string name;
@@ -88,7 +79,9 @@ TEST_CASE("the coordinator places series moves a lost node's at once and rebalan
           "node by at most ceil(S/N)",
           "[storage][cluster]") {
   for_each_backend([](const backend_target& t) {
-    auto s = open_migrated(t);
+    db::storage_options opts;
+    opts.pool_size = 2;
+    auto s = open_migrated(t, opts);
     db::write_batch candles;
     for (auto sym : {"AAAUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT", "EEEUSDT"}) {
       candle c;

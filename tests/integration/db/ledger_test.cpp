@@ -4,7 +4,7 @@
 
 #include "content/ledger.hpp"
 #include "db/storage.hpp"
-#include "support/backends.hpp"
+#include "support/storage.hpp"
 
 using namespace herald;
 using namespace herald::content;
@@ -12,14 +12,6 @@ using herald::test::backend_target;
 using herald::test::for_each_backend;
 
 namespace {
-
-std::shared_ptr<db::storage> open_target(const backend_target& t) {
-  db::db_url url;
-  REQUIRE(db::parse_url(t.url, url).empty());
-  std::shared_ptr<db::storage> s = db::open_storage(url, {});
-  s->migrate();
-  return s;
-}
 
 piece_record rec(const std::string& piece, const std::string& ch) {
   piece_record r;
@@ -40,7 +32,7 @@ piece_record rec(const std::string& piece, const std::string& ch) {
 TEST_CASE("the ledger keeps every piece's state and payload, and records publications",
           "[content][ledger]") {
   for_each_backend([](const backend_target& t) {
-    ledger book{open_target(t), [] { return std::int64_t{42}; }};
+    ledger book{herald::test::open_migrated(t), [] { return std::int64_t{42}; }};
     auto r = rec("alert:BTCUSDT:1m:1", "telegram");
     book.save(r);
     auto back = book.find(r.id);
@@ -68,7 +60,7 @@ TEST_CASE("the ledger keeps every piece's state and payload, and records publica
 TEST_CASE("approval: only held pieces can be approved or rejected, with reasons otherwise",
           "[content][ledger]") {
   for_each_backend([](const backend_target& t) {
-    ledger book{open_target(t)};
+    ledger book{herald::test::open_migrated(t)};
     auto r = rec("alert:ETHUSDT:1m:2", "x");
     r.state = state::pending_approval;
     book.save(r);
@@ -93,7 +85,7 @@ TEST_CASE("after a crash, pieces left in publishing are resent where the channel
           "held in doubt where it cannot",
           "[content][ledger]") {
   for_each_backend([](const backend_target& t) {
-    ledger book{open_target(t)};
+    ledger book{herald::test::open_migrated(t)};
     auto a = rec("report:1", "articles");
     auto tg = rec("report:1", "telegram");
     auto fine = rec("report:2", "telegram");
@@ -117,7 +109,7 @@ TEST_CASE("after a crash, pieces left in publishing are resent where the channel
 TEST_CASE("a fenced ledger writes only while its node holds the publisher lease at its epoch",
           "[content][ledger][cluster]") {
   for_each_backend([](const backend_target& t) {
-    auto store = open_target(t);
+    auto store = herald::test::open_migrated(t);
     ledger book{store, [] { return std::int64_t{42}; }};
     std::optional<db::lease_fence> fence;
     book.fence([&] { return fence; });

@@ -10,7 +10,7 @@
 #include "config/loader.hpp"
 #include "messages/errors.hpp"
 #include "io/logging.hpp"
-#include "support/backends.hpp"
+#include "support/storage.hpp"
 
 using namespace herald;
 using namespace herald::data;
@@ -20,15 +20,11 @@ using herald::test::for_each_backend;
 
 namespace {
 
-std::shared_ptr<db::storage> open_migrated(const backend_target& t) {
-  db::db_url url;
-  REQUIRE(db::parse_url(t.url, url).empty());
+std::shared_ptr<db::storage> open_store(const backend_target& t) {
   db::storage_options o;
   o.pool_size = 2;
   o.connect_timeout_seconds = 2;
-  std::shared_ptr<db::storage> s = db::open_storage(url, o);
-  s->migrate();
-  return s;
+  return herald::test::open_migrated(t, o);
 }
 
 db::write_batch candles(const std::string& symbol, std::int64_t first_index, int n) {
@@ -103,7 +99,7 @@ struct fixture {
 
 TEST_CASE_METHOD(fixture, "writes are batched by size", "[db][write-behind]") {
   for_each_backend([&](const backend_target& t) {
-    auto store = open_migrated(t);
+    auto store = open_store(t);
     persistence_options o;
     o.batch_size = 100;
     o.batch_interval = 1h; // only size triggers here
@@ -129,7 +125,7 @@ TEST_CASE_METHOD(fixture, "writes are batched by size", "[db][write-behind]") {
 
 TEST_CASE_METHOD(fixture, "writes are flushed after the batch interval", "[db][write-behind]") {
   for_each_backend([&](const backend_target& t) {
-    auto store = open_migrated(t);
+    auto store = open_store(t);
     persistence_options o;
     o.batch_size = 1'000'000;
     o.batch_interval = 20ms;
@@ -148,7 +144,7 @@ TEST_CASE_METHOD(fixture, "writes are flushed after the batch interval", "[db][w
 TEST_CASE_METHOD(fixture, "a full queue refuses writes and tells the sender",
                  "[db][write-behind][backpressure]") {
   for_each_backend([&](const backend_target& t) {
-    auto store = open_migrated(t);
+    auto store = open_store(t);
     persistence_options o;
     o.batch_size = 1'000'000;
     o.batch_interval = 1h;
@@ -176,7 +172,7 @@ TEST_CASE_METHOD(fixture, "a full queue refuses writes and tells the sender",
 TEST_CASE_METHOD(fixture, "an invalid batch is refused with the field named",
                  "[db][write-behind]") {
   for_each_backend([&](const backend_target& t) {
-    auto p = spawn_persistence(sys, open_migrated(t), persistence_options{});
+    auto p = spawn_persistence(sys, open_store(t), persistence_options{});
     db::write_batch b;
     b.logs = {{"e1", "a", "info", "m", "{broken", 1}};
     auto err = write(p, b);
@@ -192,7 +188,7 @@ TEST_CASE_METHOD(fixture, "an invalid batch is refused with the field named",
 TEST_CASE_METHOD(fixture, "every accepted write is flushed on orderly shutdown",
                  "[db][write-behind][shutdown]") {
   for_each_backend([&](const backend_target& t) {
-    auto store = open_migrated(t);
+    auto store = open_store(t);
     persistence_options o;
     o.batch_size = 1'000'000;
     o.batch_interval = 1h;
@@ -213,7 +209,7 @@ TEST_CASE_METHOD(fixture, "every accepted write is flushed on orderly shutdown",
 TEST_CASE_METHOD(fixture, "a record the database refuses is isolated, the rest is written",
                  "[db][write-behind]") {
   for_each_backend([&](const backend_target& t) {
-    auto store = open_migrated(t);
+    auto store = open_store(t);
     persistence_options o;
     o.batch_interval = 1h;
     auto p = spawn_persistence(sys, store, o);
@@ -247,7 +243,7 @@ TEST_CASE_METHOD(fixture,
   } stopper{script + " stop " + dir};
   auto url = herald::test::run_line(script + " newdb " + dir);
   REQUIRE_FALSE(url.empty());
-  auto store = open_migrated({"postgresql", url});
+  auto store = open_store({"postgresql", url});
   persistence_options o;
   o.batch_size = 50;
   o.batch_interval = 10ms;
@@ -297,7 +293,7 @@ TEST_CASE_METHOD(fixture, "a write is acknowledged only once it is committed, so
                           "loses nothing it acknowledged",
                  "[db][write-behind][crash]") {
   for_each_backend([&](const backend_target& t) {
-    auto store = open_migrated(t);
+    auto store = open_store(t);
     persistence_options o;
     o.batch_size = 1'000'000;
     o.batch_interval = 1h;
