@@ -48,10 +48,16 @@ const std::vector<command>& commands() {
      "info, help, quit - with line editing and history (~/.herald_history). -c runs\n"
      "one command and exits (1 when it failed), for scripts. The token defaults to\n"
      "$HERALD_API_TOKEN, then the file http.token-file that `herald run` writes when\n"
-     "HERALD_API_TOKENS is not set.",
+     "HERALD_API_TOKENS is not set.\n"
+     "--node connects to a cluster node instead (`herald node`, also with TLS): to\n"
+     "its node agent at cluster.advertise (or --host/--port), with the node's\n"
+     "certificate when cluster.tls is on, and from there to that node's inspector;\n"
+     "`cluster` then shows every node of the cluster.",
      {config_option,
       {"host", "HOST", "node address (default: inspector.address of the config)"},
       {"port", "PORT", "inspector port (default: inspector.port of the config)"},
+      {"node", "", "connect to a cluster node's node agent ([cluster] of the config; TLS)"},
+      {"name", "NAME", "with --node: whose certificate to use (default: cluster.name)"},
       {"token", "TOKEN", "API token (default: $HERALD_API_TOKEN or http.token-file)"},
       {"c", "COMMAND", "run one command and exit"}},
      0, 0, console_command_main},

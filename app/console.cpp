@@ -16,12 +16,15 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 #include <editline/readline.h>
 #include <nlohmann/json.hpp>
 
 #include "actors/ops/inspector.hpp"
 #include "app/commands.hpp"
+#include "app/node.hpp"
 #include "app/ops_setup.hpp"
+#include "app/prepare.hpp"
 #include "config/loader.hpp"
 
 namespace herald::app {
@@ -293,9 +296,123 @@ private:
   std::string token_;
 };
 
+
+/// The session: one command (-c) or the interactive loop.
+int converse(caf::actor_system& sys, const ops::inspector_actor& inspector,
+             const std::string& token, const invocation& inv, const std::string& where) {
+  session s{sys, inspector, token};
+  if (inv.has("c"))
+    return s.run(inv.get("c"), false) ? exit_ok : exit_failure;
+
+  // Interactive: libedit for line editing and history (~/.herald_history).
+  std::string history;
+  if (const char* home = std::getenv("HOME"))
+    history = std::string{home} + "/.herald_history";
+  using_history();
+  if (!history.empty())
+    read_history(history.c_str());
+  std::cout << "herald console: connected to " << where << " (help for commands)\n";
+  for (;;) {
+    char* raw = readline("herald> ");
+    if (raw == nullptr)
+      break;
+    std::string line{raw};
+    std::free(raw);
+    auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos)
+      continue;
+    add_history(line.c_str());
+    if (line.substr(first) == "quit" || line.substr(first) == "exit")
+      break;
+    s.run(line, isatty(STDIN_FILENO) != 0);
+  }
+  if (!history.empty())
+    write_history(history.c_str());
+  return exit_ok;
+}
+
+bool parse_port(const invocation& inv, std::uint16_t& port) {
+  if (!inv.has("port"))
+    return true;
+  auto p = inv.get("port");
+  if (p.empty() || p.find_first_not_of("0123456789") != std::string::npos || p.size() > 5
+      || std::stoi(p) == 0 || std::stoi(p) > 65535) {
+    std::cerr << "herald console: --port needs a port number (1-65535), got '" << p << "'\n";
+    return false;
+  }
+  port = static_cast<std::uint16_t>(std::stoi(p));
+  return true;
+}
+
+/// `herald console --node`: the node's [cluster] section says where its node
+/// agent listens and which certificate to present; the node agent hands out
+/// its inspector. Over TLS the console is authenticated like a peer (a
+/// certificate of the cluster CA), and then by its API token.
+int node_console_main(const invocation& inv) {
+  const char* me = "herald console";
+  auto p = prepare(inv);
+  if (!p)
+    return exit_usage;
+  p->system.set("logger.verbosity", caf::atom("quiet"));
+  auto plan = plan_node(*p, inv);
+  if (!plan)
+    return exit_usage;
+  auto& s = p->loaded.values;
+  std::string host = plan->address == "0.0.0.0" || plan->address == "::" ? "127.0.0.1"
+                                                                           : plan->address;
+  std::uint16_t port = plan->port;
+  if (!plan->advertise.empty()) {
+    auto colon = plan->advertise.rfind(':');
+    host = plan->advertise.substr(0, colon);
+    port = static_cast<std::uint16_t>(std::stoi(plan->advertise.substr(colon + 1)));
+  }
+  if (inv.has("host"))
+    host = inv.get("host");
+  if (!parse_port(inv, port))
+    return exit_usage;
+  if (port == 0) {
+    std::cerr << me << ": cluster.port is 0 (any free port): pass the node's --port\n";
+    return exit_usage;
+  }
+  auto token = inv.has("token") ? inv.get("token")
+                                : default_console_token(s.get_string("http.token-file"));
+  if (token.empty()) {
+    std::cerr << me << ": no token: pass --token or set HERALD_API_TOKEN\n";
+    return exit_usage;
+  }
+  caf::actor_system sys{p->system};
+  auto where = host + ":" + std::to_string(port) + (plan->tls ? " (mutual TLS)" : " (plain TCP)");
+  auto agent = plan->tls
+                 ? caf::openssl::remote_actor<cluster_actors::node_agent_actor>(sys, host, port)
+                 : sys.middleman().remote_actor<cluster_actors::node_agent_actor>(host, port);
+  if (!agent) {
+    std::cerr << me << ": cannot reach the node agent at " << where << ": "
+              << sys.render(agent.error())
+              << (plan->tls ? " (is the node up? is this the cluster's CA and a certificate "
+                              "it signed: cluster.ca-file, cluster.cert-file?)"
+                            : " (is the node up?)")
+              << "\n";
+    return exit_failure;
+  }
+  caf::scoped_actor self{sys};
+  std::optional<ops::inspector_actor> inspector;
+  self->request(*agent, std::chrono::seconds{10}, caf::get_atom::value,
+                std::string{"ops.inspector"})
+    .receive([&](caf::actor& a) { inspector = caf::actor_cast<ops::inspector_actor>(a); },
+             [&](caf::error& e) {
+               std::cerr << me << ": " << where << ": " << sys.render(e)
+                         << " (connect to a node with the ops role)\n";
+             });
+  if (!inspector)
+    return exit_failure;
+  return converse(sys, *inspector, token, inv, where);
+}
+
 } // namespace
 
 int console_command_main(const invocation& inv) {
+  if (inv.has("node"))
+    return node_console_main(inv);
   // Defaults from the config file when there is one (address, port, token file).
   std::string host = "127.0.0.1", token_file = "var/console-token";
   std::uint16_t port = 4242;
@@ -314,15 +431,8 @@ int console_command_main(const invocation& inv) {
   }
   if (inv.has("host"))
     host = inv.get("host");
-  if (inv.has("port")) {
-    auto p = inv.get("port");
-    if (p.empty() || p.find_first_not_of("0123456789") != std::string::npos || p.size() > 5
-        || std::stoi(p) == 0 || std::stoi(p) > 65535) {
-      std::cerr << "herald console: --port needs a port number (1-65535), got '" << p << "'\n";
-      return exit_usage;
-    }
-    port = static_cast<std::uint16_t>(std::stoi(p));
-  }
+  if (!parse_port(inv, port))
+    return exit_usage;
   auto token = inv.has("token") ? inv.get("token") : default_console_token(token_file);
   if (token.empty()) {
     std::cerr << "herald console: no token: pass --token, set HERALD_API_TOKEN, or run herald "
@@ -342,35 +452,7 @@ int console_command_main(const invocation& inv) {
               << " (is `herald run` up? see [inspector] address/port)\n";
     return exit_failure;
   }
-  session s{sys, *remote, token};
-  if (inv.has("c"))
-    return s.run(inv.get("c"), false) ? exit_ok : exit_failure;
-
-  // Interactive: libedit for line editing and history (~/.herald_history).
-  std::string history;
-  if (const char* home = std::getenv("HOME"))
-    history = std::string{home} + "/.herald_history";
-  using_history();
-  if (!history.empty())
-    read_history(history.c_str());
-  std::cout << "herald console: connected to " << host << ":" << port << " (help for commands)\n";
-  for (;;) {
-    char* raw = readline("herald> ");
-    if (raw == nullptr)
-      break;
-    std::string line{raw};
-    std::free(raw);
-    auto first = line.find_first_not_of(" \t");
-    if (first == std::string::npos)
-      continue;
-    add_history(line.c_str());
-    if (line.substr(first) == "quit" || line.substr(first) == "exit")
-      break;
-    s.run(line, isatty(STDIN_FILENO) != 0);
-  }
-  if (!history.empty())
-    write_history(history.c_str());
-  return exit_ok;
+  return converse(sys, *remote, token, inv, host + ":" + std::to_string(port));
 }
 
 } // namespace herald::app

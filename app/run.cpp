@@ -117,7 +117,7 @@ int run_system(const invocation& given, bool node) {
   bool publish_inspector = s.get_bool("inspector.enabled") && (!plan || !plan->tls);
   if (plan && plan->tls && s.get_bool("inspector.enabled"))
     log->info("inspector: not published on a TLS node (CAF 0.17 must not publish plain TCP "
-              "next to TLS); the consoles use the HTTP API");
+              "next to TLS); the terminal console connects with `herald console --node`");
   if (publish_inspector) {
     auto addr = s.get_string("inspector.address");
     auto port = static_cast<std::uint16_t>(s.get_int("inspector.port"));

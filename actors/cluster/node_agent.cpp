@@ -8,6 +8,7 @@
 #include <caf/openssl/manager.hpp>
 
 #include "io/logging.hpp"
+#include "messages/errors.hpp"
 #include "io/net/probe.hpp"
 
 namespace herald::cluster_actors {
@@ -314,6 +315,25 @@ node_agent_actor::behavior_type node_agent_impl(self_ptr self, node_agent_option
       auto i = self->state.peers.find(name);
       if (i != self->state.peers.end() && i->second.greeting.incarnation == incarnation)
         i->second.last_seen_ms = wall_ms();
+    },
+    [self](caf::get_atom, const std::string& path) -> caf::result<caf::actor> {
+      auto& st = self->state;
+      auto addr = st.o.directory->find_local(path);
+      if (!addr) {
+        st.log->info("cluster: a client asked node {} for {}, which does not run here", st.me.name,
+                     path);
+        return make_error(herald_errc::invalid_request,
+                          "node " + st.me.name + " runs no " + path + " (roles "
+                            + [&] {
+                                std::string r;
+                                for (auto& x : st.me.roles)
+                                  r += (r.empty() ? "" : ",") + x;
+                                return r;
+                              }()
+                            + ")");
+      }
+      st.log->info("cluster: a client looked up {} on node {}", path, st.me.name);
+      return caf::actor_cast<caf::actor>(addr);
     },
     [self](dial_atom, const std::string& address) { dial(self, address); },
     [self](dial_atom, const std::string& address, const std::string& why) {

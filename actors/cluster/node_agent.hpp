@@ -50,6 +50,11 @@ using node_agent_actor = caf::typed_actor<
   caf::reacts_to<node_directory>,
   /// A sign of life of a peer (name, incarnation).
   caf::reacts_to<alive_atom, std::string, std::uint64_t>,
+  /// One of this node's own agents by path ("ops.inspector"): how a client
+  /// that reached the node's one published actor over TLS (the terminal
+  /// console, `herald console --node`) finds the agent it talks to. An
+  /// error names the path when this node runs no such agent.
+  caf::replies_to<caf::get_atom, std::string>::with<caf::actor>,
   /// Where peers reach this node, once it is published: it starts dialling.
   caf::reacts_to<caf::put_atom, std::string>,
   /// Internal: dial the peer at this address when due.

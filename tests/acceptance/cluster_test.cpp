@@ -65,6 +65,34 @@ TEST_CASE("three nodes split the roles over TLS, lose one and take it back", "[c
     return st == 200 && j.contains("items") && !j["items"].empty();
   }));
   auto n2_incarnation = incarnation_of(seen, "n2");
+  // The terminal console on TLS nodes: through a node agent (mutual TLS,
+  // here with n3's certificate) to that node's inspector; `cluster` lists
+  // every node, from any node (each runs an inspector for its API);
+  // another CA's certificate is refused.
+  {
+    auto console = [&](const cluster_member& at, const std::string& name,
+                       const std::filesystem::path& ca_dir, const std::string& line) {
+      return process::run({herald_bin, "console", "--node", "--config", shipped_conf, "--name",
+                           name, "--cluster.ca-file=" + (ca_dir / "ca.pem").string(), "--port",
+                           std::to_string(at.cluster_port), "--token", viewer_token, "-c", line});
+    };
+    auto [rc, out] = console(n1, "n3", certs, "cluster");
+    INFO(out);
+    CHECK(rc == 0);
+    CHECK(out.find("mutual TLS") == std::string::npos); // -c prints only the answer
+    for (auto name : {"n1 ", "n2 ", "n3 "})
+      CHECK(out.find(name) != std::string::npos);
+    CHECK(out.find(" up ") != std::string::npos);
+    auto [rc2, out2] = console(cl["n2"], "n3", certs, "cluster"); // any node
+    INFO(out2);
+    CHECK(rc2 == 0);
+    CHECK(out2.find("lease publisher: n3") != std::string::npos);
+    auto other = cl.certs("n3", "other-ca");
+    auto [rc3, out3] = console(n1, "n3", other, "cluster");
+    INFO(out3);
+    CHECK(rc3 == 1);
+    CHECK(out3.find("cannot reach the node agent at 127.0.0.1:") != std::string::npos);
+  }
   // The agent registry lists every node's agents (written by each node).
   CHECK(local_cluster::wait_api(n1, "/api/v1/cluster/agents?node=n2", [](int st, const nlohmann::json& j) {
     if (st != 200)
