@@ -71,6 +71,7 @@ void membership::loop() {
   auto log = logging::get("cluster");
   std::unique_lock<std::mutex> lock{mtx_};
   bool events_failed = false; // then they wait for the next renewal
+  std::size_t events_failures = 0; // in a row: logged once, not every renewal
   while (!stopping_) {
     cv_.wait_for(lock, renewal_,
                  [&] { return stopping_ || (!events_failed && !events_.empty()); });
@@ -82,8 +83,14 @@ void membership::loop() {
     for (std::size_t i = 0; i < events.size(); ++i) {
       try {
         store_->log_deployment(self_.name, self_.version, events[i].first, events[i].second);
+        if (events_failures > 0)
+          log->info("cluster: deployment log written again after {} failures", events_failures);
+        events_failures = 0;
       } catch (const std::exception& e) {
-        log->warn("cluster: deployment log '{}' not written yet: {}", events[i].first, e.what());
+        if (events_failures++ == 0)
+          log->warn("cluster: deployment log '{}' not written yet: {} (kept, retried every "
+                    "renewal)",
+                    events[i].first, e.what());
         std::lock_guard<std::mutex> guard{mtx_};
         events_.insert(events_.begin(), events.begin() + static_cast<std::ptrdiff_t>(i),
                        events.end());

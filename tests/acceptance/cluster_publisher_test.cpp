@@ -17,39 +17,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// What a request carried, to tell pieces apart: the text, caption or content.
-std::string text_of(const publish_double::request& r) {
-  if (r.path.find("sendPhoto") != std::string::npos) {
-    auto c = r.fields.find("caption");
-    return c == r.fields.end() ? "" : c->second;
-  }
-  if (!r.fields.empty()) { // Discord with a file: the JSON part
-    auto c = r.fields.find("payload_json");
-    if (c != r.fields.end())
-      return c->second;
-  }
-  auto j = nlohmann::json::parse(r.body, nullptr, false);
-  if (!j.is_object())
-    return r.body;
-  for (auto key : {"text", "content"})
-    if (j.contains(key) && j[key].is_string())
-      return j[key].get<std::string>();
-  return r.body; // the webhook's JSON document
-}
-
-std::string holder_of(const nlohmann::json& cluster, const std::string& lease,
-                      std::int64_t* epoch = nullptr) {
-  if (!cluster.is_object() || !cluster.contains("leases"))
-    return {};
-  for (auto& l : cluster["leases"])
-    if (l.value("name", "") == lease && l.value("expires_in_ms", 0) > 0) {
-      if (epoch)
-        *epoch = l.value("epoch", std::int64_t{0});
-      return l.value("holder", "");
-    }
-  return {};
-}
-
 std::size_t total(const publish_double& d) { return d.received().size(); }
 
 std::string tail(const std::string& out, std::size_t n = 4000) {
@@ -67,19 +34,7 @@ TEST_CASE("a publisher frozen with SIGSTOP loses its lease to another content no
     return;
   }
   publish_double remote;
-  ::setenv("HERALD_TELEGRAM_TOKEN", "T0KEN", 1);
-  ::setenv("HERALD_X_TOKEN", "XTOKEN", 1);
-  ::setenv("HERALD_DISCORD_WEBHOOK", "/api/webhooks/1/abc", 1);
-  ::setenv("HERALD_WEBHOOK_SECRET", "s3cret", 1);
-  std::vector<std::string> args{"--scanner.speed=3000", "--cluster.lease-ttl=3s",
-                                "--cluster.lease-renewal=1s", "--publish.articles.enabled=false"};
-  for (std::string ch : {"telegram", "discord", "x", "webhook"}) {
-    auto p = "--publish." + ch + ".";
-    args.insert(args.end(), {p + "enabled=true", p + "per-hour=0", p + "per-day=0",
-                             p + "rate-per-minute=100000", p + "burst=1000", p + "timeout=10s"});
-    args.push_back(p + "url=" + remote.url() + (ch == "webhook" ? "/hook" : ""));
-  }
-  args.push_back("--publish.telegram.chat-id=@herald");
+  auto args = cluster_channel_args(remote);
   auto certs = cl.certs("n1,n2,n3,n4");
   // n3 starts first: it holds the coordinator and publisher leases.
   cl.start("n3", "content", certs, args);
@@ -90,10 +45,10 @@ TEST_CASE("a publisher frozen with SIGSTOP loses its lease to another content no
   nlohmann::json j;
   REQUIRE(local_cluster::wait_api(n1, "/api/v1/cluster", [&](int st, const nlohmann::json& x) {
     j = x;
-    return st == 200 && !holder_of(x, "publisher").empty();
+    return st == 200 && !local_cluster::holder_of(x, "publisher").empty();
   }));
   std::int64_t first_epoch = 0;
-  auto first = holder_of(j, "publisher", &first_epoch);
+  auto first = local_cluster::holder_of(j, "publisher", &first_epoch);
   auto other = first == "n3" ? "n4" : "n3";
   INFO("publisher lease: " << first << " epoch " << first_epoch);
   // Pieces flow from the holder.
@@ -106,7 +61,7 @@ TEST_CASE("a publisher frozen with SIGSTOP loses its lease to another content no
   cl[first].p->signal(SIGSTOP);
   std::int64_t epoch = 0;
   CHECK(local_cluster::wait_api(n1, "/api/v1/cluster", [&](int st, const nlohmann::json& x) {
-    return st == 200 && holder_of(x, "publisher", &epoch) == other;
+    return st == 200 && local_cluster::holder_of(x, "publisher", &epoch) == other;
   }, 30s));
   auto took_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - frozen_at)

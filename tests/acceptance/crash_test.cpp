@@ -25,16 +25,6 @@ namespace {
 const std::string herald_bin = HERALD_BINARY;
 const std::string shipped_conf = std::string{HERALD_SOURCE_DIR} + "/config/caf-application.conf";
 
-/// What a Telegram request carried: the text or the photo's caption.
-std::string text_of(const herald::test::publish_double::request& r) {
-  if (r.path.find("sendPhoto") != std::string::npos) {
-    auto c = r.fields.find("caption");
-    return c == r.fields.end() ? "" : c->second;
-  }
-  auto j = nlohmann::json::parse(r.body, nullptr, false);
-  return j.is_object() ? j.value("text", "") : "";
-}
-
 } // namespace
 
 TEST_CASE("killed with SIGKILL mid-publish and restarted, every piece reaches the channel "
@@ -84,7 +74,7 @@ TEST_CASE("killed with SIGKILL mid-publish and restarted, every piece reaches th
   // what the server received: every text once (the held call included)
   std::map<std::string, int> seen;
   for (auto& r : tg.received("telegram"))
-    ++seen[text_of(r)];
+    ++seen[herald::test::text_of(r)];
   REQUIRE(seen.size() > 3);
   for (auto& [text, n] : seen) {
     INFO(text);

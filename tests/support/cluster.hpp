@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "support/backends.hpp"
+#include "support/fault_proxy.hpp"
 #include "support/herald_node.hpp"
 
 namespace herald::test {
@@ -62,15 +63,45 @@ public:
     return d;
   }
 
+  /// Partition tests: from now on every link a node dials (to a peer, and
+  /// to PostgreSQL) goes through a fault_proxy of its own, so that
+  /// `isolate(name)` can cut a node off from everything.
+  void through_proxies() { proxied_ = true; }
+
+  /// Cuts (or freezes) every proxied link with `name` at one end: its peer
+  /// links both ways and its PostgreSQL connections.
+  /// Links of nodes started meanwhile start cut too.
+  void isolate(const std::string& name, bool freeze = false) {
+    isolated_[name] = freeze;
+    for (auto& r : routes_)
+      if (r.from == name || r.to == name)
+        freeze ? r.proxy->freeze() : r.proxy->cut();
+  }
+  void heal(const std::string& name) {
+    isolated_.erase(name);
+    for (auto& r : routes_)
+      if (r.from == name || r.to == name)
+        r.proxy->heal();
+  }
+
   /// The command line of a node: its peers are the members started so far.
   std::vector<std::string> args(const std::string& name, const std::string& roles,
                                 const std::filesystem::path& certs,
-                                std::vector<std::string> extra = {}) const {
+                                std::vector<std::string> extra = {}) {
     std::string peers = "[";
     for (auto& m : members_)
       if (m.p && !m.p->exited())
-        peers += (peers.size() > 1 ? "," : "") + std::string{"\""} + m.address() + "\"";
+        peers += (peers.size() > 1 ? "," : "") + std::string{"\""}
+                 + (proxied_ ? route(name, m.name, m.cluster_port) : m.address()) + "\"";
     peers += "]";
+    auto db = db_url_;
+    if (proxied_) { // postgresql://user@127.0.0.1:PORT/db -> the node's proxy
+      auto colon = db.find(':', db.find('@'));
+      auto slash = db.find('/', colon);
+      auto pg_port = std::stoi(db.substr(colon + 1, slash - colon - 1));
+      db = db.substr(0, colon) + ":" + std::to_string(std::stoi(
+             route(name, "postgresql", pg_port).substr(10))) + db.substr(slash);
+    }
     std::vector<std::string> a{herald_bin,
                                "node",
                                "--config",
@@ -82,7 +113,7 @@ public:
                                "--cluster.port=0",
                                "--cluster.peers=" + peers,
                                "--cluster.ca-file=" + (certs / "ca.pem").string(),
-                               "--db.url=" + db_url_,
+                               "--db.url=" + db,
                                "--http.port=0",
                                "--inspector.enabled=false",
                                "--scanner.start-time=1700000000000",
@@ -152,6 +183,21 @@ public:
     return false;
   }
 
+  /// The holder of a lease that has not expired in an /api/v1/cluster
+  /// answer ("" when none), and its epoch.
+  static std::string holder_of(const nlohmann::json& cluster, const std::string& lease,
+                        std::int64_t* epoch = nullptr) {
+    if (!cluster.is_object() || !cluster.contains("leases"))
+      return {};
+    for (auto& l : cluster["leases"])
+      if (l.value("name", "") == lease && l.value("expires_in_ms", 0) > 0) {
+        if (epoch)
+          *epoch = l.value("epoch", std::int64_t{0});
+        return l.value("holder", "");
+      }
+    return {};
+  }
+
   /// The status of `name` in `m`'s /api/v1/cluster ("" when not listed).
   static std::string status_of(const nlohmann::json& cluster, const std::string& name) {
     if (!cluster.is_object() || !cluster.contains("nodes"))
@@ -163,6 +209,22 @@ public:
   }
 
 private:
+  struct proxy_route {
+    std::string from, to;
+    std::unique_ptr<fault_proxy> proxy;
+  };
+  /// The address of a new proxy for `from`'s link to `to` (at port).
+  std::string route(const std::string& from, const std::string& to, int port) {
+    routes_.push_back({from, to, std::make_unique<fault_proxy>(port)});
+    for (auto& [name, freeze] : isolated_)
+      if (name == from || name == to)
+        freeze ? routes_.back().proxy->freeze() : routes_.back().proxy->cut();
+    return routes_.back().proxy->address();
+  }
+
+  bool proxied_ = false;
+  std::map<std::string, bool> isolated_; ///< name -> frozen (else cut)
+  std::vector<proxy_route> routes_; ///< (destroyed after the members: declared before)
   std::filesystem::path dir_;
   std::string db_url_;
   std::deque<cluster_member> members_; ///< (references stay valid as it grows)

@@ -232,4 +232,45 @@ private:
   std::atomic<std::uint64_t> next_id_{41};
 };
 
+/// What a request to a double carried, to tell pieces apart: the text,
+/// caption or content.
+inline std::string text_of(const publish_double::request& r) {
+  if (r.path.find("sendPhoto") != std::string::npos) {
+    auto c = r.fields.find("caption");
+    return c == r.fields.end() ? "" : c->second;
+  }
+  if (!r.fields.empty()) { // Discord with a file: the JSON part
+    auto c = r.fields.find("payload_json");
+    if (c != r.fields.end())
+      return c->second;
+  }
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (!j.is_object())
+    return r.body;
+  for (auto key : {"text", "content"})
+    if (j.contains(key) && j[key].is_string())
+      return j[key].get<std::string>();
+  return r.body; // the webhook's JSON document
+}
+
+/// `herald node` options that send every channel (Telegram, Discord, X, a
+/// webhook) to `remote`, unthrottled, and a 3 s publisher lease; sets the
+/// channel secrets in the environment the nodes inherit.
+inline std::vector<std::string> cluster_channel_args(const publish_double& remote) {
+  ::setenv("HERALD_TELEGRAM_TOKEN", "T0KEN", 1);
+  ::setenv("HERALD_X_TOKEN", "XTOKEN", 1);
+  ::setenv("HERALD_DISCORD_WEBHOOK", "/api/webhooks/1/abc", 1);
+  ::setenv("HERALD_WEBHOOK_SECRET", "s3cret", 1);
+  std::vector<std::string> args{"--scanner.speed=3000", "--cluster.lease-ttl=3s",
+                                "--cluster.lease-renewal=1s", "--publish.articles.enabled=false"};
+  for (std::string ch : {"telegram", "discord", "x", "webhook"}) {
+    auto p = "--publish." + ch + ".";
+    args.insert(args.end(), {p + "enabled=true", p + "per-hour=0", p + "per-day=0",
+                             p + "rate-per-minute=100000", p + "burst=1000", p + "timeout=10s"});
+    args.push_back(p + "url=" + remote.url() + (ch == "webhook" ? "/hook" : ""));
+  }
+  args.push_back("--publish.telegram.chat-id=@herald");
+  return args;
+}
+
 } // namespace herald::test
