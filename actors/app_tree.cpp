@@ -7,6 +7,7 @@
 #include "market/interval.hpp"
 
 #include "actors/analysis/pipeline.hpp"
+#include "actors/analysis/backtest_host.hpp"
 #include "actors/cluster/placement_agent.hpp"
 #include "actors/data/binance_source.hpp"
 #include "analysis/sentiment.hpp"
@@ -444,6 +445,17 @@ supervisor_config make_root_config(const config::settings& s, const app_services
     ops.push_back(worker(s, "ops", "placement", [po](caf::local_actor* self,
                                                      const std::string&) {
       return cluster_actors::spawn_placement_agent(self, po);
+    }));
+  }
+  if (services.board && analysis_here) { // distributed backtests' analyzers
+    auto ao = analysis_options_from(s);
+    analysis_actors::backtest_host_options bo;
+    bo.analyzers = ao.analyzers;
+    bo.rebuild_candles = ao.rebuild_candles;
+    bo.enabled = ao.pipeline.enabled;
+    ops.push_back(worker(s, "ops", "backtests", [bo](caf::local_actor* self,
+                                                     const std::string&) {
+      return analysis_actors::spawn_backtest_host(self, bo);
     }));
   }
   bool data_role = has_role("data");

@@ -13,7 +13,10 @@
 #include <unistd.h>
 
 #include <caf/all.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
 
+#include "app/backtest_engine.hpp"
 #include "actors/analysis/pipeline.hpp"
 #include "actors/analysis/risk.hpp"
 #include "actors/app_tree.hpp"
@@ -52,6 +55,114 @@ std::optional<std::int64_t> parse_time(const std::string& s) {
   return ((days * 24 + h) * 60 + mi) * 60'000LL + sec * 1000LL;
 }
 
+std::vector<std::string> split_symbols(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  while (at <= list.size()) {
+    auto comma = list.find(',', at);
+    auto x = list.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+    if (!x.empty())
+      out.push_back(x);
+    if (comma == std::string::npos)
+      break;
+    at = comma + 1;
+  }
+  return out;
+}
+
+int write_json(const invocation& inv, const std::string& doc) {
+  if (!inv.has("json"))
+    return exit_ok;
+  std::ofstream out(inv.get("json"));
+  out << doc << "\n";
+  if (!out) {
+    std::cerr << "herald backtest: cannot write " << inv.get("json") << "\n";
+    return exit_failure;
+  }
+  return exit_ok;
+}
+
+/// `--cluster URL`: the node at URL runs it over the cluster's analysis
+/// nodes, on the candles of the cluster's database.
+int cluster_backtest(const invocation& inv, const std::string& symbol, const std::string& interval,
+                     std::int64_t from, std::int64_t to, long horizon) {
+  const char* me = "herald backtest";
+  auto url = inv.get("cluster");
+  std::string rest = url;
+  bool tls = false;
+  if (rest.rfind("http://", 0) == 0)
+    rest = rest.substr(7);
+  else if (rest.rfind("https://", 0) == 0)
+    rest = rest.substr(8), tls = true;
+  else {
+    std::cerr << me << ": --cluster '" << url << "' must be a node's URL (http://HOST:PORT)\n";
+    return exit_usage;
+  }
+  if (!rest.empty() && rest.back() == '/')
+    rest.pop_back();
+  if (tls) {
+    std::cerr << me << ": --cluster: use the node's http:// address (TLS in front of the API is "
+                     "a proxy's job, see docker/)\n";
+    return exit_usage;
+  }
+  auto colon = rest.rfind(':');
+  std::string host = rest.substr(0, colon);
+  int port = 80;
+  if (colon != std::string::npos) {
+    auto ps = rest.substr(colon + 1);
+    if (ps.empty() || ps.find_first_not_of("0123456789") != std::string::npos || ps.size() > 5) {
+      std::cerr << me << ": --cluster '" << url << "': bad port\n";
+      return exit_usage;
+    }
+    port = std::stoi(ps);
+  }
+  std::string token = inv.get("token");
+  if (token.empty())
+    if (const char* t = std::getenv("HERALD_API_TOKEN"))
+      token = t;
+  if (token.empty()) {
+    std::cerr << me << ": --cluster needs an operator's API token (--token or "
+                     "$HERALD_API_TOKEN)\n";
+    return exit_usage;
+  }
+  nlohmann::json body{{"symbols", split_symbols(symbol)}, {"interval", interval},
+                      {"horizon", horizon}};
+  if (from != std::numeric_limits<std::int64_t>::min())
+    body["from"] = from;
+  if (to != std::numeric_limits<std::int64_t>::max())
+    body["to"] = to;
+  httplib::Client cli{host, port};
+  cli.set_connection_timeout(5, 0);
+  cli.set_read_timeout(3600, 0); // a backtest takes as long as it takes
+  httplib::Headers headers{{"Authorization", "Bearer " + token}};
+  auto res = cli.Post("/api/v1/backtests", headers, body.dump(), "application/json");
+  if (!res) {
+    std::cerr << me << ": cannot reach " << url << ": " << httplib::to_string(res.error()) << "\n";
+    return exit_failure;
+  }
+  auto j = nlohmann::json::parse(res->body, nullptr, false);
+  if (res->status != 200) {
+    std::string msg = res->body;
+    if (j.is_object() && j.contains("error") && j["error"].is_object())
+      msg = j["error"].value("message", msg);
+    std::cerr << me << ": " << url << " answered " << res->status << ": " << msg << "\n";
+    return res->status == 400 ? exit_usage : exit_failure;
+  }
+  if (!j.is_object() || !j.contains("text") || !j.contains("report")) {
+    std::cerr << me << ": " << url << " answered something that is not a backtest report\n";
+    return exit_failure;
+  }
+  std::cout << j["text"].get<std::string>();
+  std::cout << "analysed on:";
+  for (auto& [id, node] : j["placement"].items())
+    std::cout << " " << id << "@" << node.get<std::string>();
+  std::cout << "\n";
+  if (j.value("late", 0) + j.value("failed", 0) > 0)
+    std::cout << "analyzers left out: " << j.value("late", 0) << " late, " << j.value("failed", 0)
+              << " failed\n";
+  return write_json(inv, j["report"].dump());
+}
+
 } // namespace
 
 int backtest_command(const invocation& inv) {
@@ -59,7 +170,7 @@ int backtest_command(const invocation& inv) {
   std::vector<std::string> files = inv.args;
   if (inv.has("file"))
     files.insert(files.begin(), inv.get("file"));
-  if (files.empty() == !inv.has("db")) {
+  if (files.empty() == !inv.has("db") && !inv.has("cluster")) {
     std::cerr << me << ": give either --file F... or --db URL\n";
     return exit_usage;
   }
@@ -105,6 +216,14 @@ int backtest_command(const invocation& inv) {
     if (!existed)
       std::filesystem::remove(path);
   }
+  if (inv.has("cluster")) {
+    if (!files.empty() || inv.has("db") || symbol.empty() || interval.empty()) {
+      std::cerr << me << ": --cluster runs on the cluster's database: give --symbol S[,S...] and "
+                         "--interval, not files (ingest them first: herald ingest --db URL)\n";
+      return exit_usage;
+    }
+    return cluster_backtest(inv, symbol, interval, from, to, horizon);
+  }
   bool strict = inv.has("strict");
   auto p = prepare(inv);
   if (!p || !setup_logging(p->loaded.values))
@@ -138,18 +257,20 @@ int backtest_command(const invocation& inv) {
                   << interval << "\n";
         return exit_usage;
       }
+      // Without --symbol each file's series is named by the file
+      // (BTCUSDT-1m-2021-01-01.csv, BTCUSDT_1h.csv): files of several
+      // symbols make a backtest of several series (one portfolio).
+      auto file_symbol = symbol;
+      if (file_symbol.empty())
+        file_symbol = named.empty() ? "BACKTEST" : named;
       for (auto& c : file.candles)
-        if (c.open_time >= from && c.open_time < to)
+        if (c.open_time >= from && c.open_time < to) {
+          c.symbol = file_symbol;
+          c.interval = interval;
           candles.push_back(std::move(c));
+        }
     }
-    if (symbol.empty()) {
-      // The series is named by its file (BTCUSDT-1m-2021-01-01.csv, BTCUSDT_1h.csv).
-      symbol = io::symbol_from_path(files[0]);
-      if (symbol.empty())
-        symbol = "BACKTEST";
-      for (auto& c : candles)
-        c.symbol = symbol;
-    }
+
   } else {
     if (symbol.empty() || interval.empty()) {
       std::cerr << me << ": --db needs --symbol and --interval\n";
@@ -160,7 +281,11 @@ int backtest_command(const invocation& inv) {
     if (!store)
       return usage_error ? exit_usage : exit_failure;
     try {
-      candles = store->candles_between(symbol, interval, from, to);
+      for (auto& sym : split_symbols(symbol)) {
+        auto cs = store->candles_between(sym, interval, from, to);
+        candles.insert(candles.end(), std::make_move_iterator(cs.begin()),
+                       std::make_move_iterator(cs.end()));
+      }
     } catch (const std::exception& e) {
       std::cerr << me << ": " << e.what() << "\n";
       return exit_failure;
@@ -174,110 +299,24 @@ int backtest_command(const invocation& inv) {
     return exit_usage;
   }
 
-  // -- the actors, as in a live run ---------------------------------------------------------
-  auto opts = analysis_options_from(s);
-  opts.persist = false;
-  opts.pipeline.symbols = {symbol};
-  opts.pipeline.intervals = {interval};
-  opts.pipeline.order_wait = std::chrono::milliseconds{0};
-  const std::size_t chunk = opts.pipeline.max_batch;
-  const std::size_t window = 4 * chunk; // candles fed but not yet analysed
-  auto dir = std::make_shared<supervision::agent_directory>();
-  analysis::backtest_report report{horizon};
-  std::uint64_t expected = 0, done = 0;
-  {
-    caf::actor_system sys{p->system};
-    data::hub_options ho;
-    ho.persist = false;
-    ho.resample_to.clear();
-    ho.depth = opts.rebuild_candles + window + chunk;
-    auto hub = data::spawn_hub(sys, ho, dir);
-    dir->started("data.hub", hub.address(), false);
-    auto tree = supervision::spawn_supervisor(sys, analysis_actors::analysis_tree(opts, dir));
-    caf::scoped_actor self{sys};
-    bool ok = true;
-    self->request(tree, std::chrono::seconds{30}, ready_atom::value)
-      .receive([](bool) {}, [&](caf::error& e) {
-        std::cerr << me << ": the analysis agents did not start: " << sys.render(e) << "\n";
-        ok = false;
-      });
-    auto risk = caf::actor_cast<analysis_actors::risk_actor>(dir->find("analysis.risk"));
-    if (ok && risk)
-      self->request(risk, std::chrono::seconds{10}, subscribe_atom::value,
-                    caf::actor_cast<analysis_actors::risk_sink_actor>(self))
-        .receive([](bool) {}, [&](caf::error&) { ok = false; });
-    progress_display bar{"backtest", candles.size(), isatty(STDERR_FILENO) != 0};
-    std::size_t fed = 0;
-    double equity = opts.risk.initial_equity, max_dd = 0;
-    std::uint64_t trades = 0;
-    bool stalled = false;
-    auto take = [&](risk_report& r) {
-      for (std::size_t i = 0; i < r.signals.size(); ++i) {
-        std::optional<analysis::insight> in;
-        if (r.insight_of[i] >= 0)
-          in = r.insights[static_cast<std::size_t>(r.insight_of[i])];
-        report.add(r.signals[i], in);
-      }
-      done += r.signals.size();
-      equity = r.equity;
-      max_dd = r.max_drawdown;
-      trades = r.trades;
-      bar.update(done);
-    };
-    auto wait_for = [&](std::uint64_t target) {
-      while (!stalled && done < target)
-        self->receive([&](risk_report& r) { take(r); return true; },
-                      caf::after(std::chrono::seconds{60}) >> [&] { stalled = true; });
-    };
-    while (ok && fed < candles.size() && !stalled) {
-      auto n = std::min(chunk, candles.size() - fed);
-      std::vector<candle> batch(candles.begin() + static_cast<std::ptrdiff_t>(fed),
-                                candles.begin() + static_cast<std::ptrdiff_t>(fed + n));
-      fed += n;
-      self->request(hub, std::chrono::seconds{60}, std::move(batch))
-        .receive([&](std::uint64_t accepted) { expected += accepted; },
-                 [&](caf::error& e) {
-                   std::cerr << me << ": the hub refused candles: " << sys.render(e) << "\n";
-                   ok = false;
-                 });
-      if (expected > window)
-        wait_for(expected - window);
-    }
-    wait_for(expected);
-    bar.finish(done);
-    report.set_portfolio(opts.risk.initial_equity, equity, max_dd, trades);
-    std::uint64_t late = 0, failed = 0;
-    if (auto pl = caf::actor_cast<analysis_actors::pipeline_actor>(dir->find("analysis.pipeline")))
-      self->request(pl, std::chrono::seconds{10}, stats_atom::value)
-        .receive([&](std::uint64_t, std::uint64_t, std::uint64_t l, std::uint64_t f,
-                     std::uint64_t) { late = l, failed = f; },
-                 [](caf::error&) {});
-    self->send_exit(tree, caf::exit_reason::user_shutdown);
-    self->send_exit(hub, caf::exit_reason::user_shutdown);
-    if (!ok)
-      return exit_failure;
-    if (stalled) {
-      std::cerr << me << ": the pipeline stopped answering after " << done << " of " << expected
-                << " candles\n";
-      return exit_failure;
-    }
-    std::cout << "backtest of " << symbol << " " << interval << ", "
-              << market::format_utc(candles.front().open_time) << " .. "
-              << market::format_utc(candles.back().open_time) << ", horizon " << horizon
-              << " bars (" << expected << " candles accepted of " << candles.size() << ")\n";
-    if (late + failed > 0)
-      std::cout << "analyzers left out: " << late << " late, " << failed << " failed\n";
+  // -- the actors, as in a live run -------------------------------------------------------
+  backtest_job job;
+  job.candles = std::move(candles);
+  job.horizon = horizon;
+  caf::actor_system sys{p->system};
+  progress_display bar{"backtest", job.candles.size(), isatty(STDERR_FILENO) != 0};
+  auto r = run_backtest(sys, analysis_options_from(s), job, {},
+                        [&](std::uint64_t done) { bar.update(done); });
+  bar.finish(r.report.candles());
+  if (!r.error.empty()) {
+    std::cerr << me << ": " << r.error << "\n";
+    return exit_failure;
   }
-  std::cout << report.text();
-  if (inv.has("json")) {
-    std::ofstream out(inv.get("json"));
-    out << report.json() << "\n";
-    if (!out) {
-      std::cerr << me << ": cannot write " << inv.get("json") << "\n";
-      return exit_failure;
-    }
-  }
-  return exit_ok;
+  std::cout << backtest_headline(job.candles, horizon, r.accepted);
+  if (r.late + r.failed > 0)
+    std::cout << "analyzers left out: " << r.late << " late, " << r.failed << " failed\n";
+  std::cout << r.report.text();
+  return write_json(inv, r.report.json());
 }
 
 } // namespace herald::app

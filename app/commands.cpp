@@ -131,11 +131,19 @@ const std::vector<command>& commands() {
      "distinguishable from chance), mean forward returns of long and short insights\n"
      "next to buy and hold, the paper portfolio's return and max drawdown, and\n"
      "per-analyzer hit rates. Nothing is written to the database. Analyzer and risk\n"
-     "options come from the config file ([analysis], [analysis.*], [risk]).",
+     "options come from the config file ([analysis], [analysis.*], [risk]).\n"
+     "Files of several symbols (or --symbol A,B with --db) make one backtest of\n"
+     "several series with one paper portfolio. --cluster URL runs it on a cluster\n"
+     "(herald node): the series are split over the analysis nodes and one report\n"
+     "is merged, equal to the one-process report on the same candles.",
      {config_option,
       {"file", "FILE", "candle file (more files may follow as arguments)"},
       {"db", "URL", "read the candles from this database instead (needs --symbol, --interval)"},
-      {"symbol", "SYMBOL", "symbol (default: from a data.vision file name)"},
+      {"cluster", "URL", "run it on a cluster: the node at URL (http://HOST:PORT) splits the series "
+                         "over the analysis nodes (candles of the cluster's database)"},
+      {"token", "TOKEN", "with --cluster: an operator's API token (default: $HERALD_API_TOKEN)"},
+      {"symbol", "SYMBOL", "symbol (default: from each file's name); with --db or --cluster "
+                           "several: BTCUSDT,ETHUSDT"},
       {"interval", "INTERVAL", "interval (default: inferred from the file)"},
       {"from", "T", "first open time: ms, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"},
       {"to", "T", "end (exclusive), same formats"},

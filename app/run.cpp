@@ -22,6 +22,7 @@
 #include "actors/data/hub.hpp"
 #include "actors/data/persistence.hpp"
 #include "market/interval.hpp"
+#include "app/backtest_engine.hpp"
 #include "app/commands.hpp"
 #include "app/database.hpp"
 #include "app/node.hpp"
@@ -205,6 +206,8 @@ int run_system(const invocation& given, bool node) {
       hc.cluster = cluster_view;
       hc.cluster_board = cluster_board;
       hc.cluster_ttl_ms = plan ? plan->lease_ttl.count() : 0;
+      if (plan)
+        hc.backtest = backtest_service(sys, dir, store, analysis_options_from(s), plan->name);
       hc.started_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();

@@ -102,5 +102,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_ATOM(herald, herald, since_atom, "since")
   CAF_ADD_ATOM(herald, herald, dial_atom, "dial")
   CAF_ADD_ATOM(herald, herald, alive_atom, "alive")
+  CAF_ADD_ATOM(herald, herald, backtest_atom, "backtest")
 
 CAF_END_TYPE_ID_BLOCK(herald)

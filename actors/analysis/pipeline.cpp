@@ -170,7 +170,7 @@ supervision::supervisor_config analysis_tree(const analysis_tree_options& o,
   auto start_pipeline = [popts, dir](caf::local_actor* self, const std::string&) {
     return caf::actor_cast<caf::actor>(spawn_pipeline(self, popts, dir));
   };
-  if (!o.pipeline.board) {
+  if (!o.pipeline.board || !o.lead_pool) {
     root.children.push_back(worker_spec("risk", start_risk));
     root.children.push_back(supervisor_child(pool));
     root.children.push_back(worker_spec("pipeline", start_pipeline));

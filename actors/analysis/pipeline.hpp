@@ -59,6 +59,12 @@ struct pipeline_options {
   /// epoch and moves a series' job in flight when its owner changes.
   std::shared_ptr<const cluster::board> board;
   std::string node; ///< this node's name (with `board`)
+  /// Backtests: a series with work queued or in flight always holds the
+  /// release of later signals (no order-wait escape), and an idle one never
+  /// does (all candles arrive in time order), so that the risk manager sees
+  /// every series' signals in (time, series) order however fast the
+  /// analyzers answer: the same report in one process and on a cluster.
+  bool strict_order = false;
 };
 
 /// Counters of the pipeline.
@@ -111,6 +117,9 @@ struct analysis_tree_options {
   /// `extra` children (the placement agent that starts them and the
   /// assigned series) follow the pools.
   std::vector<supervision::child_spec> extra;
+  /// With pipeline.board: false keeps the one-process layout (risk, series
+  /// pool, pipeline started at once), for a distributed backtest's driver.
+  bool lead_pool = true;
 };
 
 supervision::supervisor_config analysis_tree(const analysis_tree_options& o,

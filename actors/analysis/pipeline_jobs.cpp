@@ -408,8 +408,12 @@ void pipeline_state::release() {
         continue;
       // A series behind t holds the release while it has work, or for
       // order-wait when it is idle (its candle for t may be on the way).
-      if (s.busy || !s.pending.empty() || s.starting || now - s.idle_since < o.order_wait) {
+      bool working = s.busy || !s.pending.empty() || s.starting;
+      if (o.strict_order && !working)
+        continue;
+      if (working || now - s.idle_since < o.order_wait) {
         wait = true;
+        hard |= o.strict_order;
         // A series waiting for its owner (cluster) is not slow: it holds
         // the release until it is analysed again.
         hard |= s.awaiting_owner && (s.busy || !s.pending.empty());

@@ -47,6 +47,71 @@ void server::impl::install_admin() {
             send_error(res, 503, "database_unavailable", e.what());
           }
         });
+  // A distributed backtest over the analysis nodes (issue 16): candles of
+  // the cluster's database, one report. Operators only (it takes CPU on
+  // every analysis node); one at a time per node.
+  route("POST", "/api/v1/backtests", "/api/v1/backtests", role::operator_,
+        [this](const httplib::Request& req, httplib::Response& res, const ops::principal&) {
+          if (!c.backtest) {
+            send_error(res, 404, "not_found",
+                       "distributed backtests run on cluster nodes (herald node); in one process "
+                       "use `herald backtest`");
+            return;
+          }
+          auto body = json::parse(req.body, nullptr, false);
+          backtest_request r;
+          std::string bad;
+          if (!body.is_object())
+            bad = "the body must be a JSON object {\"symbols\":[...],\"interval\":\"5m\","
+                  "\"from\":ms,\"to\":ms,\"horizon\":10}";
+          else if (!body.contains("symbols") || !body["symbols"].is_array()
+                   || body["symbols"].empty() || body["symbols"].size() > 100)
+            bad = "\"symbols\" must be an array of 1 to 100 symbols";
+          else if (!body.contains("interval") || !body["interval"].is_string())
+            bad = "\"interval\" must be a string (\"1m\", \"5m\", ...)";
+          else {
+            for (auto& x : body["symbols"]) {
+              if (!x.is_string() || x.get_ref<const std::string&>().empty()
+                  || x.get_ref<const std::string&>().size() > 32) {
+                bad = "each symbol must be a string of 1 to 32 characters";
+                break;
+              }
+              r.symbols.push_back(x.get<std::string>());
+            }
+            for (auto key : {"from", "to", "horizon"})
+              if (body.contains(key) && !body[key].is_number_integer())
+                bad = std::string{"\""} + key + "\" must be a whole number"
+                      + (std::string{key} == "horizon" ? " of bars" : " (ms since the epoch)");
+            r.interval = body["interval"].get<std::string>();
+            if (!bad.empty()) {
+              send_error(res, 400, "bad_request", bad);
+              return;
+            }
+            r.from = body.value("from", std::numeric_limits<std::int64_t>::min());
+            r.to = body.value("to", std::numeric_limits<std::int64_t>::max());
+            r.horizon = body.value("horizon", std::int64_t{10});
+            if (bad.empty() && (r.horizon < 1 || r.horizon > 100000))
+              bad = "\"horizon\" must be a whole number of bars in [1, 100000]";
+          }
+          if (!bad.empty()) {
+            send_error(res, 400, "bad_request", bad);
+            return;
+          }
+          std::unique_lock<std::mutex> one{backtest_mtx, std::try_to_lock};
+          if (!one.owns_lock()) {
+            res.set_header("Retry-After", "10");
+            send_error(res, 429, "busy", "a backtest is running on this node; retry later");
+            return;
+          }
+          auto answer = c.backtest(r);
+          if (answer.status == 200)
+            res.set_content(answer.body, "application/json");
+          else
+            send_error(res, answer.status, answer.status == 400 ? "bad_request" : "failed",
+                       answer.body);
+        },
+        true);
+
   route("GET", "/api/v1/config", "/api/v1/config", role::viewer,
         [this](const httplib::Request&, httplib::Response& res, const ops::principal&) {
           res.set_content(c.config_json, "application/json");

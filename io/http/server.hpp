@@ -46,6 +46,20 @@ struct server_options {
   std::string site_dir;
 };
 
+/// `POST /api/v1/backtests` (cluster nodes): what to backtest.
+struct backtest_request {
+  std::vector<std::string> symbols;
+  std::string interval;
+  std::int64_t from = 0, to = 0; ///< ms; [from, to)
+  std::int64_t horizon = 10;
+};
+/// Its answer: a status and a JSON document (the report), or the message of
+/// an error.
+struct backtest_answer {
+  int status = 200;
+  std::string body;
+};
+
 struct server_context {
   std::shared_ptr<ops::board> board;
   std::shared_ptr<ops::journal> journal;
@@ -61,6 +75,9 @@ struct server_context {
   /// `herald node`: leases and series assignments as this node last read them.
   std::shared_ptr<const cluster::board> cluster_board;
   std::int64_t cluster_ttl_ms = 5000; ///< membership rows older are down
+  /// `herald node`: runs a distributed backtest (blocking the request's
+  /// thread; null: the route answers 404 with why).
+  std::function<backtest_answer(const backtest_request&)> backtest;
 };
 
 /// The port is taken by another process (or another listener of this one).

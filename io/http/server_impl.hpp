@@ -1,4 +1,5 @@
 #pragma once
+#include <mutex>
 // The HTTP server's internals, shared by server.cpp and the route files
 // (routes_ops.cpp, routes_data.cpp, routes_admin.cpp, routes_static.cpp).
 // Not a public header.
@@ -163,6 +164,8 @@ struct server::impl {
 
   /// Registers a route: authentication (unless public), rate limit, role,
   /// counting, JSON errors for exceptions.
+  std::mutex backtest_mtx; ///< one distributed backtest at a time on this node
+
   void route(const std::string& method, const std::string& pattern, const std::string& name,
              std::optional<ops::role> need, handler h, bool mutating = false,
              bool query_token = false) {
