@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <set>
 
 #include <unistd.h>
@@ -34,60 +35,126 @@ std::vector<std::string> distinct(const std::vector<candle>& cs, F f) {
 /// analyzer is looked up as remote.
 const char* driver_node = "backtest-driver";
 
-/// Places the series over the hosts and asks each for its analyzers;
-/// fills `dir` (remote entries) and `board` (epoch 1). "" or what failed.
-std::string place(caf::scoped_actor& self, const std::string& run,
-                  const std::vector<candle>& candles, const backtest_hosts& hosts,
-                  const data::hub_actor& hub, supervision::agent_directory& dir,
-                  cluster::board& board, std::map<std::string, std::string>& placement) {
-  std::map<std::string, std::pair<std::string, std::string>> series; // id -> symbol, interval
-  for (auto& c : candles)
-    series.emplace(analysis::series_id(c.symbol, c.interval), std::pair{c.symbol, c.interval});
-  std::vector<std::string> ids, nodes;
-  for (auto& [id, si] : series)
-    ids.push_back(id);
-  std::map<std::string, caf::actor> host_of;
-  for (auto& [node, h] : hosts) {
-    nodes.push_back(node);
-    host_of[node] = h;
+/// Where a distributed backtest's series are analysed: places them over
+/// the hosts (bounded-load rendezvous, as live series), asks each host for
+/// the analyzers, and fills the driver's private directory (remote entries)
+/// and board. When a host's node is lost mid-run, its series are placed
+/// again on the others with a new epoch: the pipeline sends their jobs in
+/// flight there and the new analyzers rebuild from the driver's hub, as
+/// after a crash, so the report does not change.
+class placement_book {
+public:
+  placement_book(caf::scoped_actor& self, std::string run, const std::vector<candle>& candles,
+                 const backtest_hosts& hosts, caf::actor hub, supervision::agent_directory& dir,
+                 cluster::board& board)
+    : self_(self), run_(std::move(run)), hub_(std::move(hub)), dir_(dir), board_(board) {
+    std::map<std::string, std::uint32_t> counts;
+    for (auto& c : candles) {
+      auto id = analysis::series_id(c.symbol, c.interval);
+      series_.emplace(id, std::pair{c.symbol, c.interval});
+      rebuild_ = std::max(rebuild_, ++counts[id]);
+    }
+    for (auto& [node, h] : hosts) {
+      hosts_[node] = h;
+      self_->monitor(h);
+    }
   }
-  cluster::placement_options po;
-  auto plan = cluster::plan_moves({}, ids, nodes, 0, po);
-  std::map<std::string, std::vector<supervision::remote_agent_record>> records;
-  std::string error;
-  for (auto& a : plan) {
-    auto& [symbol, interval] = series[a.series];
-    self
-      ->request(host_of[a.owner], std::chrono::seconds{30}, backtest_atom::value, run, symbol,
-                interval, caf::actor_cast<caf::actor>(hub))
-      .receive(
-        [&](std::vector<caf::actor>& analyzers) {
-          for (std::size_t k = 0; k < analyzers.size() && k < analysis::kind_count; ++k) {
-            if (!analyzers[k])
-              continue;
-            supervision::remote_agent_record r;
-            r.path = "analysis.series." + a.series + "." + analysis::kind_name(analysis::kind_at(k));
-            r.node = a.owner;
-            r.addr = analyzers[k].address();
-            records[a.owner].push_back(std::move(r));
-          }
-        },
-        [&](caf::error& e) {
-          error = "node " + a.owner + " did not start the analyzers of " + a.series + ": "
-                  + self->system().render(e);
-        });
-    if (!error.empty())
-      return error;
-    placement[a.series] = a.owner;
+
+  /// Places every series without a live host; "" or what failed.
+  std::string place() {
+    std::vector<std::string> ids, nodes;
+    for (auto& [id, si] : series_)
+      ids.push_back(id);
+    for (auto& [node, h] : hosts_)
+      nodes.push_back(node);
+    if (nodes.empty())
+      return "every analysis node running this backtest was lost";
+    cluster::placement_options po;
+    po.max_moves_per_step = 0; // only what has no live host
+    auto moves = cluster::plan_moves(current_, ids, nodes, 0, po);
+    for (auto& m : moves) {
+      auto& [symbol, interval] = series_[m.series];
+      std::string error;
+      self_
+        ->request(hosts_[m.owner], std::chrono::seconds{30}, backtest_atom::value, run_, symbol,
+                  interval, rebuild_, hub_)
+        .receive(
+          [&](std::vector<caf::actor>& analyzers) {
+            auto& rs = records_[m.owner];
+            for (std::size_t k = 0; k < analyzers.size() && k < analysis::kind_count; ++k) {
+              if (!analyzers[k])
+                continue;
+              supervision::remote_agent_record r;
+              r.path = "analysis.series." + m.series + "."
+                       + analysis::kind_name(analysis::kind_at(k));
+              r.node = m.owner;
+              r.addr = analyzers[k].address();
+              rs.push_back(std::move(r));
+            }
+          },
+          [&](caf::error& e) {
+            error = "node " + m.owner + " did not start the analyzers of " + m.series + ": "
+                    + self_->system().render(e);
+          });
+      if (!error.empty())
+        return error;
+      auto it = std::find_if(current_.begin(), current_.end(),
+                             [&](const cluster::assignment& a) { return a.series == m.series; });
+      logging::get("analysis.backtests")
+        ->info("backtests: run {}: {} on {} (epoch {})", run_, m.series, m.owner, m.epoch);
+      if (it == current_.end())
+        current_.push_back(m);
+      else
+        *it = m;
+    }
+    for (auto& [node, rs] : records_)
+      dir_.set_remote(node, rs);
+    board_.set_assignments(current_);
+    return {};
   }
-  for (auto& [node, rs] : records)
-    dir.set_remote(node, std::move(rs));
-  std::vector<cluster::assignment> all;
-  for (auto& a : plan)
-    all.push_back({a.series, a.owner, 1, 0});
-  board.set_assignments(std::move(all));
-  return {};
-}
+
+  /// A host died (its node was lost): its series go to the others.
+  /// Returns "" (also when it was not one of ours) or what failed.
+  std::string lost(const caf::actor_addr& who) {
+    for (auto it = hosts_.begin(); it != hosts_.end(); ++it)
+      if (it->second.address() == who) {
+        auto node = it->first;
+        logging::get("analysis.backtests")
+          ->warn("backtests: run {}: node {} lost; its series move to the others", run_, node);
+        hosts_.erase(it);
+        records_.erase(node);
+        dir_.drop_remote(node);
+        return place();
+      }
+    return {};
+  }
+
+  std::map<std::string, std::string> placement() const {
+    std::map<std::string, std::string> out;
+    for (auto& a : current_)
+      out[a.series] = a.owner;
+    return out;
+  }
+
+  void end() {
+    for (auto& [node, h] : hosts_)
+      self_->send(h, backtest_atom::value, run_);
+  }
+
+private:
+  caf::scoped_actor& self_;
+  std::string run_;
+  caf::actor hub_;
+  /// A series' whole history: analyzers that replace a lost node's rebuild
+  /// from all of it, so they reach the very state the lost ones had.
+  std::uint32_t rebuild_ = 0;
+  supervision::agent_directory& dir_;
+  cluster::board& board_;
+  std::map<std::string, std::pair<std::string, std::string>> series_; ///< id -> symbol, interval
+  std::map<std::string, caf::actor> hosts_;
+  std::map<std::string, std::vector<supervision::remote_agent_record>> records_;
+  std::vector<cluster::assignment> current_;
+};
 
 } // namespace
 
@@ -132,13 +199,21 @@ backtest_result run_backtest(caf::actor_system& sys, analysis_actors::analysis_t
   ho.persist = false;
   ho.resample_to.clear();
   ho.depth = opts.rebuild_candles + window + chunk;
+  if (!hosts.empty()) { // (see placement_book::rebuild_)
+    std::map<std::string, std::size_t> per_series;
+    std::size_t most = 0;
+    for (auto& c : job.candles)
+      most = std::max(most, ++per_series[analysis::series_id(c.symbol, c.interval)]);
+    ho.depth = std::max<std::size_t>(ho.depth, most + window + chunk);
+  }
   auto hub = data::spawn_hub(sys, ho, dir);
   dir->started("data.hub", hub.address(), false);
+  std::optional<placement_book> book;
   if (board) {
-    out.error = place(self, run, job.candles, hosts, hub, *dir, *board, out.placement);
+    book.emplace(self, run, job.candles, hosts, caf::actor_cast<caf::actor>(hub), *dir, *board);
+    out.error = book->place();
     if (!out.error.empty()) {
-      for (auto& [node, h] : hosts)
-        self->send(h, backtest_atom::value, run);
+      book->end();
       self->send_exit(hub, caf::exit_reason::user_shutdown);
       return out;
     }
@@ -147,8 +222,10 @@ backtest_result run_backtest(caf::actor_system& sys, analysis_actors::analysis_t
   auto finish = [&] {
     self->send_exit(tree, caf::exit_reason::user_shutdown);
     self->send_exit(hub, caf::exit_reason::user_shutdown);
-    for (auto& [node, h] : hosts)
-      self->send(h, backtest_atom::value, run);
+    if (book) {
+      out.placement = book->placement();
+      book->end();
+    }
   };
   self->request(tree, std::chrono::seconds{30}, ready_atom::value)
     .receive([](bool) {}, [&](caf::error& e) {
@@ -185,6 +262,15 @@ backtest_result run_backtest(caf::actor_system& sys, analysis_actors::analysis_t
   auto wait_for = [&](std::uint64_t target) {
     while (!stalled && done < target)
       self->receive([&](risk_report& r) { take(r); return true; },
+                    [&](caf::down_msg& dm) {
+                      if (!book)
+                        return;
+                      auto why = book->lost(dm.source);
+                      if (!why.empty() && out.error.empty()) {
+                        out.error = why;
+                        stalled = true;
+                      }
+                    },
                     caf::after(std::chrono::seconds{60}) >> [&] { stalled = true; });
   };
   std::size_t fed = 0;

@@ -8,7 +8,10 @@
 # fault to n1 writing the move of n2's series, as p50/p99/max over FAULTS
 # faults each (series move back to n2 between faults: min-stay 0); then, for
 # LOAD_SECONDS, counts false node-down alarms while every core is kept busy
-# by CPU burners (2 per core) next to the nodes.
+# by CPU burners (2 per core) next to the nodes. Also prints the pipeline
+# latency across nodes (hub on n1, pipeline where the `analysis` lease is,
+# analyzers on n2 and n4) and the distributed backtest's throughput on two
+# analysis nodes, one, and one process (real 5m candles of BTC and ETH).
 # Usage: bench/cluster_bench.sh [BUILD_DIR] [FAULTS] [LOAD_SECONDS]
 #   defaults: build 20 600
 set -euo pipefail
@@ -134,6 +137,27 @@ run_faults SIGSTOP
 others=$( (grep -ac "node n[134] lost" "$work/n1.log" "$work/n3.log" "$work/n4.log" || true) | awk -F: '{s+=$2} END {print s+0}')
 echo "losses between the nodes that were not faulted, during the faults: $others"
 
+# Pipeline latency with the hub, the pipeline and the analyzers spread over
+# nodes: herald_pipeline_latency_seconds of the node holding `analysis`
+# (a candle batch reaching the pipeline -> its signals released to the risk
+# manager: the job's round trips to the analyzers' nodes included).
+http_of() { # the newest incarnation's HTTP port
+  grep -ao 'http: listening on http://127.0.0.1:[0-9]*' "$work/$1.log" | tail -n 1 | sed 's/.*://'
+}
+lead=$(curl -s -H "Authorization: Bearer bench-token-0123456789" "http://127.0.0.1:$(http_of n1)/api/v1/cluster" \
+  | python3 -c 'import json,sys; print(next(l["holder"] for l in json.load(sys.stdin)["leases"] if l["name"]=="analysis"))')
+{ curl -s -H "Authorization: Bearer bench-token-0123456789" "http://127.0.0.1:$(http_of "$lead")/metrics" || true; } \
+  | python3 -c '
+import sys
+b = [(float(l.split("le=\"")[1].split("\"")[0].replace("+Inf", "inf")), float(l.split()[-1]))
+     for l in sys.stdin if l.startswith("herald_pipeline_latency_seconds_bucket")]
+n = b[-1][1] if b else 0
+def q(p):
+    for le, c in b:
+        if c >= p * n: return le
+if n: print("pipeline latency across nodes (lead %s, analyzers on n2 and n4): p50 <= %g ms, p99 <= %g ms (bucket bounds, %d jobs)" % (sys.argv[1], q(0.5) * 1e3, q(0.99) * 1e3, n))
+else: print("pipeline latency across nodes: no samples")' "$lead"
+
 # False alarms under full CPU load.
 before=$(cat "$work"/n?.log | grep -ac " lost (" || true)
 for ((i = 0; i < 2 * $(nproc); i++)); do
@@ -146,3 +170,32 @@ for b in "${burners[@]}"; do kill -9 "$b" 2>/dev/null || true; done
 burners=()
 after=$(cat "$work"/n?.log | grep -ac " lost (" || true)
 echo "false node-down alarms during ${load_secs} s of full CPU load ($((2 * $(nproc))) burners): $((after - before))"
+
+# Distributed backtest throughput: two analysis nodes (n2, n4), then one
+# (n4 stopped), then one process; the same candles each time.
+data="$src/../shared/data/market/binance_spot_5m"
+if [[ -f "$data/BTCUSDT_5m.csv" && -f "$data/ETHUSDT_5m.csv" ]]; then
+  for sym in BTCUSDT ETHUSDT; do
+    "$bin" ingest --config "$src/config/caf-application.conf" --db "$url" --symbol "$sym" \
+      "$data/${sym}_5m.csv" >/dev/null 2>&1
+  done
+  bt() { # LABEL ARGS...: prints candles/s
+    local label=$1; shift
+    local t0 t1 n
+    t0=$(ms_now)
+    out=$("$bin" backtest --log.level=warn "$@" --symbol BTCUSDT,ETHUSDT --interval 5m 2>/dev/null)
+    t1=$(ms_now)
+    n=$(grep -o '([0-9]* candles accepted' <<<"$out" | grep -o '[0-9]*')
+    echo "backtest, $label: $n candles in $((t1 - t0)) ms = $(( n * 1000 / (t1 - t0 + 1) )) candles/s ($(grep -o 'analysed on:.*' <<<"$out" || echo 'one process'))"
+  }
+  api="http://127.0.0.1:$(http_of n1)"
+  bt "2 analysis nodes" --cluster "$api" --token bench-token-0123456789
+  bt "2 analysis nodes" --cluster "$api" --token bench-token-0123456789
+  kill "${node_pid[n4]}"
+  wait_line "$work/n1.log" "node n4 lost" 1 60 >/dev/null || true
+  bt "1 analysis node" --cluster "$api" --token bench-token-0123456789
+  bt "1 analysis node" --cluster "$api" --token bench-token-0123456789
+  bt "one process" --config "$src/config/caf-application.conf" --db "$url"
+else
+  echo "backtest throughput: SKIPPED (no $data/BTCUSDT_5m.csv)"
+fi

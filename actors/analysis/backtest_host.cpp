@@ -64,7 +64,8 @@ caf::behavior host_impl(caf::stateful_actor<host_state>* self, backtest_host_opt
   });
   return {
     [self](backtest_atom, const std::string& run, const std::string& symbol,
-           const std::string& interval, const caf::actor& hub) -> std::vector<caf::actor> {
+           const std::string& interval, std::uint32_t rebuild,
+           const caf::actor& hub) -> std::vector<caf::actor> {
       auto& st = self->state;
       auto& r = st.runs[run];
       if (!r.driver) {
@@ -84,7 +85,7 @@ caf::behavior host_impl(caf::stateful_actor<host_state>* self, backtest_host_opt
         w.symbol = symbol;
         w.interval = interval;
         w.opts = st.o.analyzers;
-        w.rebuild_candles = st.o.rebuild_candles;
+        w.rebuild_candles = rebuild > 0 ? rebuild : st.o.rebuild_candles;
         out[k] = caf::actor_cast<caf::actor>(spawn_worker(self, w, dir));
         r.workers.push_back(out[k]);
         st.all->push_back(out[k]);

@@ -57,7 +57,12 @@ TEST_CASE("a backtest split over two analysis nodes reports exactly what one pro
   // The cluster: the series go to n2 and n3 (bounded load: one each).
   auto certs = cl.certs("n1,n2,n3");
   std::vector<std::string> quiet{"--content.enabled=false"};
-  auto& n1 = cl.start("n1", "data,ops", certs, quiet);
+  // n1 drives the backtests; its analyzer deadline is long, so that a
+  // frozen node's jobs wait for it to be declared lost instead of being
+  // left out (the part below kills a node mid-run).
+  auto driver_args = quiet;
+  driver_args.push_back("--analysis.deadline=120s");
+  auto& n1 = cl.start("n1", "data,ops", certs, driver_args);
   cl.start("n2", "analysis", certs, quiet);
   cl.start("n3", "analysis", certs, quiet);
   auto two = cl.dir() / "cluster.json";
@@ -106,4 +111,36 @@ TEST_CASE("a backtest split over two analysis nodes reports exactly what one pro
                        R"({"symbols":["BTCUSDT"],"interval":"5m"})", "application/json");
   REQUIRE(viewer);
   CHECK(viewer->status == 403);
+
+  // A node lost mid-run: n3 is frozen right after it was given its series,
+  // then killed. Its series move to n2 (epoch 2), whose new analyzers
+  // rebuild from the driver's hub, and the report is still the same.
+  auto three = cl.dir() / "lost.json";
+  auto lost_run = clustered;
+  for (auto& a : lost_run)
+    if (a == two.string())
+      a = three.string();
+  bool killed = false;
+  for (int attempt = 0; attempt < 3 && !killed; ++attempt) {
+    auto mark = n1.p->output().size();
+    process bt{lost_run};
+    REQUIRE(n1.p->wait_output("on n3 (epoch 1)", 60s, mark));
+    cl["n3"].p->signal(SIGSTOP);
+    if (bt.exited()) { // finished before the fault: try again
+      cl["n3"].p->signal(SIGCONT);
+      continue;
+    }
+    cl["n3"].p->signal(SIGKILL);
+    killed = true;
+    CHECK(bt.wait_exit(600s) == 0);
+    auto out = bt.output();
+    INFO(out);
+    CHECK(out.find("@n3") == std::string::npos);
+    CHECK(n1.p->wait_output("node n3 lost; its series move to the others", 30s, mark));
+    CHECK(n1.p->output().find("on n2 (epoch 2)", mark) != std::string::npos);
+    auto c3 = nlohmann::json::parse(slurp(three), nullptr, false);
+    REQUIRE(c3.is_object());
+    CHECK(a.dump(2) == c3.dump(2));
+  }
+  CHECK(killed);
 }

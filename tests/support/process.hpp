@@ -56,12 +56,13 @@ public:
   void signal(int sig) { kill(pid_, sig); }
   pid_t pid() const { return pid_; }
 
-  /// Waits until the output contains `needle`.
-  bool wait_output(const std::string& needle, std::chrono::milliseconds timeout) {
+  /// Waits until the output (from offset `from` on) contains `needle`.
+  bool wait_output(const std::string& needle, std::chrono::milliseconds timeout,
+                   std::size_t from = 0) {
     std::unique_lock<std::mutex> lock{mtx_};
     return cv_.wait_for(lock, timeout,
-                        [&] { return out_.find(needle) != std::string::npos || eof_; })
-           && out_.find(needle) != std::string::npos;
+                        [&] { return out_.find(needle, from) != std::string::npos || eof_; })
+           && out_.find(needle, from) != std::string::npos;
   }
 
   /// Waits for the exit; returns the exit code, or -1 on timeout / signal.
