@@ -137,7 +137,9 @@ int cluster_backtest(const invocation& inv, const std::string& symbol, const std
   httplib::Headers headers{{"Authorization", "Bearer " + token}};
   auto res = cli.Post("/api/v1/backtests", headers, body.dump(), "application/json");
   if (!res) {
-    std::cerr << me << ": cannot reach " << url << ": " << httplib::to_string(res.error()) << "\n";
+    std::cerr << me << ": cannot reach " << url << ": " << httplib::to_string(res.error())
+              << " error (is a herald node listening there? see its log for "
+                 "\"http: listening on\")\n";
     return exit_failure;
   }
   auto j = nlohmann::json::parse(res->body, nullptr, false);

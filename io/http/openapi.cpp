@@ -112,6 +112,14 @@ std::string openapi_document() {
     op("The deployment log, newest first: nodes joined, left, replaced, up and lost as each "
        "node saw them (with the config digest at join)",
        "viewer", paging());
+  paths["/api/v1/backtests"]["post"] =
+    op("Cluster nodes: a distributed backtest of the cluster's stored candles. Body "
+       "{\"symbols\":[\"BTCUSDT\",...],\"interval\":\"5m\",\"from\":ms,\"to\":ms,\"horizon\":10} "
+       "(from, to, horizon optional). The series are split over the analysis nodes; the answer is "
+       "{\"report\":{...},\"text\":\"...\",\"candles\",\"accepted\",\"late\",\"failed\","
+       "\"placement\":{series: node}}, equal to `herald backtest --db` on the same candles. One "
+       "at a time per node (429 while one runs); 404 in one process",
+       "operator", json::array(), true);
   paths["/api/v1/config"]["get"] = op("Effective configuration, secrets redacted", "viewer");
   paths["/api/v1/audit"]["get"] = op("Security audit log, newest first", "admin", paging());
   paths["/api/v1/openapi.json"]["get"] = op("This document", "viewer");

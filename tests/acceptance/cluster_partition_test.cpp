@@ -127,7 +127,10 @@ TEST_CASE("a node cut off by a partition stops publishing and assigning and the 
     j = x;
     return st == 200 && local_cluster::status_of(x, "n3") == "up";
   }, 60s));
-  CHECK(n3.p->wait_output("membership renewed again after", 30s));
+  // (Cut: its renewals failed and succeed again. Frozen: a renewal hung
+  // on the frozen connection and completes when it thaws.)
+  if (!freeze)
+    CHECK(n3.p->wait_output("membership renewed again after", 30s));
   published = remote.received("telegram").size();
   CHECK(remote.wait_for("telegram", published + 2, 120s));
   CHECK(local_cluster::wait_api(n3, "/api/v1/cluster", [&](int st, const nlohmann::json& x) {
