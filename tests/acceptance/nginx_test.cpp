@@ -6,12 +6,10 @@
 // the per-address rate limit answering 429. Requests go through curl (TLS).
 #include <catch2/catch.hpp>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <fstream>
 
 #include "support/herald_node.hpp"
+#include "support/ports.hpp"
 
 using namespace herald::test;
 using namespace std::chrono_literals;
@@ -22,18 +20,6 @@ namespace {
 const std::string nginx_bin = HERALD_NGINX;
 const std::string curl_bin = HERALD_CURL;
 const fs::path nginx_dir = fs::path{HERALD_SOURCE_DIR} / "docker" / "nginx";
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 /// curl ARGS...: (exit code, output).
 std::pair<int, std::string> curl(std::vector<std::string> args) {

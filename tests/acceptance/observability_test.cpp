@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "support/herald_node.hpp"
+#include "support/ports.hpp"
 
 using namespace herald::test;
 using namespace std::chrono_literals;
@@ -155,5 +156,82 @@ TEST_CASE("every metric an alert rule names is exported by a running node",
   }
   n.signal(SIGTERM);
   CHECK(n.wait_exit(30s) == 0);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a real Prometheus scrapes a node and fires HeraldNodeDown when it stops",
+          "[acceptance][observability][prometheus]") {
+  const std::string prometheus = HERALD_PROMETHEUS;
+  if (prometheus.empty()) {
+    WARN("SKIPPED: prometheus not found (Debian package prometheus; scripts/setup installs it)");
+    return;
+  }
+  auto dir = fs::temp_directory_path() / ("herald-prom-run-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "rules");
+  node n; // herald run with a viewer token
+  std::ofstream{dir / "token"} << viewer_token;
+  // The shipped rules with every `for:` at 1 s, evaluated every second.
+  auto rules = slurp(prom_dir / "rules" / "herald.yml");
+  rules = std::regex_replace(rules, std::regex{R"(for: \w+)"}, "for: 1s");
+  std::ofstream{dir / "rules" / "herald.yml"} << rules;
+  auto prom_port = free_port();
+  std::ofstream{dir / "prometheus.yml"}
+    << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+    << "rule_files:\n  - rules/*.yml\n"
+    << "scrape_configs:\n  - job_name: herald\n    authorization:\n      type: Bearer\n"
+    << "      credentials_file: " << (dir / "token").string() << "\n"
+    << "    static_configs:\n      - targets: [\"127.0.0.1:" << n.http_port << "\"]\n";
+  process prom{{prometheus, "--config.file=" + (dir / "prometheus.yml").string(),
+                "--storage.tsdb.path=" + (dir / "data").string(),
+                "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)}};
+  httplib::Client c{"127.0.0.1", prom_port};
+  c.set_read_timeout(10, 0);
+  auto query = [&](const std::string& path) {
+    auto r = c.Get(path.c_str());
+    return r && r->status == 200 ? nlohmann::json::parse(r->body, nullptr, false) : nlohmann::json{};
+  };
+  auto wait = [&](const std::function<bool()>& pred, std::chrono::seconds limit) {
+    for (auto deadline = std::chrono::steady_clock::now() + limit;
+         std::chrono::steady_clock::now() < deadline;) {
+      if (pred())
+        return true;
+      REQUIRE(!prom.exited());
+      std::this_thread::sleep_for(200ms); // Prometheus scrapes and evaluates every second
+    }
+    return false;
+  };
+  // The target is up and Herald's series are there.
+  bool up = wait([&] {
+    auto t = query("/api/v1/targets");
+    if (!t.is_object())
+      return false;
+    for (auto& a : t["data"]["activeTargets"])
+      if (a.value("health", "") == "up")
+        return true;
+    return false;
+  }, 60s);
+  INFO(prom.output().substr(0, 4000) << "\ntargets: " << query("/api/v1/targets").dump());
+  CHECK(up);
+  CHECK(wait([&] {
+    auto q = query("/api/v1/query?query=herald_ready");
+    return q.is_object() && !q["data"]["result"].empty();
+  }, 30s));
+  auto series = query("/api/v1/query?query=herald_actor_up");
+  CHECK(series["data"]["result"].size() > 10);
+  // The node stops: HeraldNodeDown fires (and nothing fired while it ran).
+  auto alerts = query("/api/v1/alerts");
+  for (auto& a : alerts["data"]["alerts"])
+    CHECK(a.value("labels", nlohmann::json::object()).value("alertname", "") != "HeraldNodeDown");
+  n.p->signal(SIGTERM);
+  CHECK(n.p->wait_exit(30s) == 0);
+  CHECK(wait([&] {
+    auto a = query("/api/v1/alerts");
+    for (auto& x : a["data"]["alerts"])
+      if (x["labels"].value("alertname", "") == "HeraldNodeDown" && x.value("state", "") == "firing")
+        return true;
+    return false;
+  }, 60s));
+  prom.signal(SIGTERM);
+  CHECK(prom.wait_exit(30s) == 0);
   fs::remove_all(dir);
 }
