@@ -46,7 +46,7 @@ TEST_CASE("nginx serves the console, the API, the event stream and the articles 
   int http = free_port(), https = free_port();
   auto conf = prefix / "nginx.conf";
   auto [rc1, out1] = process::run(
-    {(nginx_dir / "render").string(), (nginx_dir / "nginx.conf.template").string(), conf.string(),
+    {(nginx_dir.parent_path() / "render").string(), (nginx_dir / "nginx.conf.template").string(), conf.string(),
      "PREFIX=" + prefix.string(), "UPSTREAM=127.0.0.1:" + std::to_string(n.http_port),
      "SITE_DIR=" + (n.dir / "site").string(), "CERT=" + (prefix / "tls" / "cert.pem").string(),
      "KEY=" + (prefix / "tls" / "key.pem").string(), "HTTP_PORT=" + std::to_string(http),

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -43,11 +44,77 @@ std::set<std::string> alert_names() {
   return out;
 }
 
+const std::regex metric_name{R"(\b((?:herald|process)_[a-z0-9_]+)\b|\b(up)\{)"};
+
+void add_metrics(const std::string& text, std::set<std::string>& out) {
+  for (std::sregex_iterator it{text.begin(), text.end(), metric_name}, end; it != end; ++it)
+    out.insert((*it)[1].matched ? (*it)[1].str() : (*it)[2].str());
+}
+
+/// Every panel query of the Grafana dashboards (docker/grafana/dashboards).
+std::vector<std::string> dashboard_queries() {
+  std::vector<std::string> out;
+  std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& j) {
+    if (j.is_object()) {
+      for (auto& [k, v] : j.items())
+        if (k == "expr" && v.is_string())
+          out.push_back(v.get<std::string>());
+        else
+          walk(v);
+    } else if (j.is_array()) {
+      for (auto& v : j)
+        walk(v);
+    }
+  };
+  for (auto& f : fs::directory_iterator{fs::path{HERALD_SOURCE_DIR} / "docker" / "grafana" / "dashboards"}) {
+    auto j = nlohmann::json::parse(slurp(f.path()), nullptr, false);
+    REQUIRE(j.is_object());
+    walk(j);
+  }
+  return out;
+}
+
+/// Alert expressions of the rule files (the lines of each `expr:`).
+std::vector<std::string> rule_expressions() {
+  std::vector<std::string> out;
+  for (auto& f : fs::directory_iterator{prom_dir / "rules"}) {
+    std::istringstream in{slurp(f.path())};
+    std::string line, cur;
+    bool in_expr = false;
+    std::size_t indent = 0;
+    auto flush = [&] {
+      if (!cur.empty())
+        out.push_back(cur);
+      cur.clear();
+      in_expr = false;
+    };
+    while (std::getline(in, line)) {
+      auto first = line.find_first_not_of(" \t");
+      if (first == std::string::npos)
+        continue;
+      if (in_expr && first > indent) {
+        cur += " " + line.substr(first);
+        continue;
+      }
+      flush();
+      if (line.compare(first, 5, "expr:") == 0) {
+        in_expr = true;
+        indent = first;
+        auto rest = line.substr(first + 5);
+        auto t = rest.find_first_not_of(" >");
+        cur = t == std::string::npos ? "" : rest.substr(t);
+      }
+    }
+    flush();
+  }
+  return out;
+}
+
 /// Metric names the rule files use: every herald_* / process_* token and
 /// `up` (comment lines skipped; annotations name no metric).
 std::set<std::string> metrics_in_rules() {
   std::set<std::string> out;
-  std::regex name{R"(\b((?:herald|process)_[a-z0-9_]+)\b|\b(up)\{)"};
+  const auto& name = metric_name;
   for (auto& f : fs::directory_iterator{prom_dir / "rules"}) {
     std::istringstream in{slurp(f.path())};
     std::string line;
@@ -117,7 +184,7 @@ TEST_CASE("every alert has a promtool unit test that fires it and one that must 
   }
 }
 
-TEST_CASE("every metric an alert rule names is exported by a running node",
+TEST_CASE("every metric an alert rule or a dashboard panel names is exported by a running node",
           "[acceptance][observability]") {
   // A one-node cluster (plain TCP, SQLite: no peers) exports the cluster
   // families next to all the others.
@@ -150,6 +217,10 @@ TEST_CASE("every metric an alert rule names is exported by a running node",
     }
   auto used = metrics_in_rules();
   REQUIRE(used.size() >= 10);
+  auto panels = dashboard_queries();
+  REQUIRE(panels.size() >= 20);
+  for (auto& q : panels)
+    add_metrics(q, used);
   for (auto& m : used) {
     INFO(m << " is named by an alert rule");
     CHECK(families.count(m) == 1);
@@ -218,6 +289,18 @@ TEST_CASE("a real Prometheus scrapes a node and fires HeraldNodeDown when it sto
   }, 30s));
   auto series = query("/api/v1/query?query=herald_actor_up");
   CHECK(series["data"]["result"].size() > 10);
+  // Every alert expression and dashboard query parses and runs.
+  auto exprs = rule_expressions();
+  REQUIRE(exprs.size() >= 10);
+  for (auto& q : dashboard_queries())
+    exprs.push_back(q);
+  for (auto& e : exprs) {
+    httplib::Params params{{"query", e}};
+    auto r = c.Post("/api/v1/query", params);
+    INFO(e << "\n" << (r ? r->body : std::string{"no answer"}));
+    REQUIRE(r);
+    CHECK(r->status == 200);
+  }
   // The node stops: HeraldNodeDown fires (and nothing fired while it ran).
   auto alerts = query("/api/v1/alerts");
   for (auto& a : alerts["data"]["alerts"])
@@ -234,4 +317,30 @@ TEST_CASE("a real Prometheus scrapes a node and fires HeraldNodeDown when it sto
   prom.signal(SIGTERM);
   CHECK(prom.wait_exit(30s) == 0);
   fs::remove_all(dir);
+}
+
+TEST_CASE("the shipped Alertmanager configuration renders and passes amtool",
+          "[acceptance][observability]") {
+  const std::string amtool = HERALD_AMTOOL;
+  if (amtool.empty()) {
+    WARN("SKIPPED: amtool not found (Debian package prometheus-alertmanager)");
+    return;
+  }
+  auto docker = fs::path{HERALD_SOURCE_DIR} / "docker";
+  auto out = fs::temp_directory_path() / ("herald-am-" + std::to_string(::getpid()) + ".yml");
+  auto tmpl = (docker / "alertmanager" / "alertmanager.yml.template").string();
+  // Without the secret the render refuses, naming it.
+  auto [rc0, out0] = process::run({(docker / "render").string(), tmpl, out.string()});
+  CHECK(rc0 == 2);
+  CHECK(out0.find("@WEBHOOK_URL@") != std::string::npos);
+  auto [rc1, out1] = process::run({(docker / "render").string(), tmpl, out.string(),
+                                   "WEBHOOK_URL=https://hooks.example.org/herald?k=a&b=c"});
+  INFO(out1);
+  REQUIRE(rc1 == 0);
+  CHECK(slurp(out).find("https://hooks.example.org/herald?k=a&b=c") != std::string::npos);
+  auto [rc2, out2] = process::run({amtool, "check-config", out.string()});
+  INFO(out2);
+  CHECK(rc2 == 0);
+  CHECK(out2.find("SUCCESS") != std::string::npos);
+  fs::remove(out);
 }
