@@ -31,6 +31,15 @@ std::vector<std::string> distinct(const std::vector<candle>& cs, F f) {
   return {s.begin(), s.end()};
 }
 
+/// The candles of the longest series.
+std::size_t longest_series(const std::vector<candle>& candles) {
+  std::map<std::string, std::size_t> per_series;
+  std::size_t most = 0;
+  for (auto& c : candles)
+    most = std::max(most, ++per_series[analysis::series_id(c.symbol, c.interval)]);
+  return most;
+}
+
 /// The driver's pipeline names itself so; never a host's name, so that every
 /// analyzer is looked up as remote.
 const char* driver_node = "backtest-driver";
@@ -48,12 +57,9 @@ public:
                  const backtest_hosts& hosts, caf::actor hub, supervision::agent_directory& dir,
                  cluster::board& board)
     : self_(self), run_(std::move(run)), hub_(std::move(hub)), dir_(dir), board_(board) {
-    std::map<std::string, std::uint32_t> counts;
-    for (auto& c : candles) {
-      auto id = analysis::series_id(c.symbol, c.interval);
-      series_.emplace(id, std::pair{c.symbol, c.interval});
-      rebuild_ = std::max(rebuild_, ++counts[id]);
-    }
+    for (auto& c : candles)
+      series_.emplace(analysis::series_id(c.symbol, c.interval), std::pair{c.symbol, c.interval});
+    rebuild_ = static_cast<std::uint32_t>(longest_series(candles));
     for (auto& [node, h] : hosts) {
       hosts_[node] = h;
       self_->monitor(h);
@@ -199,13 +205,8 @@ backtest_result run_backtest(caf::actor_system& sys, analysis_actors::analysis_t
   ho.persist = false;
   ho.resample_to.clear();
   ho.depth = opts.rebuild_candles + window + chunk;
-  if (!hosts.empty()) { // (see placement_book::rebuild_)
-    std::map<std::string, std::size_t> per_series;
-    std::size_t most = 0;
-    for (auto& c : job.candles)
-      most = std::max(most, ++per_series[analysis::series_id(c.symbol, c.interval)]);
-    ho.depth = std::max<std::size_t>(ho.depth, most + window + chunk);
-  }
+  if (!hosts.empty()) // (see placement_book::rebuild_)
+    ho.depth = std::max<std::size_t>(ho.depth, longest_series(job.candles) + window + chunk);
   auto hub = data::spawn_hub(sys, ho, dir);
   dir->started("data.hub", hub.address(), false);
   std::optional<placement_book> book;

@@ -80,12 +80,8 @@ caf::behavior host_impl(caf::stateful_actor<host_state>* self, backtest_host_opt
       for (std::size_t k = 0; k < analysis::kind_count; ++k) {
         if (!st.o.enabled[k])
           continue;
-        worker_options w;
-        w.k = analysis::kind_at(k);
-        w.symbol = symbol;
-        w.interval = interval;
-        w.opts = st.o.analyzers;
-        w.rebuild_candles = rebuild > 0 ? rebuild : st.o.rebuild_candles;
+        auto w = worker_for(analysis::kind_at(k), symbol, interval, st.o.analyzers,
+                            rebuild > 0 ? rebuild : st.o.rebuild_candles);
         out[k] = caf::actor_cast<caf::actor>(spawn_worker(self, w, dir));
         r.workers.push_back(out[k]);
         st.all->push_back(out[k]);

@@ -136,12 +136,7 @@ supervision::supervisor_config analysis_tree(const analysis_tree_options& o,
     for (std::size_t k = 0; k < analysis::kind_count; ++k) {
       if (!o.pipeline.enabled[k])
         continue;
-      worker_options w;
-      w.k = analysis::kind_at(k);
-      w.symbol = symbol;
-      w.interval = interval;
-      w.opts = o.analyzers;
-      w.rebuild_candles = o.rebuild_candles;
+      auto w = worker_for(analysis::kind_at(k), symbol, interval, o.analyzers, o.rebuild_candles);
       w.stall = o.stall[k];
       s.children.push_back(worker_spec(analysis::kind_name(w.k),
                                        [w, dir](caf::local_actor* self, const std::string&) {

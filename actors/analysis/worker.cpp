@@ -169,6 +169,17 @@ analyzer_actor::behavior_type worker_impl(ops::instrumented_stateful<analyzer_ac
 
 } // namespace
 
+worker_options worker_for(analysis::kind k, std::string symbol, std::string interval,
+                          const analysis::analyzer_options& opts, std::uint32_t rebuild_candles) {
+  worker_options w;
+  w.k = k;
+  w.symbol = std::move(symbol);
+  w.interval = std::move(interval);
+  w.opts = opts;
+  w.rebuild_candles = rebuild_candles;
+  return w;
+}
+
 analyzer_actor spawn_worker(caf::local_actor* parent, worker_options o,
                             std::shared_ptr<supervision::agent_directory> dir) {
   return parent->spawn(worker_impl, std::move(o), std::move(dir));

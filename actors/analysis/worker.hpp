@@ -35,6 +35,10 @@ struct worker_options {
   std::chrono::milliseconds stall{0};
 };
 
+/// The options of the analyzer of kind `k` for one series (no stall).
+worker_options worker_for(analysis::kind k, std::string symbol, std::string interval,
+                          const analysis::analyzer_options& opts, std::uint32_t rebuild_candles);
+
 analyzer_actor spawn_worker(caf::local_actor* parent, worker_options o,
                             std::shared_ptr<supervision::agent_directory> dir);
 
