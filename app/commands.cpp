@@ -92,6 +92,14 @@ const std::vector<command>& commands() {
      "binary (exit 1). `herald run` migrates at start as well.",
      {config_option, {"db", "URL", "database URL (default: db.url of the config file)"}}, 0, 0,
      migrate_command},
+    {"health", "probe a running herald's /health (the Docker image's HEALTHCHECK)", "",
+     "GETs http://<http.address>:<http.port>/health of the configuration (127.0.0.1\n"
+     "when it listens on every interface), or --url, with 3 s timeouts. Exit 0 on\n"
+     "200, 1 otherwise (the reason on stderr), 2 on a usage error.",
+     {config_option,
+      {"url", "URL", "probe this URL instead (http://HOST:PORT/PATH)"},
+      {"ready", "", "probe /ready (accepting work) instead of /health (alive)"}},
+     0, 0, health_command},
     {"resample", "resample a candle file to a higher interval and print it as CSV", "FILE",
      "Reads any supported candle file (data.vision CSV with ms or us times, CSV with a\n"
      "header, freqtrade JSON rows, pandas JSON columns), validates it, and prints the\n"

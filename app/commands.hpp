@@ -22,6 +22,7 @@ int node_command(const invocation& inv);
 int console_command_main(const invocation& inv);
 int config_check_command(const invocation& inv);
 int migrate_command(const invocation& inv);
+int health_command(const invocation& inv);
 int resample_command(const invocation& inv);
 int ingest_command(const invocation& inv);
 int indicators_command(const invocation& inv);

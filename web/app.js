@@ -212,6 +212,10 @@ function feedLine(type, d, ts) {
     case 'log':
       text = [d.level, d.logger + ':', d.message];
       break;
+    case 'alert':
+      text = [el('span', { class: d.status === 'firing' ? 'short' : 'long' }, d.status), d.alert,
+        d.instance, d.severity, d.summary];
+      break;
     default:
       return null;
   }
@@ -463,6 +467,8 @@ function connect() {
   // Logged warnings and errors arrive as "log": an SSE event named "error"
   // would fire EventSource's own onerror.
   on('log', (d) => pushFeed('log', d));
+  // Alertmanager's notifications, posted to /api/v1/alerts.
+  on('alert', (d) => pushFeed('alert', d));
 }
 
 // -- start ------------------------------------------------------------------------------------

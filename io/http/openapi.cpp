@@ -120,11 +120,16 @@ std::string openapi_document() {
        "\"placement\":{series: node}}, equal to `herald backtest --db` on the same candles. One "
        "at a time per node (429 while one runs); 404 in one process",
        "operator", json::array(), true);
+  paths["/api/v1/alerts"]["post"] =
+    op("Alertmanager's webhook receiver: the payload Alertmanager sends (version 4). Each alert "
+       "is logged by the node (ops.alerts) and sent to the live events as an \"alert\" event; "
+       "the answer is {\"received\":N}; a malformed payload is 400 naming what and where",
+       "operator", json::array(), true);
   paths["/api/v1/config"]["get"] = op("Effective configuration, secrets redacted", "viewer");
   paths["/api/v1/audit"]["get"] = op("Security audit log, newest first", "admin", paging());
   paths["/api/v1/openapi.json"]["get"] = op("This document", "viewer");
   paths["/api/v1/events"]["get"] =
-    op("Server-Sent Events: actors, candle, signal, insight, post, restart, log (warnings and errors). The token may be "
+    op("Server-Sent Events: actors, candle, signal, insight, post, restart, log (warnings and errors), alert. The token may be "
        "given as ?access_token= (EventSource cannot set headers); Last-Event-ID or ?since= resumes",
        "viewer",
        json::array({query("access_token", "string", "API token"),

@@ -1,6 +1,8 @@
 // The HTTP routes of the cluster, configuration, audit, the API description and live events (SSE).
 #include "io/http/server_impl.hpp"
 
+#include "io/logging.hpp"
+#include "ops/alert_webhook.hpp"
 #include "ops/cluster_json.hpp"
 #include "ops/json_views.hpp"
 
@@ -109,6 +111,32 @@ void server::impl::install_admin() {
           else
             send_error(res, answer.status, answer.status == 400 ? "bad_request" : "failed",
                        answer.body);
+        },
+        true);
+
+  // Alertmanager's webhook receiver (the compose stack's Alertmanager posts
+  // Herald's alerts here with an operator token): each alert goes to the
+  // node's log and to the live events, so the consoles show it.
+  route("POST", "/api/v1/alerts", "/api/v1/alerts", role::operator_,
+        [this](const httplib::Request& req, httplib::Response& res, const ops::principal& who) {
+          std::string err;
+          auto batch = ops::parse_alert_webhook(req.body, err);
+          if (!batch) {
+            send_error(res, 400, "bad_request", err);
+            return;
+          }
+          if (c.storage && !audited(res, who.name, "alerts.receive", batch->receiver, req, "ok"))
+            return;
+          static auto log = logging::get("ops.alerts");
+          for (auto& a : batch->alerts) {
+            if (a.status == "firing")
+              log->warn("alert firing: {} {} (severity {}): {}", a.name, a.instance,
+                        a.severity.empty() ? "none" : a.severity, a.summary);
+            else
+              log->info("alert resolved: {} {}", a.name, a.instance);
+            c.journal->push("alert", ops::alert_event_json(a, batch->receiver));
+          }
+          send_json(res, 200, json{{"received", batch->alerts.size()}});
         },
         true);
 

@@ -334,10 +334,12 @@ TEST_CASE("the shipped Alertmanager configuration renders and passes amtool",
   CHECK(rc0 == 2);
   CHECK(out0.find("@WEBHOOK_URL@") != std::string::npos);
   auto [rc1, out1] = process::run({(docker / "render").string(), tmpl, out.string(),
-                                   "WEBHOOK_URL=https://hooks.example.org/herald?k=a&b=c"});
+                                   "WEBHOOK_URL=https://hooks.example.org/herald?k=a&b=c",
+                                   "WEBHOOK_TOKEN_FILE=/run/secrets/alertmanager_token"});
   INFO(out1);
   REQUIRE(rc1 == 0);
   CHECK(slurp(out).find("https://hooks.example.org/herald?k=a&b=c") != std::string::npos);
+  CHECK(slurp(out).find("credentials_file: '/run/secrets/alertmanager_token'") != std::string::npos);
   auto [rc2, out2] = process::run({amtool, "check-config", out.string()});
   INFO(out2);
   CHECK(rc2 == 0);

@@ -412,6 +412,65 @@ TEST_CASE("the event stream carries actor snapshots and restarts", "[acceptance]
   n.p.reset();
 }
 
+TEST_CASE("Alertmanager's webhook reaches the event stream and the node log",
+          "[acceptance][ops][alerts]") {
+  node n;
+  std::mutex mtx;
+  std::string seen;
+  std::atomic<bool> stop{false};
+  std::thread reader([&] {
+    httplib::Client c{"127.0.0.1", n.http_port};
+    c.set_read_timeout(30, 0);
+    c.Get(("/api/v1/events?access_token=" + viewer_token).c_str(),
+          [&](const char* data, std::size_t len) {
+            std::lock_guard<std::mutex> guard{mtx};
+            seen.append(data, len);
+            return !stop.load();
+          });
+  });
+  auto c = n.client();
+  // What Alertmanager 0.25 posts (version 4).
+  const std::string payload = R"({"receiver":"webhook","status":"firing","version":"4",
+    "alerts":[{"status":"firing","labels":{"alertname":"HeraldNodeDown",
+    "instance":"herald-n3:8080","severity":"critical"},"annotations":{"summary":"node down"},
+    "startsAt":"2026-12-07T05:00:00Z","fingerprint":"1f2e"}]})";
+  auto viewer = c.Post("/api/v1/alerts", node::auth(viewer_token), payload, "application/json");
+  REQUIRE(viewer);
+  CHECK(viewer->status == 403);
+  auto bad = c.Post("/api/v1/alerts", node::auth(operator_token), R"({"version":"4"})",
+                    "application/json");
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  CHECK(bad->body.find("alerts: missing") != std::string::npos);
+  auto ok = c.Post("/api/v1/alerts", node::auth(operator_token), payload, "application/json");
+  REQUIRE(ok);
+  CHECK(ok->status == 200);
+  CHECK(json::parse(ok->body)["received"] == 1);
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  bool streamed = false;
+  while (!streamed && std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard<std::mutex> guard{mtx};
+      streamed = seen.find("event: alert\n") != std::string::npos
+                 && seen.find("\"alert\":\"HeraldNodeDown\"") != std::string::npos;
+    }
+    if (!streamed)
+      std::this_thread::sleep_for(50ms);
+  }
+  CHECK(streamed);
+  CHECK(n.p->wait_output("alert firing: HeraldNodeDown herald-n3:8080 (severity critical)", 10s));
+  auto audit = json::parse(c.Get("/api/v1/audit?limit=50", node::auth(admin_token))->body);
+  std::multiset<std::string> rows;
+  for (auto& r : audit["items"])
+    rows.insert(r.value("actor", "") + " " + r.value("action", "") + " " + r.value("outcome", ""));
+  CHECK(rows.count("ops alerts.receive ok") == 1);
+  stop = true;
+  n.p->signal(SIGTERM);
+  CHECK(n.p->wait_exit(30s) == 0);
+  reader.join();
+  n.p.reset();
+}
+
 TEST_CASE("herald console -c runs tree and restart against a running node",
           "[acceptance][ops][console]") {
   node n;
