@@ -40,6 +40,39 @@ bool is_error_body(const std::string& body, const std::string& code) {
          && !j["error"].value("message", "").empty();
 }
 
+/// Reads /api/v1/events (viewer token) on a thread until `stop` and the
+/// node's shutdown; wait_for() waits up to 30 s for a text in the stream.
+struct event_stream {
+  std::mutex mtx;
+  std::string seen;
+  std::atomic<bool> stop{false};
+  std::thread reader;
+  explicit event_stream(int port) {
+    reader = std::thread([this, port] {
+      httplib::Client c{"127.0.0.1", port};
+      c.set_read_timeout(30, 0);
+      c.Get(("/api/v1/events?access_token=" + viewer_token).c_str(),
+            [this](const char* data, std::size_t len) {
+              std::lock_guard<std::mutex> guard{mtx};
+              seen.append(data, len);
+              return !stop.load();
+            });
+    });
+  }
+  bool wait_for(const std::string& needle) {
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard<std::mutex> guard{mtx};
+        if (seen.find(needle) != std::string::npos)
+          return true;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+};
+
 const json* actor(const json& list, const std::string& path) {
   for (const auto& a : list["items"])
     if (a.value("path", "") == path)
@@ -370,31 +403,8 @@ TEST_CASE("/metrics is Prometheus text with every family", "[acceptance][ops][me
 
 TEST_CASE("the event stream carries actor snapshots and restarts", "[acceptance][ops][sse]") {
   node n;
-  std::mutex mtx;
-  std::string seen;
-  std::atomic<bool> stop{false};
-  std::thread reader([&] {
-    httplib::Client c{"127.0.0.1", n.http_port};
-    c.set_read_timeout(30, 0);
-    c.Get(("/api/v1/events?access_token=" + viewer_token).c_str(),
-          [&](const char* data, std::size_t len) {
-            std::lock_guard<std::mutex> guard{mtx};
-            seen.append(data, len);
-            return !stop.load();
-          });
-  });
-  auto wait_for = [&](const std::string& needle) {
-    auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      {
-        std::lock_guard<std::mutex> guard{mtx};
-        if (seen.find(needle) != std::string::npos)
-          return true;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
-  };
+  event_stream events{n.http_port};
+  auto wait_for = [&](const std::string& needle) { return events.wait_for(needle); };
   CHECK(wait_for("event: actors\ndata: {"));
   CHECK(wait_for("event: candle\n"));
   auto c = n.client();
@@ -404,30 +414,18 @@ TEST_CASE("the event stream carries actor snapshots and restarts", "[acceptance]
   CHECK(kill->status == 200);
   CHECK(wait_for("\"path\":\"ops.health\""));
   CHECK(wait_for("event: restart\n"));
-  stop = true;
+  events.stop = true;
   // The node stops streams on shutdown; the reader ends with it.
   n.p->signal(SIGTERM);
   CHECK(n.p->wait_exit(30s) == 0);
-  reader.join();
+  events.reader.join();
   n.p.reset();
 }
 
 TEST_CASE("Alertmanager's webhook reaches the event stream and the node log",
           "[acceptance][ops][alerts]") {
   node n;
-  std::mutex mtx;
-  std::string seen;
-  std::atomic<bool> stop{false};
-  std::thread reader([&] {
-    httplib::Client c{"127.0.0.1", n.http_port};
-    c.set_read_timeout(30, 0);
-    c.Get(("/api/v1/events?access_token=" + viewer_token).c_str(),
-          [&](const char* data, std::size_t len) {
-            std::lock_guard<std::mutex> guard{mtx};
-            seen.append(data, len);
-            return !stop.load();
-          });
-  });
+  event_stream events{n.http_port};
   auto c = n.client();
   // What Alertmanager 0.25 posts (version 4).
   const std::string payload = R"({"receiver":"webhook","status":"firing","version":"4",
@@ -446,28 +444,18 @@ TEST_CASE("Alertmanager's webhook reaches the event stream and the node log",
   REQUIRE(ok);
   CHECK(ok->status == 200);
   CHECK(json::parse(ok->body)["received"] == 1);
-  auto deadline = std::chrono::steady_clock::now() + 30s;
-  bool streamed = false;
-  while (!streamed && std::chrono::steady_clock::now() < deadline) {
-    {
-      std::lock_guard<std::mutex> guard{mtx};
-      streamed = seen.find("event: alert\n") != std::string::npos
-                 && seen.find("\"alert\":\"HeraldNodeDown\"") != std::string::npos;
-    }
-    if (!streamed)
-      std::this_thread::sleep_for(50ms);
-  }
-  CHECK(streamed);
+  CHECK(events.wait_for("event: alert\n"));
+  CHECK(events.wait_for("\"alert\":\"HeraldNodeDown\""));
   CHECK(n.p->wait_output("alert firing: HeraldNodeDown herald-n3:8080 (severity critical)", 10s));
   auto audit = json::parse(c.Get("/api/v1/audit?limit=50", node::auth(admin_token))->body);
   std::multiset<std::string> rows;
   for (auto& r : audit["items"])
     rows.insert(r.value("actor", "") + " " + r.value("action", "") + " " + r.value("outcome", ""));
   CHECK(rows.count("ops alerts.receive ok") == 1);
-  stop = true;
+  events.stop = true;
   n.p->signal(SIGTERM);
   CHECK(n.p->wait_exit(30s) == 0);
-  reader.join();
+  events.reader.join();
   n.p.reset();
 }
 
