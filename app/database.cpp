@@ -36,6 +36,10 @@ std::shared_ptr<db::storage> open_database(const config::loaded_config& cfg,
   o.statement_timeout_ms = static_cast<int>(
     std::chrono::duration_cast<std::chrono::milliseconds>(s.get_duration("db.statement-timeout"))
       .count());
+  o.idle_in_transaction_ms = static_cast<int>(
+    std::chrono::duration_cast<std::chrono::milliseconds>(
+      s.get_duration("db.idle-in-transaction-timeout"))
+      .count());
   if (auto pw = cfg.secret_store.get("PGPASSWORD"))
     o.password = *pw;
   try {

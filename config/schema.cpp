@@ -139,6 +139,13 @@ std::vector<key_spec> make_keys() {
   out.push_back(ranged(key("db.statement-timeout", value_type::duration, value{nanoseconds{60s}},
                            "duration", "PostgreSQL: longest a statement may run, and longest sent data may stay unacknowledged (a hung server or a dead network ends the call with an error, retried)"),
                        1, 3600));
+  out.push_back(ranged(key("db.idle-in-transaction-timeout", value_type::duration,
+                           value{nanoseconds{2s}}, "duration",
+                           "PostgreSQL: the server ends a session idle inside an open transaction "
+                           "this long, so a frozen process does not hold its row locks (a "
+                           "cluster lease could not move meanwhile); keep it below "
+                           "cluster.lease-ttl"),
+                       0.1, 3600));
   out.push_back(ranged(key("db.batch-size", value_type::integer, value{std::int64_t{1000}},
                            "records", "the write-behind agent writes as soon as this many "
                                       "records wait"),

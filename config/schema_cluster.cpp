@@ -134,6 +134,12 @@ void add_cluster_checks(std::vector<schema::check>& out) {
       errs.push_back({ren->source, "cluster.lease-renewal", render(ren->val),
                       "must be at most a third of cluster.lease-ttl (" + render(ttl->val)
                         + "): two renewals may fail before a lease is lost"});
+    auto idle = v.find("db.idle-in-transaction-timeout");
+    if (ttl && idle && std::get<nanoseconds>(idle->val) >= std::get<nanoseconds>(ttl->val))
+      errs.push_back({idle->source, "db.idle-in-transaction-timeout", render(idle->val),
+                      "must be below cluster.lease-ttl (" + render(ttl->val)
+                        + "): a node frozen inside a transaction holds the lease row's lock "
+                          "until it runs out, and no other node can take the lease before"});
     auto lo = v.find("cluster.redial-min");
     auto hi = v.find("cluster.redial-max");
     if (lo && hi && std::get<nanoseconds>(lo->val) > std::get<nanoseconds>(hi->val))

@@ -332,7 +332,9 @@ std::unique_ptr<storage> open_postgresql(const db_url& url, const storage_option
                            " keepalives_count=3 tcp_user_timeout="
                          + std::to_string(opts.statement_timeout_ms) + " options="
                          + quote_conninfo("-c statement_timeout="
-                                          + std::to_string(opts.statement_timeout_ms));
+                                          + std::to_string(opts.statement_timeout_ms)
+                                          + " -c idle_in_transaction_session_timeout="
+                                          + std::to_string(opts.idle_in_transaction_ms));
   if (!url.user.empty())
     conninfo += " user=" + quote_conninfo(url.user);
   if (!opts.password.empty())

@@ -154,6 +154,14 @@ public:
   std::vector<std::vector<std::string>> deployment_log(std::size_t limit) override;
   void write_registry(const std::string& node, const std::vector<registry_row>& rows) override;
   std::vector<registry_row> registry() override;
+  std::size_t store_inbound(const std::string& source,
+                            const std::vector<interaction_record>& items,
+                            const std::string& cursor) override;
+  std::string inbound_cursor(const std::string& source) override;
+  std::vector<stored_interaction> interactions_since(const std::string& platform, std::int64_t from,
+                                                     std::size_t limit) override;
+  std::optional<community_user> find_user(const std::string& platform,
+                                          const std::string& external_id) override;
 
 private:
   std::vector<row> query(const std::string& sql, const params& ps);

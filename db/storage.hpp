@@ -110,6 +110,33 @@ struct registry_row {
   std::int64_t updated_at = 0; ///< the database's clock when written
 };
 
+/// One message someone sent us, as the listeners store it (issue 18).
+struct interaction_record {
+  std::string id;       ///< "platform:message id": stored once
+  std::string platform; ///< x | telegram | discord
+  std::string author_id;
+  std::string author_handle;
+  std::string author_name;
+  bool author_is_bot = false;
+  std::string kind; ///< mention | message | edited
+  std::string text;
+  std::int64_t ts = 0;                ///< unix ms (the platform's time)
+  std::string metadata_json = "{}";   ///< conversation, reply_to, mentions_us, replies_to_us
+};
+
+/// A stored interaction with its author, oldest first in reads.
+struct stored_interaction {
+  interaction_record rec;
+  std::int64_t user_id = 0;
+};
+
+struct community_user {
+  std::int64_t id = 0;
+  std::string platform, external_id, handle, display_name;
+  bool is_bot = false;
+  std::int64_t first_seen = 0, last_seen = 0, messages = 0, replies_sent = 0;
+};
+
 struct storage_options {
   std::size_t pool_size = 4;
   std::string password;            ///< PostgreSQL only; from the secrets
@@ -120,6 +147,11 @@ struct storage_options {
   /// network that drops packets ends a call with an error (retried) instead
   /// of blocking the persistence agent for ever.
   int statement_timeout_ms = 60'000;
+  /// PostgreSQL: a session idle inside an open transaction this long is
+  /// ended by the server (idle_in_transaction_session_timeout), so a
+  /// process frozen mid-transaction (SIGSTOP, a paused VM, a cut link)
+  /// does not hold its row locks, e.g. on a cluster lease, for ever.
+  int idle_in_transaction_ms = 2'000;
 };
 
 class storage {
@@ -248,6 +280,24 @@ public:
   /// The newest deployment_logs rows, newest first: (node, version, event,
   /// details, ts).
   virtual std::vector<std::vector<std::string>> deployment_log(std::size_t limit) = 0;
+
+  // -- community (issue 18) --
+  /// Stores what a listener read from `source` and moves the source's
+  /// cursor to `cursor`, in one transaction: an interaction whose id is
+  /// stored already is skipped (its author is not counted again); each new
+  /// one upserts its author in community_users (first seen, last seen,
+  /// messages). Returns how many were new.
+  virtual std::size_t store_inbound(const std::string& source,
+                                    const std::vector<interaction_record>& items,
+                                    const std::string& cursor) = 0;
+  /// The cursor stored for `source` ("" when none).
+  virtual std::string inbound_cursor(const std::string& source) = 0;
+  /// Interactions of a platform ("" = all) with ts >= from, oldest first.
+  virtual std::vector<stored_interaction> interactions_since(const std::string& platform,
+                                                            std::int64_t from,
+                                                            std::size_t limit) = 0;
+  virtual std::optional<community_user> find_user(const std::string& platform,
+                                                  const std::string& external_id) = 0;
 
   /// Per-variant impressions, conversions and conversion rate.
   std::vector<variant_stats> experiment_stats(const std::string& test_id);

@@ -60,6 +60,9 @@ TEST_CASE("cluster timings must leave room for a late heartbeat and a failed ren
   auto lease = errors_of({entry("cluster.lease-ttl", dur(2s)),
                           entry("cluster.lease-renewal", dur(1s))});
   CHECK(lease.find("a third of cluster.lease-ttl") != std::string::npos);
+  auto idle = errors_of({entry("cluster.lease-ttl", dur(3s)),
+                         entry("db.idle-in-transaction-timeout", dur(3s))});
+  CHECK(idle.find("must be below cluster.lease-ttl") != std::string::npos);
   auto redial = errors_of({entry("cluster.redial-min", dur(20s))});
   CHECK(redial.find("must not exceed cluster.redial-max") != std::string::npos);
 }
