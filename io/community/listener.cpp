@@ -282,7 +282,8 @@ poll_result listener_core::poll_discord(const http_get& get, std::int64_t now_ms
   header_list hs{{"Authorization", "Bot " + o_.token}};
   r.wait_ms = o_.interval_ms;
   for (int i = 0; i < o_.max_pages; ++i) {
-    auto target = "/api/v10/channels/" + url_encode(o_.channel_id) + "/messages?limit=100"
+    auto target = "/api/v10/channels/" + url_encode(o_.channel_id)
+                  + "/messages?limit=" + std::to_string(std::clamp(o_.page_size, 1, 100))
                   + (after.empty() ? "" : "&after=" + url_encode(after));
     auto reply = get(target, hs, o_.timeout_ms);
     if (reply.status == 429) {
@@ -307,7 +308,7 @@ poll_result listener_core::poll_discord(const http_get& get, std::int64_t now_ms
     r.fresh += store(p.messages, p.cursor);
     if (auto wait = rate_limit_wait_ms("discord", reply, now_ms); wait >= 0)
       r.wait_ms = std::max(r.wait_ms, wait);
-    if (p.messages.size() < 100 || after.empty())
+    if (static_cast<int>(p.messages.size()) < std::clamp(o_.page_size, 1, 100) || after.empty())
       break; // the last page, or a first start (the newest page only)
     after = p.cursor;
   }

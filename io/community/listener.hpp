@@ -50,6 +50,7 @@ struct listener_options {
   int long_poll_s = 25;          ///< Telegram getUpdates timeout
   int timeout_ms = 10'000;       ///< per request (Telegram: plus the long poll)
   int max_pages = 20;            ///< per poll
+  int page_size = 100;           ///< Discord limit (1..100)
   std::int64_t backoff_min_ms = 1'000;
   std::int64_t backoff_max_ms = 300'000;
 };
