@@ -563,6 +563,18 @@ supervisor_config make_root_config(const config::settings& s, const app_services
     aopts.pipeline.board = services.board;
     aopts.pipeline.node = services.node_name;
   }
+  // Community: the listeners run where content runs (they answer for the
+  // same accounts), with a database.
+  std::vector<child_spec> community;
+  if (services.community && services.community->storage && services.progress
+      && has_role("content")) {
+    auto store = services.community->storage;
+    for (auto& l : services.community->listeners)
+      community.push_back(worker(s, "community", l.name, [l, store, dir](caf::local_actor* self,
+                                                                         const std::string&) {
+        return caf::actor_cast<caf::actor>(community_actors::spawn_listener(self, l, store, dir));
+      }));
+  }
   supervisor_config root;
   root.name = "root";
   root.path = "root";
@@ -581,7 +593,7 @@ supervisor_config make_root_config(const config::settings& s, const app_services
     : content_here
       ? supervisor_child(content_gate(s, services, dir))
       : supervisor_child(domain(s, "content", strategy::rest_for_one, dir, {})),
-    supervisor_child(domain(s, "community", strategy::one_for_one, dir, {})),
+    supervisor_child(domain(s, "community", strategy::one_for_one, dir, std::move(community))),
     supervisor_child(domain(s, "learning", strategy::one_for_one, dir, {})),
   };
   return root;

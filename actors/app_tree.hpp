@@ -7,7 +7,8 @@
 //   ├── analysis   (one_for_one)   risk, series (pool of per-series supervisors,
 //   │                                each with one actor per analyzer kind), pipeline
 //   ├── content    (rest_for_one)
-//   ├── community  (one_for_one)
+//   ├── community  (one_for_one)   listener.<platform> (one per enabled platform,
+//   │                                one per channel on Discord)
 //   └── learning   (one_for_one)
 //
 // Later issues add their agents to the domain supervisors here.
@@ -16,6 +17,7 @@
 #include <memory>
 
 #include "actors/analysis/pipeline.hpp"
+#include "actors/community/listener.hpp"
 #include "actors/content/content.hpp"
 #include "actors/ops/inspector.hpp"
 #include "config/secrets.hpp"
@@ -64,6 +66,9 @@ struct app_services {
   /// manager. Null: one process (`herald run`).
   std::shared_ptr<cluster::board> board;
   std::string node_name;
+  /// The community agents' options (community_options_from); null: none.
+  /// Runs where content runs, with a database.
+  std::shared_ptr<const community_actors::community_options> community;
 };
 
 /// The inspector's options from [ops] and [inspector] (without the shared

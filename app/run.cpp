@@ -242,6 +242,17 @@ int run_system(const invocation& given, bool node) {
         return exit_usage;
       }
     }
+    // The community listeners: credentials read before anything starts.
+    std::shared_ptr<const community_actors::community_options> community_opts;
+    if (store) {
+      try {
+        community_opts = std::make_shared<const community_actors::community_options>(
+          community_actors::community_options_from(s, p->loaded.secret_store, store));
+      } catch (const std::exception& e) {
+        log->critical("community: {}", e.what());
+        return exit_usage;
+      }
+    }
     unwritten = std::make_shared<std::atomic<std::uint64_t>>(0);
     caf::scoped_actor self{sys};
     // A node joins the cluster before its agents start: the node agent is
@@ -260,7 +271,8 @@ int run_system(const invocation& given, bool node) {
       }
       self->monitor(cluster_node.agent());
     }
-    app_services services{dir, store, progress, content_opts, iopts, unwritten, flow, {}, {}, {}};
+    app_services services{dir, store, progress, content_opts, iopts, unwritten, flow, {}, {}, {}, {}};
+    services.community = community_opts;
     if (plan) {
       services.roles = plan->roles;
       services.board = cluster_board;

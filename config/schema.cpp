@@ -355,6 +355,7 @@ std::vector<key_spec> make_keys() {
                     "path", "when HERALD_API_TOKENS is unset, a fresh admin token for this "
                     "run is written here (mode 0600) for the web and terminal consoles"));
   detail::add_content_keys(out);
+  detail::add_community_keys(out);
   return out;
 }
 
@@ -492,6 +493,7 @@ std::vector<schema::check> make_checks() {
     },
   };
   detail::add_cluster_checks(out);
+  detail::add_community_checks(out);
   return out;
 }
 

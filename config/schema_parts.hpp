@@ -26,6 +26,10 @@ void add_analysis_keys(std::vector<key_spec>& out);
 /// [content] and [publish.<channel>] (issue 6).
 void add_content_keys(std::vector<key_spec>& out);
 
+/// [community.<platform>]: the listeners (issue 18).
+void add_community_keys(std::vector<key_spec>& out);
+void add_community_checks(std::vector<schema::check>& out);
+
 /// [cluster]: `herald node` (issue 16).
 void add_cluster_keys(std::vector<key_spec>& out);
 void add_cluster_checks(std::vector<schema::check>& out);

@@ -97,7 +97,7 @@ const std::vector<std::string>& secrets::known_names() {
   static const std::vector<std::string> names = {
     "PGPASSWORD",           "HERALD_TELEGRAM_TOKEN", "HERALD_DISCORD_WEBHOOK",
     "HERALD_X_TOKEN",       "HERALD_WEBHOOK_SECRET", "ANTHROPIC_API_KEY",
-    "HERALD_API_TOKENS"};
+    "HERALD_API_TOKENS",    "HERALD_DISCORD_BOT_TOKEN"};
   return names;
 }
 

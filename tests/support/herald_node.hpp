@@ -35,13 +35,20 @@ struct node {
   std::unique_ptr<process> p;
   int http_port = 0, console_port = 0;
 
-  explicit node(std::vector<std::string> extra = {}, bool with_pending_content = false) {
+  /// `secrets`: more "NAME=value" lines for the secrets env file.
+  explicit node(std::vector<std::string> extra = {}, bool with_pending_content = false,
+                std::vector<std::string> secrets = {}) {
     dir = std::filesystem::temp_directory_path()
           / ("herald-ops-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
     std::filesystem::create_directories(dir);
     std::ofstream{dir / "secrets.env"} << "HERALD_API_TOKENS=viewer:viewer:" << viewer_token
                                        << ",ops:operator:" << operator_token
                                        << ",boss:admin:" << admin_token << "\n";
+    {
+      std::ofstream more{dir / "secrets.env", std::ios::app};
+      for (auto& line : secrets)
+        more << line << "\n";
+    }
     if (with_pending_content) {
       // A bounded run in approval mode leaves pieces pending_approval.
       auto [rc, out] = process::run(args({"--candles", "3000", "--publish.articles.mode=approval"}));

@@ -29,7 +29,9 @@ public:
     httplib::Headers headers;
   };
   struct mention {
-    std::string id, author_id, username, text, conversation_id, in_reply_to_user_id;
+    std::string id, author_id, username, text;
+    std::string conversation_id = {};     ///< "" : the tweet starts it
+    std::string in_reply_to_user_id = {}; ///< "" : not a reply
   };
   struct tg_message {
     std::int64_t chat_id = -100123;

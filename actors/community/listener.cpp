@@ -1,0 +1,143 @@
+#include "actors/community/listener.hpp"
+
+#include <chrono>
+
+#include <caf/all.hpp>
+
+#include "actors/ops/instrumented.hpp"
+#include "io/logging.hpp"
+
+namespace herald::community_actors {
+
+namespace {
+
+using std::chrono::duration_cast;
+using ms = std::chrono::milliseconds;
+
+std::int64_t now_ms() {
+  return duration_cast<ms>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+struct listener_state {
+  static inline const char* name = "herald.community.listener";
+  std::unique_ptr<io::community::listener_core> core;
+  io::community::http_get get;
+  std::shared_ptr<spdlog::logger> log;
+  std::string last_error;
+};
+
+listener_actor::behavior_type
+listener_impl(ops::instrumented_stateful<listener_actor, listener_state>* self, listener_setup setup,
+              std::shared_ptr<db::storage> storage,
+              std::shared_ptr<supervision::agent_directory>) {
+  auto& st = self->state;
+  st.log = logging::get("community." + setup.name);
+  st.get = io::community::http_getter(setup.base_url);
+  st.core = std::make_unique<io::community::listener_core>(setup.core, *storage);
+  // Keeps the storage alive as long as the core refers to it.
+  self->attach_functor([storage] {});
+  st.log->info("listening on {} (cursor {})", setup.core.platform, st.core->source());
+  self->send(self, caf::tick_atom::value);
+  return {
+    [self](caf::tick_atom) {
+      auto& st = self->state;
+      auto r = st.core->poll(st.get, now_ms());
+      if (r.fresh > 0)
+        st.log->info("{} new of {} read", r.fresh, r.read);
+      if (!r.error.empty()) {
+        // Logged when it changes, not at every retry.
+        if (r.error != st.last_error) {
+          if (r.rate_limited)
+            st.log->info("{}; waiting {} ms", r.error, r.wait_ms);
+          else
+            st.log->warn("{}; next try in {} ms", r.error, r.wait_ms);
+        }
+        st.last_error = r.error;
+      } else if (!st.last_error.empty()) {
+        st.log->info("reading again");
+        st.last_error.clear();
+      }
+      self->delayed_send(self, ms{std::max<std::int64_t>(r.wait_ms, 10)}, caf::tick_atom::value);
+    },
+  };
+}
+
+std::string secret(const config::secrets& secrets, const char* name, const std::string& what) {
+  auto v = secrets.get(name);
+  if (!v || v->empty())
+    throw std::invalid_argument{what + " is enabled but the secret " + name
+                                + " is not set (environment or secrets.env-file)"};
+  return *v;
+}
+
+int timeout_ms(const config::settings& s, const std::string& key) {
+  return static_cast<int>(duration_cast<ms>(s.get_duration(key)).count());
+}
+
+} // namespace
+
+community_options community_options_from(const config::settings& s, const config::secrets& secrets,
+                                         std::shared_ptr<db::storage> storage) {
+  community_options o;
+  o.storage = std::move(storage);
+  if (s.get_bool("community.x.enabled")) {
+    listener_setup l;
+    l.name = "listener.x";
+    l.base_url = s.get_string("community.x.url");
+    l.core.platform = "x";
+    l.core.us.id = s.get_string("community.x.user-id");
+    l.core.token = secret(secrets, "HERALD_X_TOKEN", "community.x");
+    l.core.interval_ms = duration_cast<ms>(s.get_duration("community.x.poll-interval")).count();
+    l.core.timeout_ms = timeout_ms(s, "community.x.timeout");
+    o.listeners.push_back(std::move(l));
+  }
+  if (s.get_bool("community.telegram.enabled")) {
+    listener_setup l;
+    l.name = "listener.telegram";
+    l.base_url = s.get_string("community.telegram.url");
+    l.core.platform = "telegram";
+    l.core.token = secret(secrets, "HERALD_TELEGRAM_TOKEN", "community.telegram");
+    auto colon = l.core.token.find(':');
+    if (colon == std::string::npos || colon == 0
+        || l.core.token.substr(0, colon).find_first_not_of("0123456789") != std::string::npos)
+      throw std::invalid_argument{
+        "community.telegram: the secret HERALD_TELEGRAM_TOKEN is not a bot token "
+        "(\"<bot id>:<key>\")"};
+    l.core.us.id = l.core.token.substr(0, colon);
+    l.core.us.username = s.get_string("community.telegram.username");
+    l.core.long_poll_s = static_cast<int>(
+      duration_cast<std::chrono::seconds>(s.get_duration("community.telegram.long-poll")).count());
+    l.core.timeout_ms = timeout_ms(s, "community.telegram.timeout");
+    l.core.interval_ms = 1000;
+    o.listeners.push_back(std::move(l));
+  }
+  if (s.get_bool("community.discord.enabled")) {
+    auto token = secret(secrets, "HERALD_DISCORD_BOT_TOKEN", "community.discord");
+    for (auto& ch : s.get_list("community.discord.channels")) {
+      listener_setup l;
+      l.name = "listener.discord." + ch;
+      l.base_url = s.get_string("community.discord.url");
+      l.core.platform = "discord";
+      l.core.us.id = s.get_string("community.discord.bot-id");
+      l.core.token = token;
+      l.core.channel_id = ch;
+      l.core.interval_ms =
+        duration_cast<ms>(s.get_duration("community.discord.poll-interval")).count();
+      l.core.timeout_ms = timeout_ms(s, "community.discord.timeout");
+      o.listeners.push_back(std::move(l));
+    }
+  }
+  for (auto& l : o.listeners)
+    while (!l.base_url.empty() && l.base_url.back() == '/')
+      l.base_url.pop_back();
+  return o;
+}
+
+listener_actor spawn_listener(caf::local_actor* parent, listener_setup setup,
+                              std::shared_ptr<db::storage> storage,
+                              std::shared_ptr<supervision::agent_directory> dir) {
+  return parent->spawn<caf::detached>(listener_impl, std::move(setup), std::move(storage),
+                                      std::move(dir));
+}
+
+} // namespace herald::community_actors
