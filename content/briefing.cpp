@@ -274,6 +274,60 @@ facts market_view::alert_facts(const analysis::insight& in) const {
   return f;
 }
 
+facts market_view::symbol_facts(const std::string& symbol, std::int64_t now_ms) const {
+  facts f;
+  const series_view* best = nullptr;
+  std::int64_t best_ms = INT64_MAX;
+  for (auto& [k, v] : series_) {
+    auto ms = market::interval_ms(v.interval);
+    if (v.symbol == symbol && !v.candles.empty() && ms && *ms < best_ms) {
+      best = &v;
+      best_ms = *ms;
+    }
+  }
+  if (best == nullptr)
+    return f;
+  auto cs = up_to(*best, now_ms, o_.keep);
+  if (cs.empty())
+    return f;
+  auto digits = price_digits(cs.back().close);
+  f.set("symbol", symbol)
+    .set("interval", best->interval)
+    .set("price", round_to(cs.back().close, digits))
+    .set("time", minute_utc(cs.back().open_time));
+  auto s = snap(cs, o_, day_ms);
+  if (!std::isnan(s.rsi))
+    f.set("rsi", round_to(s.rsi, 1));
+  if (!std::isnan(s.atr) && cs.back().close > 0)
+    f.set("atr_pct", round_to(s.atr / cs.back().close * 100, 2));
+  if (s.valid && cs.size() >= 2) {
+    f.set("change_pct", round_to(s.change_pct, 2));
+    f.set("change_hours", window_hours(s));
+    auto t = trend_of(s);
+    if (!t.empty())
+      f.set("trend", t);
+    // The day's range as levels: the lowest low and highest high of the
+    // candles within 24 h of the last one.
+    double lo = cs.back().low, hi = cs.back().high;
+    for (auto it = cs.rbegin(); it != cs.rend() && it->open_time > cs.back().open_time - day_ms;
+         ++it) {
+      lo = std::min(lo, it->low);
+      hi = std::max(hi, it->high);
+    }
+    f.set("support", round_to(lo, digits));
+    f.set("resistance", round_to(hi, digits));
+  }
+  if (!best->regimes.empty())
+    f.set("regime", best->regimes.back().second);
+  if (best->last_signal.time != 0 && best->last_signal.time <= now_ms) {
+    f.set("signal", dir_name(best->last_signal.dir));
+    f.set("signal_time", minute_utc(best->last_signal.time));
+    f.set("signal_confidence",
+          static_cast<std::int64_t>(std::lround(best->last_signal.confidence)));
+  }
+  return f;
+}
+
 facts market_view::recap_facts(std::int64_t now_ms) const {
   facts f;
   struct mover {

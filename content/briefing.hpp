@@ -87,6 +87,11 @@ public:
   facts alert_facts(const analysis::insight& in) const;
   /// The 24 hours up to `now_ms` over every series.
   facts recap_facts(std::int64_t now_ms) const;
+  /// What an answer about `symbol` may state, up to `now_ms` (its series of
+  /// the shortest interval): price, change, trend, RSI, ATR, regime, the
+  /// day's low and high as levels, and the last signal. Empty when the
+  /// symbol is not tracked or has no candle yet.
+  facts symbol_facts(const std::string& symbol, std::int64_t now_ms) const;
   /// Markdown report over every series up to `now_ms`; `title` receives its
   /// title, `used` (when given) every number and date the text prints, so
   /// the fact check can hold the page to them. The report states the period

@@ -280,3 +280,21 @@ TEST_CASE("the creator uses a checked LLM draft and falls back to the template o
   CHECK(down->writer == "template");
   CHECK(down->note.find("529") != std::string::npos);
 }
+
+TEST_CASE("symbol facts: price and trend and levels and the last signal for answers",
+          "[content][briefing][community]") {
+  auto v = trending(200);
+  auto now = t0 + 199 * m;
+  auto f = v.symbol_facts("BTCUSDT", now);
+  REQUIRE(f.find("price"));
+  CHECK(std::get<std::string>(*f.find("trend")) == "up");
+  CHECK(std::get<std::string>(*f.find("signal")) == "long");
+  CHECK(std::get<std::int64_t>(*f.find("signal_confidence")) == 70);
+  auto lo = std::get<double>(*f.find("support"));
+  auto hi = std::get<double>(*f.find("resistance"));
+  CHECK(lo < std::get<double>(*f.find("price")));
+  CHECK(hi > std::get<double>(*f.find("price")));
+  CHECK(lo == Approx(40000 * 0.999).epsilon(1e-4)); // the first bar's low
+  CHECK(v.symbol_facts("SOLUSDT", now).empty());    // not tracked
+  CHECK(v.symbol_facts("BTCUSDT", t0 - m).empty()); // nothing up to then
+}
