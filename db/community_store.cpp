@@ -132,4 +132,81 @@ std::optional<community_user> sql_storage::find_user(const std::string& platform
   return u;
 }
 
+namespace {
+
+const char* reply_columns = "id, platform, conversation_id, in_reply_to, author_id, intent, "
+                            "state, rule, \"text\", remote_id, error, created_at, updated_at";
+
+reply_row reply_of(const row& r) {
+  reply_row x;
+  x.id = r[0].as_text();
+  x.platform = r[1].as_text();
+  x.conversation_id = r[2].as_text();
+  x.in_reply_to = r[3].as_text();
+  x.author_id = r[4].as_text();
+  x.intent = r[5].as_text();
+  x.state = r[6].as_text();
+  x.rule = r[7].as_text();
+  x.text = r[8].as_text();
+  x.remote_id = r[9].as_text();
+  x.error = r[10].as_text();
+  x.created_at = r[11].as_int();
+  x.updated_at = r[12].as_int();
+  return x;
+}
+
+void check_reply(const reply_row& r) {
+  if (r.id.empty() || r.platform.empty() || r.state.empty())
+    throw storage_error(false, "community_replies: id, platform and state are required");
+  for (auto* f : {&r.id, &r.conversation_id, &r.in_reply_to, &r.author_id})
+    if (f->size() > max_key_bytes)
+      throw storage_error(false, "community_replies " + r.id.substr(0, 80)
+                                   + ": a key field is over " + std::to_string(max_key_bytes)
+                                   + " bytes");
+}
+
+} // namespace
+
+bool sql_storage::insert_reply(const reply_row& r) {
+  check_reply(r);
+  auto rows = query(std::string{"INSERT INTO community_replies ("} + reply_columns
+                      + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON "
+                        "CONFLICT (id) DO NOTHING RETURNING id",
+                    {r.id, r.platform, r.conversation_id, r.in_reply_to, r.author_id, r.intent,
+                     r.state, r.rule, r.text, r.remote_id, r.error, r.created_at, r.updated_at});
+  return !rows.empty();
+}
+
+bool sql_storage::update_reply(const reply_row& r, const std::string& from) {
+  check_reply(r);
+  auto rows = query("UPDATE community_replies SET state = $1, \"text\" = $2, remote_id = $3, "
+                    "error = $4, updated_at = $5 WHERE id = $6 AND state = $7 RETURNING id",
+                    {r.state, r.text, r.remote_id, r.error, r.updated_at, r.id, from});
+  if (!rows.empty() && r.state == "sent")
+    query("UPDATE community_users SET replies_sent = replies_sent + 1 WHERE platform = $1 AND "
+          "external_id = $2 RETURNING id",
+          {r.platform, r.author_id});
+  return !rows.empty();
+}
+
+std::optional<reply_row> sql_storage::find_reply(const std::string& id) {
+  auto rows = query(std::string{"SELECT "} + reply_columns + " FROM community_replies WHERE id = $1",
+                    {id});
+  if (rows.empty())
+    return std::nullopt;
+  return reply_of(rows[0]);
+}
+
+std::vector<reply_row> sql_storage::replies(const std::string& state, std::int64_t from,
+                                            std::size_t limit) {
+  auto rows = query(std::string{"SELECT "} + reply_columns
+                      + " FROM community_replies WHERE ($1 = '' OR state = $1) AND created_at >= $2 "
+                        "ORDER BY created_at, id LIMIT $3",
+                    {state, from, static_cast<std::int64_t>(limit)});
+  std::vector<reply_row> out;
+  for (auto& r : rows)
+    out.push_back(reply_of(r));
+  return out;
+}
+
 } // namespace herald::db::sql

@@ -162,6 +162,11 @@ public:
                                                      std::size_t limit) override;
   std::optional<community_user> find_user(const std::string& platform,
                                           const std::string& external_id) override;
+  bool insert_reply(const reply_row& r) override;
+  bool update_reply(const reply_row& r, const std::string& from) override;
+  std::optional<reply_row> find_reply(const std::string& id) override;
+  std::vector<reply_row> replies(const std::string& state, std::int64_t from,
+                                 std::size_t limit) override;
 
 private:
   std::vector<row> query(const std::string& sql, const params& ps);

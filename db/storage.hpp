@@ -137,6 +137,26 @@ struct community_user {
   std::int64_t first_seen = 0, last_seen = 0, messages = 0, replies_sent = 0;
 };
 
+/// One decision of the engagement agent: a reply to one inbound message,
+/// keyed by (platform, replied-to message id), or the rule that skipped it.
+struct reply_row {
+  std::string id;          ///< "platform:message id" of the message answered
+  std::string platform;
+  std::string conversation_id;
+  std::string in_reply_to; ///< the platform's message id
+  std::string author_id;   ///< whom we answer
+  std::string intent;
+  /// skipped | dry_run | pending_approval | queued | sending | sent |
+  /// in_doubt | failed | rejected
+  std::string state;
+  std::string rule;        ///< the gate rule that skipped it
+  std::string text;
+  std::string remote_id;   ///< our reply's id on the platform
+  std::string error;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+};
+
 struct storage_options {
   std::size_t pool_size = 4;
   std::string password;            ///< PostgreSQL only; from the secrets
@@ -298,6 +318,17 @@ public:
                                                             std::size_t limit) = 0;
   virtual std::optional<community_user> find_user(const std::string& platform,
                                                   const std::string& external_id) = 0;
+  /// Records a decision once: false (and nothing changed) when a row with
+  /// this id exists (the message was decided before, maybe by a previous
+  /// incarnation).
+  virtual bool insert_reply(const reply_row& r) = 0;
+  /// Moves a reply from `from` to r.state (with its text, remote id and
+  /// error); false when it is no longer in `from`.
+  virtual bool update_reply(const reply_row& r, const std::string& from) = 0;
+  virtual std::optional<reply_row> find_reply(const std::string& id) = 0;
+  /// Replies in `state` ("" = any) created at or after `from`, oldest first.
+  virtual std::vector<reply_row> replies(const std::string& state, std::int64_t from,
+                                         std::size_t limit) = 0;
 
   /// Per-variant impressions, conversions and conversion rate.
   std::vector<variant_stats> experiment_stats(const std::string& test_id);

@@ -70,3 +70,40 @@ TEST_CASE("community: a bad record stores nothing and keeps the cursor", "[commu
     CHECK_THROWS_AS(s->store_inbound("x:mentions", {no_author}, "4"), db::storage_error);
   });
 }
+
+TEST_CASE("community: a reply is decided once and moves through its states",
+          "[community][storage]") {
+  for_each_backend([](const backend_target& t) {
+    auto s = herald::test::open_migrated(t);
+    REQUIRE(s->store_inbound("x:mentions", {rec("1", "7", 1)}, "1") == 1);
+    db::reply_row r;
+    r.id = "discord:1";
+    r.platform = "discord";
+    r.conversation_id = "42";
+    r.in_reply_to = "1";
+    r.author_id = "7";
+    r.intent = "symbol";
+    r.state = "sending";
+    r.text = "BTCUSDT at 43000.5 \xF0\x9F\x93\x88 '; --";
+    r.created_at = r.updated_at = 100;
+    CHECK(s->insert_reply(r));
+    auto again = r;
+    again.state = "skipped";
+    CHECK_FALSE(s->insert_reply(again)); // decided already: nothing changes
+    CHECK(s->find_reply("discord:1")->state == "sending");
+    r.state = "sent";
+    r.remote_id = "999";
+    r.updated_at = 200;
+    CHECK(s->update_reply(r, "sending"));
+    CHECK_FALSE(s->update_reply(r, "sending")); // no longer sending
+    auto back = s->find_reply("discord:1");
+    REQUIRE(back);
+    CHECK(back->state == "sent");
+    CHECK(back->remote_id == "999");
+    CHECK(back->text == r.text);
+    CHECK(s->find_user("discord", "7")->replies_sent == 1);
+    CHECK(s->replies("sent", 0, 10).size() == 1);
+    CHECK(s->replies("", 101, 10).empty());
+    CHECK_FALSE(s->find_reply("x:nope"));
+  });
+}
