@@ -61,6 +61,58 @@ public:
              [this](const httplib::Request& q, httplib::Response& r) { telegram(q, r); });
     srv_.Get(R"(/api/v10/channels/(\d+)/messages)",
              [this](const httplib::Request& q, httplib::Response& r) { discord(q, r); });
+    // Replies (the engagement agent): recorded; faults scripted as
+    // "x-reply", "telegram-reply", "discord-reply".
+    srv_.Post("/2/tweets", [this](const httplib::Request& q, httplib::Response& r) {
+      std::lock_guard<std::mutex> g{mtx_};
+      if (fault("x-reply", q, r))
+        return;
+      auto j = json::parse(q.body, nullptr, false);
+      auto text = j.value("text", "");
+      auto to = j.contains("reply") ? j["reply"].value("in_reply_to_tweet_id", "") : "";
+      for (auto& prev : replies_)
+        if (prev.platform == "x" && prev.text == text) {
+          r.status = 403;
+          r.set_content(R"({"detail":"You are not allowed to create a Tweet with duplicate content.","type":"about:blank","title":"Forbidden","status":403})",
+                        "application/json");
+          return;
+        }
+      auto id = std::to_string(1900000000000000000LL + static_cast<long long>(replies_.size()));
+      replies_.push_back({"x", to, "", text, id});
+      r.status = 201;
+      r.set_content(json{{"data", {{"id", id}, {"text", text}}}}.dump(), "application/json");
+    });
+    srv_.Post(R"(/bot([^/]+)/sendMessage)", [this](const httplib::Request& q, httplib::Response& r) {
+      std::lock_guard<std::mutex> g{mtx_};
+      if (fault("telegram-reply", q, r))
+        return;
+      auto j = json::parse(q.body, nullptr, false);
+      auto id = static_cast<std::int64_t>(5000 + replies_.size());
+      replies_.push_back({"telegram", std::to_string(j.value("reply_to_message_id", 0)),
+                          std::to_string(j.value("chat_id", 0LL)), j.value("text", ""),
+                          std::to_string(id)});
+      r.set_content(json{{"ok", true},
+                         {"result", {{"message_id", id}, {"chat", {{"id", j.value("chat_id", 0LL)}}},
+                                     {"date", 1796637600}, {"text", j.value("text", "")}}}}
+                      .dump(),
+                    "application/json");
+    });
+    srv_.Post(R"(/api/v10/channels/(\d+)/messages)",
+              [this](const httplib::Request& q, httplib::Response& r) {
+                std::lock_guard<std::mutex> g{mtx_};
+                if (fault("discord-reply", q, r))
+                  return;
+                auto j = json::parse(q.body, nullptr, false);
+                auto ref = j.contains("message_reference")
+                             ? j["message_reference"].value("message_id", "")
+                             : "";
+                auto id = std::to_string(1200000000000000000LL + static_cast<long long>(replies_.size()));
+                replies_.push_back({"discord", ref, q.matches[1], j.value("content", ""), id});
+                r.set_content(json{{"id", id}, {"channel_id", std::string{q.matches[1]}},
+                                   {"content", j.value("content", "")}, {"type", 19}}
+                                .dump(),
+                              "application/json");
+              });
     port_ = srv_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { srv_.listen_after_bind(); });
     while (!srv_.is_running())
@@ -96,6 +148,14 @@ public:
     std::lock_guard<std::mutex> g{mtx_};
     auto it = asked_.find(platform);
     return it == asked_.end() ? std::vector<std::string>{} : it->second;
+  }
+  struct sent_reply {
+    std::string platform, in_reply_to, conversation, text, id;
+  };
+  /// Every reply received, in order.
+  std::vector<sent_reply> replies() const {
+    std::lock_guard<std::mutex> g{mtx_};
+    return replies_;
   }
   /// Updates Telegram still holds (not confirmed by a higher offset).
   std::size_t unconfirmed() const {
@@ -267,6 +327,7 @@ private:
   std::vector<dc_message> dc_;
   std::map<std::string, std::deque<reply>> faults_;
   std::map<std::string, std::vector<std::string>> asked_;
+  std::vector<sent_reply> replies_;
 };
 
 } // namespace herald::test
