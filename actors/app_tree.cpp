@@ -574,6 +574,13 @@ supervisor_config make_root_config(const config::settings& s, const app_services
                                                                          const std::string&) {
         return caf::actor_cast<caf::actor>(community_actors::spawn_listener(self, l, store, dir));
       }));
+    if (services.community->engagement) {
+      auto copts = services.community;
+      community.push_back(worker(s, "community", "engagement", [copts, dir](caf::local_actor* self,
+                                                                            const std::string&) {
+        return caf::actor_cast<caf::actor>(community_actors::spawn_engagement(self, copts, dir));
+      }));
+    }
   }
   supervisor_config root;
   root.name = "root";

@@ -247,7 +247,8 @@ int run_system(const invocation& given, bool node) {
     if (store) {
       try {
         community_opts = std::make_shared<const community_actors::community_options>(
-          community_actors::community_options_from(s, p->loaded.secret_store, store));
+          community_actors::community_options_from(s, p->loaded.secret_store, store,
+                                                   p->loaded.path));
       } catch (const std::exception& e) {
         log->critical("community: {}", e.what());
         return exit_usage;

@@ -96,6 +96,18 @@ void engagement_core::deliver(db::reply_row& r, const inbound& m, const send_fn&
 engagement_report engagement_core::process(const facts_fn& facts, const send_fn& send,
                                            std::int64_t now_ms) {
   engagement_report rep;
+  // Replies an operator approved (the API moves them to queued).
+  for (auto& q : store_.replies("queued", 0, 1000)) {
+    q.state = "sending";
+    q.updated_at = now_ms;
+    if (!store_.update_reply(q, "queued"))
+      continue;
+    inbound m;
+    m.platform = q.platform;
+    m.conversation_id = q.conversation_id;
+    m.author_id = q.author_id;
+    deliver(q, m, send, now_ms, rep);
+  }
   for (auto& i : store_.interactions_since("", now_ms - s_.reply_window_ms, 10'000)) {
     if (decided_.count(i.rec.id))
       continue;

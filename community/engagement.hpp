@@ -61,8 +61,9 @@ public:
   /// sent, in doubt or dry-run within the last day count), and `sending`
   /// rows made in_doubt. Returns how many were in doubt.
   std::size_t start(std::int64_t now_ms);
-  /// Decides every interaction within the reply window that has no ledger
-  /// row yet, in time order.
+  /// Sends the replies approved since (state queued), then decides every
+  /// interaction within the reply window that has no ledger row yet, in
+  /// time order.
   engagement_report process(const facts_fn& facts, const send_fn& send, std::int64_t now_ms);
   /// Sends a held reply (pending_approval, or in_doubt / failed when the
   /// operator says so); "" on success, else why not.

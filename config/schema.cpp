@@ -356,6 +356,7 @@ std::vector<key_spec> make_keys() {
                     "run is written here (mode 0600) for the web and terminal consoles"));
   detail::add_content_keys(out);
   detail::add_community_keys(out);
+  detail::add_engagement_keys(out);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // [community.<platform>]: the listeners that read what people send (issue
 // 18). Tokens are secrets: HERALD_X_TOKEN, HERALD_TELEGRAM_TOKEN (the bot's
 // id is the token's prefix), HERALD_DISCORD_BOT_TOKEN.
+#include <cctype>
 #include <chrono>
 
 #include "config/schema_parts.hpp"
@@ -54,6 +55,57 @@ void add_community_keys(std::vector<key_spec>& out) {
                        1, 86400));
 }
 
+void add_engagement_keys(std::vector<key_spec>& out) {
+  out.push_back(key("engagement.enabled", value_type::boolean, value{true}, "",
+                    "answer what the listeners read (nothing to do while no listener runs)"));
+  out.push_back(one_of(key("engagement.mode", value_type::string, value{std::string{"live"}}, "",
+                           "live: send replies; dry-run: record them only; approval: hold "
+                           "them as pending_approval until approved (API, console)"),
+                       {"live", "dry-run", "approval"}));
+  out.push_back(ranged(key("engagement.interval", value_type::duration, value{nanoseconds{2s}},
+                           "duration", "how often new interactions are decided"),
+                       0.01, 3600));
+  out.push_back(ranged(key("engagement.reply-window", value_type::duration,
+                           value{nanoseconds{1h}}, "duration",
+                           "messages older than this are not answered (no backlog floods after "
+                           "a first start or an outage)"),
+                       1, 7 * 86400));
+  out.push_back(key("engagement.footer", value_type::string,
+                    value{std::string{"Research, not investment advice."}}, "",
+                    "appended to every reply on its own line (\"\": none)"));
+  out.push_back(key("engagement.templates", value_type::string,
+                    value{std::string{"config/templates/replies"}}, "directory",
+                    "reply templates <intent>.<variant>.txt, relative to the config file"));
+  out.push_back(key("engagement.allow-bots", value_type::boolean, value{false}, "",
+                    "answer accounts marked as bots (allowlisted bots are answered anyway)"));
+  out.push_back(key("engagement.only-allowlisted", value_type::boolean, value{false}, "",
+                    "answer only authors on the allowlist"));
+  out.push_back(key("engagement.allowlist", value_type::string_list,
+                    value{std::vector<std::string>{}}, "platform:id or platform:@handle",
+                    "authors always answered even when bots (and, with only-allowlisted, the "
+                    "only ones)"));
+  out.push_back(key("engagement.blocklist", value_type::string_list,
+                    value{std::vector<std::string>{}}, "platform:id or platform:@handle",
+                    "authors never answered"));
+  out.push_back(ranged(key("engagement.max-turns", value_type::integer, value{std::int64_t{3}},
+                           "replies", "our replies per conversation, at most"),
+                       0, 1000));
+  out.push_back(ranged(key("engagement.cooldown", value_type::duration, value{nanoseconds{10min}},
+                           "duration", "between two replies to the same author"),
+                       0, 7 * 86400));
+  out.push_back(ranged(key("engagement.per-hour", value_type::integer, value{std::int64_t{20}},
+                           "replies", "per platform and rolling hour (0: no limit)"),
+                       0, 100000));
+  out.push_back(ranged(key("engagement.per-day", value_type::integer, value{std::int64_t{100}},
+                           "replies", "per platform and rolling day (0: no limit)"),
+                       0, 1000000));
+  out.push_back(key("engagement.quiet-hours", value_type::string, value{std::string{}},
+                    "HH:MM-HH:MM UTC", "no reply is sent in this daily window (\"\": none)"));
+  out.push_back(key("engagement.require-summons", value_type::boolean, value{false}, "",
+                    "answer only messages that mention us or reply to us on every platform "
+                    "(X always requires it)"));
+}
+
 void add_community_checks(std::vector<schema::check>& out) {
   out.push_back([](const settings& v) {
     std::vector<config_error> errs;
@@ -90,6 +142,31 @@ void add_community_checks(std::vector<schema::check>& out) {
         if (!digits(c))
           errs.push_back({e->source, "community.discord.channels", render(e->val),
                           "'" + c + "' is not a channel id (digits)"});
+    }
+    for (auto k : {"engagement.allowlist", "engagement.blocklist"}) {
+      auto e = v.find(k);
+      for (auto& x : v.get_list(k)) {
+        auto colon = x.find(':');
+        auto p = colon == std::string::npos ? std::string{} : x.substr(0, colon);
+        if ((p != "x" && p != "telegram" && p != "discord") || colon + 1 >= x.size()
+            || x.substr(colon + 1) == "@")
+          errs.push_back({e ? e->source : std::string{"default"}, k, render(e->val),
+                          "'" + x + "' is not platform:id or platform:@handle (platform x, "
+                          "telegram or discord)"});
+      }
+    }
+    if (auto e = v.find("engagement.quiet-hours")) {
+      auto q = std::get<std::string>(e->val);
+      auto hhmm = [](const std::string& t) {
+        return t.size() == 5 && t[2] == ':' && std::isdigit(static_cast<unsigned char>(t[0]))
+               && std::isdigit(static_cast<unsigned char>(t[1]))
+               && std::isdigit(static_cast<unsigned char>(t[3]))
+               && std::isdigit(static_cast<unsigned char>(t[4])) && std::stoi(t.substr(0, 2)) < 24
+               && std::stoi(t.substr(3)) < 60;
+      };
+      if (!q.empty() && (q.size() != 11 || q[5] != '-' || !hhmm(q.substr(0, 5)) || !hhmm(q.substr(6))))
+        errs.push_back({e->source, "engagement.quiet-hours", render(e->val),
+                        "expected \"HH:MM-HH:MM\" (UTC), e.g. \"22:00-07:00\", or \"\""});
     }
     return errs;
   });

@@ -6,6 +6,7 @@
 
 #include "actors/ops/instrumented.hpp"
 #include "io/logging.hpp"
+#include "io/news/feed.hpp"
 
 namespace herald::community_actors {
 
@@ -77,7 +78,8 @@ int timeout_ms(const config::settings& s, const std::string& key) {
 } // namespace
 
 community_options community_options_from(const config::settings& s, const config::secrets& secrets,
-                                         std::shared_ptr<db::storage> storage) {
+                                         std::shared_ptr<db::storage> storage,
+                                         const std::string& config_path) {
   community_options o;
   o.storage = std::move(storage);
   if (s.get_bool("community.x.enabled")) {
@@ -127,9 +129,52 @@ community_options community_options_from(const config::settings& s, const config
       o.listeners.push_back(std::move(l));
     }
   }
-  for (auto& l : o.listeners)
+  for (auto& l : o.listeners) {
     while (!l.base_url.empty() && l.base_url.back() == '/')
       l.base_url.pop_back();
+    // Who we are, and how replies go out, per platform.
+    auto& own = o.own_ids[l.core.platform];
+    own.insert(l.core.us.id);
+    if (!l.core.us.username.empty())
+      own.insert("@" + l.core.us.username);
+    o.senders[l.core.platform] = {l.base_url, l.core.token, l.core.timeout_ms};
+  }
+  o.engagement = s.get_bool("engagement.enabled") && !o.listeners.empty();
+  if (!o.engagement)
+    return o;
+  auto& e = o.settings;
+  e.mode = s.get_string("engagement.mode");
+  e.footer = s.get_string("engagement.footer");
+  e.reply_window_ms = duration_cast<ms>(s.get_duration("engagement.reply-window")).count();
+  e.gate.allow_bots = s.get_bool("engagement.allow-bots");
+  e.gate.only_allowlisted = s.get_bool("engagement.only-allowlisted");
+  e.gate.allowlist = s.get_list("engagement.allowlist");
+  e.gate.blocklist = s.get_list("engagement.blocklist");
+  e.gate.max_turns = static_cast<int>(s.get_int("engagement.max-turns"));
+  e.gate.cooldown_ms = duration_cast<ms>(s.get_duration("engagement.cooldown")).count();
+  e.gate.per_hour = static_cast<int>(s.get_int("engagement.per-hour"));
+  e.gate.per_day = static_cast<int>(s.get_int("engagement.per-day"));
+  e.gate.require_summons = s.get_bool("engagement.require-summons");
+  auto q = s.get_string("engagement.quiet-hours");
+  if (q.size() == 11)
+    e.gate.quiet = {std::stoi(q.substr(0, 2)) * 60 + std::stoi(q.substr(3, 2)),
+                    std::stoi(q.substr(6, 2)) * 60 + std::stoi(q.substr(9, 2))};
+  auto tdir = s.get_string("engagement.templates");
+  if (!tdir.empty() && tdir[0] != '/' && !config_path.empty()) {
+    auto slash = config_path.rfind('/');
+    tdir = (slash == std::string::npos ? std::string{"."} : config_path.substr(0, slash)) + "/"
+           + tdir;
+  }
+  try {
+    o.templates = std::make_shared<const community::reply_templates>(
+      community::reply_templates::load(tdir));
+  } catch (const std::exception& x) {
+    throw std::invalid_argument{std::string{"engagement.templates: "} + x.what()};
+  }
+  o.aliases = io::news::parse_aliases(s.get_list("news.aliases"));
+  o.tracked = s.get_list("scanner.symbols");
+  o.interval = s.get_string("scanner.interval");
+  o.tick = duration_cast<ms>(s.get_duration("engagement.interval"));
   return o;
 }
 

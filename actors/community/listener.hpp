@@ -7,7 +7,10 @@
 // an agent killed at any moment reads nothing twice and skips nothing.
 // Detached: polls block (Telegram holds a long poll open).
 
+#include <chrono>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,7 +18,9 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "community/engagement.hpp"
 #include "config/secrets.hpp"
+#include "io/community/reply_sender.hpp"
 #include "config/settings.hpp"
 #include "db/storage.hpp"
 #include "io/community/listener.hpp"
@@ -33,12 +38,23 @@ struct listener_setup {
 struct community_options {
   std::shared_ptr<db::storage> storage;
   std::vector<listener_setup> listeners;
+  // The engagement agent (runs when at least one listener does).
+  bool engagement = true;
+  community::engagement_settings settings;
+  std::shared_ptr<const community::reply_templates> templates;
+  std::map<std::string, std::string> aliases; ///< news.aliases
+  std::vector<std::string> tracked;           ///< scanner.symbols
+  std::string interval;                       ///< scanner.interval (facts)
+  std::chrono::milliseconds tick{2000};
+  std::map<std::string, std::set<std::string>> own_ids;          ///< platform -> our ids
+  std::map<std::string, io::community::reply_sender_options> senders; ///< platform -> sender
 };
 
 /// From [community.<platform>] and the secrets; throws std::invalid_argument
 /// naming a missing secret or a malformed token.
 community_options community_options_from(const config::settings& s, const config::secrets& secrets,
-                                         std::shared_ptr<db::storage> storage);
+                                         std::shared_ptr<db::storage> storage,
+                                         const std::string& config_path = "");
 
 using listener_actor = caf::typed_actor<caf::reacts_to<caf::tick_atom>>;
 

@@ -125,6 +125,15 @@ std::string openapi_document() {
        "is logged by the node (ops.alerts) and sent to the live events as an \"alert\" event; "
        "the answer is {\"received\":N}; a malformed payload is 400 naming what and where",
        "operator", json::array(), true);
+  paths["/api/v1/replies"]["get"] =
+    op("The engagement agent's decisions, newest first: each inbound message answered or skipped "
+       "(with the gate rule), its reply text and state (skipped, dry_run, pending_approval, queued, "
+       "sending, sent, in_doubt, failed, rejected)",
+       "viewer", with(paging(), json::array({query("state", "string", "only replies in this state")})));
+  paths["/api/v1/replies/{id}/{action}"]["post"] =
+    op("approve (sent by the engagement agent on its next tick) or reject a held reply "
+       "(pending_approval, in_doubt or failed); audited",
+       "operator", json::array(), true);
   paths["/api/v1/config"]["get"] = op("Effective configuration, secrets redacted", "viewer");
   paths["/api/v1/audit"]["get"] = op("Security audit log, newest first", "admin", paging());
   paths["/api/v1/openapi.json"]["get"] = op("This document", "viewer");

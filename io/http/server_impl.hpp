@@ -247,7 +247,9 @@ struct server::impl {
     std::string action = name, target;
     if (req.matches.size() > 2) {
       target = req.matches[1];
-      auto area = req.path.rfind("/api/v1/content/", 0) == 0 ? "content." : "agent.";
+      auto area = req.path.rfind("/api/v1/content/", 0) == 0   ? "content."
+                  : req.path.rfind("/api/v1/replies/", 0) == 0 ? "replies."
+                                                               : "agent.";
       action = area + std::string{req.matches[2]};
     }
     try {
@@ -265,6 +267,7 @@ struct server::impl {
     install_ops();
     install_data();
     install_admin();
+    install_community();
     install_static();
   }
   /// /health, /ready, /info, /metrics, actors and agent control.
@@ -275,6 +278,8 @@ struct server::impl {
   void install_admin();
   /// The web console's assets, the articles site, the 404 handler.
   void install_static();
+  /// The reply ledger (issue 18).
+  void install_community();
 
   bool need_storage(httplib::Response& res) {
     if (c.storage)

@@ -1,0 +1,86 @@
+// The HTTP routes of the community agents (issue 18): the reply ledger, and
+// an operator's approve / reject of held replies. Approving moves a reply
+// to `queued`; the engagement agent sends it on its next tick (the API
+// never calls a platform itself).
+#include "io/http/server_impl.hpp"
+
+namespace herald::io::http {
+
+namespace {
+
+const std::vector<std::string>& reply_states() {
+  static const std::vector<std::string> all{"skipped", "dry_run", "pending_approval", "queued",
+                                            "sending", "sent",    "in_doubt",         "failed",
+                                            "rejected"};
+  return all;
+}
+
+} // namespace
+
+void server::impl::install_community() {
+  using ops::role;
+  route("GET", "/api/v1/replies", "/api/v1/replies", role::viewer,
+        [this](const httplib::Request& req, httplib::Response& res, const ops::principal&) {
+          page p;
+          if (!paging(req, res, p) || !need_storage(res))
+            return;
+          std::string st = req.has_param("state") ? req.get_param_value("state") : "";
+          const auto& all = reply_states();
+          if (!st.empty() && std::find(all.begin(), all.end(), st) == all.end()) {
+            std::string list;
+            for (auto& x : all)
+              list += (list.empty() ? "" : ", ") + x;
+            return send_error(res, 400, "bad_request", "unknown state '" + st + "' (" + list + ")");
+          }
+          auto rows = c.storage->replies(st, 0, 100'000);
+          std::reverse(rows.begin(), rows.end()); // newest first
+          send_json(res, 200, slice(rows, p, [](const db::reply_row& x) {
+                      return json{{"id", x.id},
+                                  {"platform", x.platform},
+                                  {"conversation", x.conversation_id},
+                                  {"in_reply_to", x.in_reply_to},
+                                  {"author", x.author_id},
+                                  {"intent", x.intent},
+                                  {"state", x.state},
+                                  {"rule", x.rule},
+                                  {"text", x.text},
+                                  {"remote_id", x.remote_id},
+                                  {"error", x.error},
+                                  {"created_at", x.created_at},
+                                  {"updated_at", x.updated_at}};
+                    }));
+        });
+  route("POST", R"(/api/v1/replies/([^/]+)/(approve|reject))", "/api/v1/replies/{id}/{action}",
+        role::operator_,
+        [this](const httplib::Request& req, httplib::Response& res, const ops::principal& who) {
+          if (!need_storage(res))
+            return;
+          std::string id = req.matches[1], action = req.matches[2];
+          auto r = c.storage->find_reply(id);
+          std::string why;
+          if (!r)
+            why = "no reply " + id;
+          else if (r->state != "pending_approval" && r->state != "in_doubt" && r->state != "failed")
+            why = "reply " + id + " is " + r->state + ": only pending_approval, in_doubt or "
+                  "failed replies can be approved or rejected";
+          if (why.empty()) {
+            auto from = r->state;
+            r->state = action == "approve" ? "queued" : "rejected";
+            r->updated_at = wall_ms();
+            if (!c.storage->update_reply(*r, from))
+              why = "reply " + id + " changed meanwhile";
+          }
+          if (!audited(res, who.name, "replies." + action, id, req,
+                       why.empty() ? "ok" : "error: " + why))
+            return;
+          if (!why.empty()) {
+            bool missing = why.rfind("no ", 0) == 0;
+            return send_error(res, missing ? 404 : 409, missing ? "not_found" : "conflict", why);
+          }
+          send_json(res, 200, json{{"ok", true}, {"id", id}, {"action", action},
+                                   {"state", r->state}});
+        },
+        true);
+}
+
+} // namespace herald::io::http
