@@ -9,6 +9,10 @@
 // Pages are small (page_size) so that paging is exercised.
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -32,6 +36,7 @@ public:
     std::string id, author_id, username, text;
     std::string conversation_id = {};     ///< "" : the tweet starts it
     std::string in_reply_to_user_id = {}; ///< "" : not a reply
+    std::int64_t ts_ms = 0;               ///< 0: when added
   };
   struct tg_message {
     std::int64_t chat_id = -100123;
@@ -41,14 +46,20 @@ public:
     bool is_bot = false;
     std::int64_t reply_to_from = 0; ///< 0: not a reply
     std::string kind = "message";   ///< or another update kind (skipped)
+    std::int64_t ts_ms = 0;         ///< 0: when added
   };
   struct dc_message {
     std::string id, channel_id = "42", author_id, username, content;
     bool bot = false;
     bool mentions_us = false;
     std::string replies_to_author; ///< "" : not a reply
+    std::int64_t ts_ms = 0;        ///< 0: when added
   };
 
+  /// Replies are answered this late (a reply call in flight, for kill tests);
+  /// in_flight counts the reply calls that arrived.
+  std::atomic<int> reply_delay_ms{0};
+  std::atomic<int> in_flight{0};
   std::size_t page_size = 2; ///< X answers at most this many per page (X may send fewer than max_results)
   std::string x_user = "1000";
   std::string tg_token = "T0KEN";
@@ -64,6 +75,7 @@ public:
     // Replies (the engagement agent): recorded; faults scripted as
     // "x-reply", "telegram-reply", "discord-reply".
     srv_.Post("/2/tweets", [this](const httplib::Request& q, httplib::Response& r) {
+      hold();
       std::lock_guard<std::mutex> g{mtx_};
       if (fault("x-reply", q, r))
         return;
@@ -83,6 +95,7 @@ public:
       r.set_content(json{{"data", {{"id", id}, {"text", text}}}}.dump(), "application/json");
     });
     srv_.Post(R"(/bot([^/]+)/sendMessage)", [this](const httplib::Request& q, httplib::Response& r) {
+      hold();
       std::lock_guard<std::mutex> g{mtx_};
       if (fault("telegram-reply", q, r))
         return;
@@ -99,6 +112,7 @@ public:
     });
     srv_.Post(R"(/api/v10/channels/(\d+)/messages)",
               [this](const httplib::Request& q, httplib::Response& r) {
+                hold();
                 std::lock_guard<std::mutex> g{mtx_};
                 if (fault("discord-reply", q, r))
                   return;
@@ -124,18 +138,41 @@ public:
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
+  static std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+  }
+  /// RFC 3339 with milliseconds, as X and Discord write times.
+  static std::string iso(std::int64_t ms) {
+    std::time_t t = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[40];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    char out[48];
+    std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms % 1000));
+    return out;
+  }
+
   void add(mention m) {
     std::lock_guard<std::mutex> g{mtx_};
+    if (m.ts_ms == 0)
+      m.ts_ms = now_ms();
     if (m.conversation_id.empty())
       m.conversation_id = m.id;
     x_.push_back(std::move(m));
   }
   void add(tg_message m) {
     std::lock_guard<std::mutex> g{mtx_};
+    if (m.ts_ms == 0)
+      m.ts_ms = now_ms();
     updates_.push_back({next_update_++, std::move(m)});
   }
   void add(dc_message m) {
     std::lock_guard<std::mutex> g{mtx_};
+    if (m.ts_ms == 0)
+      m.ts_ms = now_ms();
     dc_.push_back(std::move(m));
   }
   void script(const std::string& platform, std::vector<reply> rs) {
@@ -165,6 +202,12 @@ public:
 
 private:
   using json = nlohmann::json;
+
+  void hold() {
+    ++in_flight;
+    if (auto d = reply_delay_ms.load(); d > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds{d});
+  }
 
   static bool id_less(const std::string& a, const std::string& b) {
     return a.size() != b.size() ? a.size() < b.size() : a < b;
@@ -216,7 +259,7 @@ private:
     for (auto i = start; i < end; ++i) {
       auto& m = all[i];
       json t{{"id", m.id}, {"text", m.text}, {"author_id", m.author_id},
-             {"conversation_id", m.conversation_id}, {"created_at", "2026-12-07T10:00:00.000Z"}};
+             {"conversation_id", m.conversation_id}, {"created_at", iso(m.ts_ms)}};
       if (!m.in_reply_to_user_id.empty()) {
         t["in_reply_to_user_id"] = m.in_reply_to_user_id;
         t["referenced_tweets"] = json::array({{{"type", "replied_to"}, {"id", m.conversation_id}}});
@@ -258,7 +301,7 @@ private:
                {"from", {{"id", m.from_id}, {"is_bot", m.is_bot}, {"first_name", m.username},
                          {"username", m.username}}},
                {"chat", {{"id", m.chat_id}, {"type", "supergroup"}, {"title", "herald"}}},
-               {"date", 1796637600},
+               {"date", m.ts_ms / 1000},
                {"text", m.text}};
       if (m.text.rfind("@", 0) == 0)
         msg["entities"] = json::array({{{"type", "mention"}, {"offset", 0},
@@ -300,7 +343,7 @@ private:
     json out = json::array();
     for (auto& m : pick) {
       json d{{"id", m.id}, {"channel_id", m.channel_id}, {"type", 0}, {"content", m.content},
-             {"timestamp", "2026-12-07T10:00:00.000000+00:00"},
+             {"timestamp", iso(m.ts_ms)},
              {"author", {{"id", m.author_id}, {"username", m.username}, {"bot", m.bot}}},
              {"mentions", json::array()}};
       if (m.mentions_us)
