@@ -397,6 +397,45 @@ $('queue').addEventListener('click', async (ev) => {
 });
 $('content-state').addEventListener('change', () => loadQueue().catch((x) => toast(x.message, true)));
 
+// -- replies (the engagement agent's ledger) -------------------------------------------------
+
+async function loadReplies() {
+  const st = $('reply-state').value;
+  const r = await api('/api/v1/replies?state=' + st + '&limit=50');
+  const canOperate = roles[state.role] >= roles.operator;
+  const held = st === 'pending_approval' || st === 'in_doubt' || st === 'failed';
+  const items = r.items.map((x) => {
+    const buttons = el('div', { class: 'buttons' });
+    if (canOperate && held) {
+      buttons.append(el('button', { type: 'button', dataset: { act: 'approve', id: x.id } }, 'approve'));
+      buttons.append(el('button', { type: 'button', class: 'ghost', dataset: { act: 'reject', id: x.id } }, 'reject'));
+    }
+    const when = new Date(x.updated_at).toISOString().replace('T', ' ').substr(0, 16);
+    const why = x.rule ? ' · ' + x.rule : (x.error ? ' · ' + x.error : '');
+    // Texts are set as text nodes (el): whatever people wrote stays text.
+    return el('li', { dataset: { id: x.id } },
+      el('div', { class: 'meta' }, x.platform + ' · ' + x.intent + ' · ' + x.state + why + ' · ' + when + ' · ' + x.id),
+      el('div', { class: 'text' }, x.text || ''),
+      buttons);
+  });
+  $('replies').replaceChildren(...(items.length ? items : [el('li', { class: 'empty' }, 'nothing ' + st.replace('_', ' '))]));
+}
+
+$('replies').addEventListener('click', async (ev) => {
+  const b = ev.target.closest('button[data-act]');
+  if (!b) return;
+  b.disabled = true;
+  try {
+    const r = await api('/api/v1/replies/' + encodeURIComponent(b.dataset.id) + '/' + b.dataset.act, { method: 'POST' });
+    toast(r.id + ': ' + r.action + 'd (' + r.state + ')');
+    await loadReplies();
+  } catch (e) {
+    toast(b.dataset.act + ': ' + e.message, true);
+    b.disabled = false;
+  }
+});
+$('reply-state').addEventListener('change', () => loadReplies().catch((x) => toast(x.message, true)));
+
 async function loadPublished() {
   const r = await api('/api/v1/published?limit=30');
   const items = r.items.map((p) => {
@@ -492,10 +531,10 @@ async function start() {
   const first = await api('/api/v1/actors');
   onActors({ actors: first.items });
   fetch('/ready').then((r) => r.json()).then(renderHealth).catch(() => {});
-  await Promise.all([loadSeries(), loadQueue(), loadPublished(), loadCluster()].map((p) => p.catch((e) => toast(e.message, true))));
+  await Promise.all([loadSeries(), loadQueue(), loadReplies(), loadPublished(), loadCluster()].map((p) => p.catch((e) => toast(e.message, true))));
   setInterval(() => { loadCluster().catch(() => {}); }, 3000);
   setInterval(() => { loadInfo().catch(() => {}); }, 10000);
-  setInterval(() => { loadQueue().catch(() => {}); }, 5000);
+  setInterval(() => { loadQueue().catch(() => {}); loadReplies().catch(() => {}); }, 5000);
   setInterval(() => { if (!state.candles.length) loadSeries().catch(() => {}); }, 5000);
 }
 
