@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -125,6 +126,40 @@ bool eventually(std::chrono::seconds limit, F&& f) {
 }
 
 } // namespace
+
+TEST_CASE("the Herald image copies every source folder the build reads", "[acceptance][docker]") {
+  // docker/Dockerfile copies folders one by one (so that an edit in docker/
+  // or tests/ does not recompile Herald): a new source folder must be
+  // added there too. Checked without Docker.
+  auto read = [](const fs::path& p) {
+    std::ifstream in{p};
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  auto cmake = read(fs::path{HERALD_SOURCE_DIR} / "CMakeLists.txt");
+  auto dockerfile = read(docker_dir / "Dockerfile");
+  std::set<std::string> folders;
+  std::istringstream lines{cmake};
+  for (std::string line; std::getline(lines, line);) {
+    auto b = line.find_first_not_of(' ');
+    if (b == std::string::npos || b == 0)
+      continue;
+    auto slash = line.find('/', b);
+    auto cpp = line.find(".cpp", b);
+    if (slash == std::string::npos || cpp == std::string::npos
+        || line.find(' ', b) != std::string::npos)
+      continue;
+    auto f = line.substr(b, slash - b);
+    if (f.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos)
+      folders.insert(f); // a source path like "community/gate.cpp"
+  }
+  CHECK(folders.size() >= 10);
+  for (auto& f : folders) {
+    INFO("source folder " << f);
+    CHECK(dockerfile.find("COPY " + f + " " + f + "\n") != std::string::npos);
+  }
+}
 
 TEST_CASE("the compose stack builds, comes up healthy, is monitored and survives a node stop",
           "[acceptance][docker]") {

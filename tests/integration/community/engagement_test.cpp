@@ -9,7 +9,7 @@
 #include <filesystem>
 
 #include "community/engagement.hpp"
-#include "db/url.hpp"
+#include "support/sqlite_file.hpp"
 #include "io/community/listener.hpp"
 
 using namespace herald;
@@ -21,25 +21,8 @@ namespace {
 constexpr std::int64_t now = 1796644800000; // 2026-12-07 12:00 UTC
 constexpr std::int64_t minute = 60'000;
 
-struct db_file {
-  fs::path path = fs::temp_directory_path()
-                  / ("herald-engage-" + std::to_string(::getpid()) + "-" + std::to_string(next()) + ".db");
-  std::shared_ptr<db::storage> store;
-  static int next() {
-    static int n = 0;
-    return n++;
-  }
-  db_file() {
-    db::db_url u;
-    REQUIRE(db::parse_url("sqlite://" + path.string(), u).empty());
-    store = db::open_storage(u, {});
-    store->migrate();
-  }
-  ~db_file() {
-    store.reset();
-    for (auto ext : {"", "-wal", "-shm"})
-      fs::remove(path.string() + ext);
-  }
+struct db_file : herald::test::sqlite_file {
+  db_file() : sqlite_file("herald-engage") {}
 };
 
 io::community::message msg(const std::string& platform, const std::string& id,

@@ -10,7 +10,7 @@
 #include <filesystem>
 
 #include "db/storage.hpp"
-#include "db/url.hpp"
+#include "support/sqlite_file.hpp"
 #include "io/community/listener.hpp"
 #include "support/inbound_double.hpp"
 
@@ -23,26 +23,8 @@ namespace {
 
 constexpr std::int64_t now = 1796644800000; // 2026-12-07 12:00 UTC
 
-struct db_file {
-  fs::path path = fs::temp_directory_path()
-                  / ("herald-listener-" + std::to_string(::getpid()) + "-"
-                     + std::to_string(counter()++) + ".db");
-  std::shared_ptr<db::storage> store;
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-  db_file() {
-    db::db_url u;
-    REQUIRE(db::parse_url("sqlite://" + path.string(), u).empty());
-    store = db::open_storage(u, {});
-    store->migrate();
-  }
-  ~db_file() {
-    store.reset();
-    for (auto ext : {"", "-wal", "-shm"})
-      fs::remove(path.string() + ext);
-  }
+struct db_file : herald::test::sqlite_file {
+  db_file() : sqlite_file("herald-listener") {}
 };
 
 listener_options x_opts() {
