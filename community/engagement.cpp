@@ -81,7 +81,25 @@ void engagement_core::deliver(db::reply_row& r, const inbound& m, const send_fn&
       r.error = res.error;
       ++rep.in_doubt;
       break;
-    case send_result::status::retry: // the platform said no for now: held for the operator
+    case send_result::status::retry: {
+      // The platform said "not now": queued again, later, a few times.
+      r.error = res.error;
+      ++r.attempts;
+      if (r.attempts < s_.max_attempts) {
+        auto wait = s_.retry_min_ms;
+        for (std::int64_t i = 1; i < r.attempts && wait < s_.retry_max_ms; ++i)
+          wait *= 2;
+        wait = std::max(std::min(wait, s_.retry_max_ms), res.retry_after_ms);
+        r.state = "queued";
+        r.retry_at = now_ms + wait;
+        ++rep.retrying;
+        break;
+      }
+      r.state = "failed";
+      r.error += " (after " + std::to_string(r.attempts) + " attempts)";
+      ++rep.failed;
+      break;
+    }
     case send_result::status::failed:
       r.state = "failed";
       r.error = res.error;
@@ -96,8 +114,11 @@ void engagement_core::deliver(db::reply_row& r, const inbound& m, const send_fn&
 engagement_report engagement_core::process(const facts_fn& facts, const send_fn& send,
                                            std::int64_t now_ms) {
   engagement_report rep;
-  // Replies an operator approved (the API moves them to queued).
+  // Replies an operator approved (the API moves them to queued) and replies
+  // the platform asked to retry, once their time has come.
   for (auto& q : store_.replies("queued", 0, 1000)) {
+    if (q.retry_at > now_ms)
+      continue;
     q.state = "sending";
     q.updated_at = now_ms;
     if (!store_.update_reply(q, "queued"))
@@ -177,6 +198,7 @@ engagement_report engagement_core::process(const facts_fn& facts, const send_fn&
   totals_.dry_run += rep.dry_run;
   totals_.failed += rep.failed;
   totals_.in_doubt += rep.in_doubt;
+  totals_.retrying += rep.retrying;
   for (auto& [k, v] : rep.skipped)
     totals_.skipped[k] += v;
   return rep;
@@ -193,6 +215,8 @@ std::string engagement_core::approve(const std::string& id, const send_fn& send,
   auto from = r->state;
   r->state = "sending";
   r->updated_at = now_ms;
+  r->attempts = 0;
+  r->retry_at = 0;
   if (!store_.update_reply(*r, from))
     return "reply " + id + " changed meanwhile";
   inbound m;

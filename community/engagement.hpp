@@ -32,6 +32,13 @@ struct engagement_settings {
   /// answered: a restart or a first start does not answer the backlog.
   std::int64_t reply_window_ms = 3'600'000;
   std::map<std::string, std::size_t> max_chars{{"x", 280}, {"telegram", 4096}, {"discord", 2000}};
+  /// A reply the platform refused for now (429, 5xx, a refused connection)
+  /// is queued again after the platform's Retry-After, or after a backoff
+  /// from retry_min doubling to retry_max; after max_attempts it is failed
+  /// (an operator may send it again).
+  int max_attempts = 5;
+  std::int64_t retry_min_ms = 5'000;
+  std::int64_t retry_max_ms = 600'000;
 };
 
 struct send_result {
@@ -47,7 +54,7 @@ using send_fn = std::function<send_result(const db::reply_row& r)>;
 using facts_fn = std::function<content::facts(const std::string& symbol)>;
 
 struct engagement_report {
-  std::size_t decided = 0, sent = 0, held = 0, dry_run = 0, failed = 0, in_doubt = 0;
+  std::size_t decided = 0, sent = 0, held = 0, dry_run = 0, failed = 0, in_doubt = 0, retrying = 0;
   std::map<std::string, std::size_t> skipped; ///< by gate rule
 };
 

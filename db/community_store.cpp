@@ -135,7 +135,7 @@ std::optional<community_user> sql_storage::find_user(const std::string& platform
 namespace {
 
 const char* reply_columns = "id, platform, conversation_id, in_reply_to, author_id, intent, "
-                            "state, rule, \"text\", remote_id, error, created_at, updated_at";
+                            "state, rule, \"text\", remote_id, error, attempts, retry_at, created_at, updated_at";
 
 reply_row reply_of(const row& r) {
   reply_row x;
@@ -150,8 +150,10 @@ reply_row reply_of(const row& r) {
   x.text = r[8].as_text();
   x.remote_id = r[9].as_text();
   x.error = r[10].as_text();
-  x.created_at = r[11].as_int();
-  x.updated_at = r[12].as_int();
+  x.attempts = r[11].as_int();
+  x.retry_at = r[12].as_int();
+  x.created_at = r[13].as_int();
+  x.updated_at = r[14].as_int();
   return x;
 }
 
@@ -170,18 +172,21 @@ void check_reply(const reply_row& r) {
 bool sql_storage::insert_reply(const reply_row& r) {
   check_reply(r);
   auto rows = query(std::string{"INSERT INTO community_replies ("} + reply_columns
-                      + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON "
-                        "CONFLICT (id) DO NOTHING RETURNING id",
+                      + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
+                        "ON CONFLICT (id) DO NOTHING RETURNING id",
                     {r.id, r.platform, r.conversation_id, r.in_reply_to, r.author_id, r.intent,
-                     r.state, r.rule, r.text, r.remote_id, r.error, r.created_at, r.updated_at});
+                     r.state, r.rule, r.text, r.remote_id, r.error, r.attempts, r.retry_at,
+                     r.created_at, r.updated_at});
   return !rows.empty();
 }
 
 bool sql_storage::update_reply(const reply_row& r, const std::string& from) {
   check_reply(r);
   auto rows = query("UPDATE community_replies SET state = $1, \"text\" = $2, remote_id = $3, "
-                    "error = $4, updated_at = $5 WHERE id = $6 AND state = $7 RETURNING id",
-                    {r.state, r.text, r.remote_id, r.error, r.updated_at, r.id, from});
+                    "error = $4, updated_at = $5, attempts = $6, retry_at = $7 WHERE id = $8 AND "
+                    "state = $9 RETURNING id",
+                    {r.state, r.text, r.remote_id, r.error, r.updated_at, r.attempts, r.retry_at,
+                     r.id, from});
   if (!rows.empty() && r.state == "sent")
     query("UPDATE community_users SET replies_sent = replies_sent + 1 WHERE platform = $1 AND "
           "external_id = $2 RETURNING id",

@@ -153,6 +153,8 @@ struct reply_row {
   std::string text;
   std::string remote_id;   ///< our reply's id on the platform
   std::string error;
+  std::int64_t attempts = 0; ///< send attempts the platform refused for now (429, 5xx)
+  std::int64_t retry_at = 0; ///< queued: not sent before this (unix ms)
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
 };

@@ -77,14 +77,15 @@ struct engagement_state {
         return it->second(r);
       };
       auto rep = core->process([this](const std::string& s) { return facts(s); }, send, now);
-      if (rep.decided > 0 || rep.sent > 0 || rep.failed > 0 || rep.in_doubt > 0) {
+      if (rep.decided > 0 || rep.sent > 0 || rep.failed > 0 || rep.in_doubt > 0
+          || rep.retrying > 0) {
         std::string skipped;
         for (auto& [rule, n] : rep.skipped)
           skipped += (skipped.empty() ? "" : ", ") + rule + " " + std::to_string(n);
-        log->info("decided {}: sent {}, held {}, dry-run {}, failed {}, in doubt {}, skipped "
-                  "[{}]",
-                  rep.decided, rep.sent, rep.held, rep.dry_run, rep.failed, rep.in_doubt,
-                  skipped);
+        log->info("decided {}: sent {}, held {}, dry-run {}, to retry {}, failed {}, in doubt {}, "
+                  "skipped [{}]",
+                  rep.decided, rep.sent, rep.held, rep.dry_run, rep.retrying, rep.failed,
+                  rep.in_doubt, skipped);
       }
     } catch (const std::exception& e) {
       // The database or a platform failed mid-way: the ledger holds what

@@ -25,6 +25,8 @@ CREATE TABLE community_replies (
   "text"          TEXT NOT NULL DEFAULT '',
   remote_id       TEXT NOT NULL DEFAULT '',
   error           TEXT NOT NULL DEFAULT '',
+  attempts        BIGINT NOT NULL DEFAULT 0,
+  retry_at        BIGINT NOT NULL DEFAULT 0,
   created_at      BIGINT NOT NULL,
   updated_at      BIGINT NOT NULL
 );

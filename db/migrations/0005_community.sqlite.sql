@@ -25,6 +25,8 @@ CREATE TABLE community_replies (
   "text"          TEXT NOT NULL DEFAULT '',
   remote_id       TEXT NOT NULL DEFAULT '',
   error           TEXT NOT NULL DEFAULT '',
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  retry_at        INTEGER NOT NULL DEFAULT 0,
   created_at      INTEGER NOT NULL,
   updated_at      INTEGER NOT NULL
 );

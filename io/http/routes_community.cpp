@@ -46,6 +46,8 @@ void server::impl::install_community() {
                                   {"text", x.text},
                                   {"remote_id", x.remote_id},
                                   {"error", x.error},
+                                  {"attempts", x.attempts},
+                                  {"retry_at", x.retry_at},
                                   {"created_at", x.created_at},
                                   {"updated_at", x.updated_at}};
                     }));
@@ -66,6 +68,8 @@ void server::impl::install_community() {
           if (why.empty()) {
             auto from = r->state;
             r->state = action == "approve" ? "queued" : "rejected";
+            r->attempts = 0; // an operator's approval starts the retries afresh
+            r->retry_at = 0;
             r->updated_at = wall_ms();
             if (!c.storage->update_reply(*r, from))
               why = "reply " + id + " changed meanwhile";

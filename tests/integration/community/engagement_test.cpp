@@ -246,3 +246,55 @@ TEST_CASE("engagement: messages older than the reply window are not answered",
   CHECK(s.sent[0].in_reply_to == "32");
   CHECK_FALSE(db.store->find_reply("x:31"));
 }
+
+TEST_CASE("engagement: a reply the platform refuses for now is retried later and then given up",
+          "[community][engagement]") {
+  db_file db;
+  auto second = msg("discord", "52", "6", "eth?", now + 1);
+  second.conversation_id = "second";
+  store(*db.store, {msg("discord", "51", "5", "btc?"), second});
+  community::engagement_settings set;
+  set.gate.cooldown_ms = 0;
+  set.max_attempts = 3;
+  set.retry_min_ms = 5'000;
+  auto c = core(*db.store, set);
+  c.start(now);
+  fake_sender s;
+  // 429 with Retry-After 30 s for the first attempts.
+  int refusals = 0;
+  auto limited = [&](const db::reply_row& r) {
+    if (refusals > 0) {
+      --refusals;
+      send_result res;
+      res.st = send_result::status::retry;
+      res.error = "discord: HTTP 429";
+      res.retry_after_ms = 30'000;
+      return res;
+    }
+    return s.fn()(r);
+  };
+  refusals = 1;
+  auto rep = c.process(btc_facts(), limited, now);
+  CHECK(rep.retrying == 1);
+  auto q = db.store->find_reply("discord:51");
+  CHECK(q->state == "queued");
+  CHECK(q->retry_at == now + 30'000);
+  CHECK(q->attempts == 1);
+  c.process(btc_facts(), limited, now + 10'000); // not yet
+  CHECK(s.sent.size() == 1);                      // only the other message (52) went out
+  c.process(btc_facts(), limited, now + 30'000);
+  CHECK(db.store->find_reply("discord:51")->state == "sent");
+  CHECK(s.sent.size() == 2);
+  // A platform that keeps refusing: failed after max_attempts, never lost.
+  auto other = msg("discord", "53", "7", "btc levels?", now + 40'000);
+  other.conversation_id = "another"; // the same text may go to another conversation
+  store(*db.store, {other});
+  refusals = 100;
+  std::int64_t t = now + 40'000;
+  for (int i = 0; i < 5; ++i, t += 700'000)
+    c.process(btc_facts(), limited, t);
+  auto f = db.store->find_reply("discord:53");
+  CHECK(f->state == "failed");
+  CHECK(f->attempts == 3);
+  CHECK(f->error.find("after 3 attempts") != std::string::npos);
+}
