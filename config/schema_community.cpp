@@ -1,9 +1,9 @@
 // [community.<platform>]: the listeners that read what people send (issue
 // 18). Tokens are secrets: HERALD_X_TOKEN, HERALD_TELEGRAM_TOKEN (the bot's
 // id is the token's prefix), HERALD_DISCORD_BOT_TOKEN.
-#include <cctype>
 #include <chrono>
 
+#include "config/schema.hpp"
 #include "config/schema_parts.hpp"
 
 namespace herald::config::detail {
@@ -157,14 +157,8 @@ void add_community_checks(std::vector<schema::check>& out) {
     }
     if (auto e = v.find("engagement.quiet-hours")) {
       auto q = std::get<std::string>(e->val);
-      auto hhmm = [](const std::string& t) {
-        return t.size() == 5 && t[2] == ':' && std::isdigit(static_cast<unsigned char>(t[0]))
-               && std::isdigit(static_cast<unsigned char>(t[1]))
-               && std::isdigit(static_cast<unsigned char>(t[3]))
-               && std::isdigit(static_cast<unsigned char>(t[4])) && std::stoi(t.substr(0, 2)) < 24
-               && std::stoi(t.substr(3)) < 60;
-      };
-      if (!q.empty() && (q.size() != 11 || q[5] != '-' || !hhmm(q.substr(0, 5)) || !hhmm(q.substr(6))))
+      if (!q.empty() && (q.size() != 11 || q[5] != '-' || parse_hhmm(q.substr(0, 5)) < 0
+                         || parse_hhmm(q.substr(6)) < 0))
         errs.push_back({e->source, "engagement.quiet-hours", render(e->val),
                         "expected \"HH:MM-HH:MM\" (UTC), e.g. \"22:00-07:00\", or \"\""});
     }

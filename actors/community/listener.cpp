@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "actors/ops/instrumented.hpp"
+#include "config/schema.hpp"
 #include "io/logging.hpp"
 #include "io/news/feed.hpp"
 
@@ -21,6 +22,7 @@ std::int64_t now_ms() {
 
 struct listener_state {
   static inline const char* name = "herald.community.listener";
+  std::shared_ptr<db::storage> storage; ///< the core refers to it
   std::unique_ptr<io::community::listener_core> core;
   io::community::http_get get;
   std::shared_ptr<spdlog::logger> log;
@@ -34,9 +36,8 @@ listener_impl(ops::instrumented_stateful<listener_actor, listener_state>* self, 
   auto& st = self->state;
   st.log = logging::get("community." + setup.name);
   st.get = io::community::http_getter(setup.base_url);
-  st.core = std::make_unique<io::community::listener_core>(setup.core, *storage);
-  // Keeps the storage alive as long as the core refers to it.
-  self->attach_functor([storage] {});
+  st.storage = std::move(storage);
+  st.core = std::make_unique<io::community::listener_core>(setup.core, *st.storage);
   st.log->info("listening on {} (cursor {})", setup.core.platform, st.core->source());
   self->send(self, caf::tick_atom::value);
   return {
@@ -157,8 +158,7 @@ community_options community_options_from(const config::settings& s, const config
   e.gate.require_summons = s.get_bool("engagement.require-summons");
   auto q = s.get_string("engagement.quiet-hours");
   if (q.size() == 11)
-    e.gate.quiet = {std::stoi(q.substr(0, 2)) * 60 + std::stoi(q.substr(3, 2)),
-                    std::stoi(q.substr(6, 2)) * 60 + std::stoi(q.substr(9, 2))};
+    e.gate.quiet = {config::parse_hhmm(q.substr(0, 5)), config::parse_hhmm(q.substr(6))};
   auto tdir = s.get_string("engagement.templates");
   if (!tdir.empty() && tdir[0] != '/' && !config_path.empty()) {
     auto slash = config_path.rfind('/');
