@@ -581,6 +581,13 @@ supervisor_config make_root_config(const config::settings& s, const app_services
         return caf::actor_cast<caf::actor>(community_actors::spawn_engagement(self, copts, dir));
       }));
     }
+    if (services.community->analytics.enabled) {
+      auto copts = services.community;
+      community.push_back(worker(s, "community", "analytics", [copts, dir](caf::local_actor* self,
+                                                                           const std::string&) {
+        return caf::actor_cast<caf::actor>(community_actors::spawn_analytics(self, copts, dir));
+      }));
+    }
   }
   supervisor_config root;
   root.name = "root";

@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "actors/analysis/pipeline.hpp"
+#include "actors/community/analytics.hpp"
 #include "actors/community/engagement.hpp"
 #include "actors/community/listener.hpp"
 #include "actors/content/content.hpp"

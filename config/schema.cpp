@@ -357,6 +357,7 @@ std::vector<key_spec> make_keys() {
   detail::add_content_keys(out);
   detail::add_community_keys(out);
   detail::add_engagement_keys(out);
+  detail::add_analytics_keys(out);
   return out;
 }
 
@@ -390,6 +391,22 @@ int parse_hhmm(const std::string& s) {
     return -1;
   int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
   return h < 24 && m < 60 ? h * 60 + m : -1;
+}
+
+std::int64_t parse_span_ms(const std::string& s) {
+  std::size_t i = 0;
+  std::int64_t n = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+    if (n > 1'000'000'000)
+      return -1;
+    n = n * 10 + (s[i++] - '0');
+  }
+  if (i == 0)
+    return -1;
+  auto unit = s.substr(i);
+  std::int64_t mult = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "min" ? 60'000
+                      : unit == "h" ? 3'600'000 : unit == "d" ? 86'400'000 : 0;
+  return mult == 0 ? -1 : n * mult;
 }
 
 namespace {

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 // The schema of every herald key in config/caf-application.conf. Adding a key
 // here and documenting it in the file are one change (a test checks that the
 // shipped file documents every key of this schema).
@@ -19,6 +20,10 @@ const std::vector<std::string>& log_levels();
 
 /// Minutes after midnight of "HH:MM" (UTC), or -1 when it is not one.
 int parse_hhmm(const std::string& s);
+
+/// Milliseconds of a span "<whole number><unit>" with unit ms, s, min, h or
+/// d ("24h", "7d"), or -1 when it is not one.
+std::int64_t parse_span_ms(const std::string& s);
 
 /// Herald's configuration schema.
 const schema& herald_schema();

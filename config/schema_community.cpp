@@ -55,6 +55,37 @@ void add_community_keys(std::vector<key_spec>& out) {
                        1, 86400));
 }
 
+void add_analytics_keys(std::vector<key_spec>& out) {
+  out.push_back(key("analytics.enabled", value_type::boolean, value{true}, "",
+                    "take metrics snapshots of every published piece (runs where content runs, "
+                    "with a database)"));
+  out.push_back(key("analytics.snapshots", value_type::string_list,
+                    value{std::vector<std::string>{"1h", "24h", "7d"}}, "spans",
+                    "when after publication each piece's counts are read (units ms, s, min, h, "
+                    "d)"));
+  out.push_back(ranged(key("analytics.interval", value_type::duration, value{nanoseconds{60s}},
+                           "duration", "how often due snapshots are looked for"),
+                       0.01, 86400));
+  out.push_back(ranged(key("analytics.grace", value_type::duration,
+                           value{nanoseconds{std::chrono::hours{24}}}, "duration",
+                           "a snapshot overdue by more than this (Herald was stopped) is not "
+                           "taken"),
+                       1, 30 * 86400));
+  out.push_back(ranged(key("analytics.timeout", value_type::duration, value{nanoseconds{10s}},
+                           "duration", "the longest one metrics request may take"),
+                       0.01, 600));
+  out.push_back(key("analytics.weekly-article", value_type::boolean, value{true}, "",
+                    "publish a performance article (with a chart) on the articles channel "
+                    "for the week before, once a week"));
+  out.push_back(one_of(key("analytics.report-day", value_type::string,
+                           value{std::string{"monday"}}, "",
+                           "weekday of the weekly performance article"),
+                       {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday",
+                        "saturday"}));
+  out.push_back(key("analytics.report-time", value_type::string, value{std::string{"09:00"}},
+                    "HH:MM UTC", "time of the weekly performance article"));
+}
+
 void add_engagement_keys(std::vector<key_spec>& out) {
   out.push_back(key("engagement.enabled", value_type::boolean, value{true}, "",
                     "answer what the listeners read (nothing to do while no listener runs)"));
@@ -155,6 +186,16 @@ void add_community_checks(std::vector<schema::check>& out) {
                           "telegram or discord)"});
       }
     }
+    if (auto e = v.find("analytics.snapshots")) {
+      auto spans = v.get_list("analytics.snapshots");
+      for (auto& x : spans)
+        if (parse_span_ms(x) <= 0)
+          errs.push_back({e->source, "analytics.snapshots", render(e->val),
+                          "'" + x + "' is not a span such as \"1h\", \"24h\" or \"7d\""});
+    }
+    if (auto e = v.find("analytics.report-time"); e && parse_hhmm(std::get<std::string>(e->val)) < 0)
+      errs.push_back({e->source, "analytics.report-time", render(e->val),
+                      "expected \"HH:MM\" (UTC), e.g. \"09:00\""});
     if (auto e = v.find("engagement.quiet-hours")) {
       auto q = std::get<std::string>(e->val);
       if (!q.empty() && (q.size() != 11 || q[5] != '-' || parse_hhmm(q.substr(0, 5)) < 0

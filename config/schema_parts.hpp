@@ -31,6 +31,8 @@ void add_community_keys(std::vector<key_spec>& out);
 void add_community_checks(std::vector<schema::check>& out);
 /// [engagement]: the engagement agent's gate and replies (issue 18).
 void add_engagement_keys(std::vector<key_spec>& out);
+/// [analytics]: metrics snapshots, reports, the weekly performance article (issue 18).
+void add_analytics_keys(std::vector<key_spec>& out);
 
 /// [cluster]: `herald node` (issue 16).
 void add_cluster_keys(std::vector<key_spec>& out);

@@ -5,6 +5,8 @@
 // site embeds the same image.
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "content/briefing.hpp"
 #include "content/channel.hpp"
@@ -22,5 +24,11 @@ chart_size chart_size_for(channel c);
 /// PNG bytes of the chart. An empty series gives a chart saying "no data".
 /// Throws std::runtime_error when cairo fails (out of memory).
 std::string render_chart_png(const chart_data& d, chart_size size);
+
+/// PNG bytes of a bar chart: one labelled bar per value (bar_chart.cpp; the
+/// weekly performance article). No bars gives a chart saying "no data".
+std::string render_bar_chart_png(const std::string& title,
+                                 const std::vector<std::pair<std::string, double>>& bars,
+                                 chart_size size);
 
 } // namespace herald::content

@@ -165,6 +165,17 @@ public:
   bool insert_reply(const reply_row& r) override;
   bool update_reply(const reply_row& r, const std::string& from) override;
   std::optional<reply_row> find_reply(const std::string& id) override;
+  std::vector<published_post> published_since(std::int64_t from, std::size_t limit) override;
+  bool write_snapshot(const metric_snapshot& m) override;
+  std::vector<metric_snapshot> snapshots_between(std::int64_t from, std::int64_t to) override;
+  void add_page_views(const std::string& page, std::int64_t hour_ms, std::int64_t n) override;
+  std::int64_t page_views(const std::string& page) override;
+  void store_reactions(const std::string& platform, const std::string& chat_id,
+                       const std::string& message_id, std::int64_t total,
+                       const std::string& counts_json, std::int64_t at) override;
+  std::optional<std::pair<std::int64_t, std::string>>
+  reactions_of(const std::string& platform, const std::string& chat_id,
+               const std::string& message_id) override;
   std::vector<reply_row> replies(const std::string& state, std::int64_t from,
                                  std::size_t limit) override;
 

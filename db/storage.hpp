@@ -159,6 +159,27 @@ struct reply_row {
   std::int64_t updated_at = 0;
 };
 
+/// One metrics snapshot of a published piece (post_metrics), keyed by
+/// (post_id, channel, offset_ms). Written once.
+struct metric_snapshot {
+  std::string post_id;  ///< published_content.id (the piece)
+  std::string channel;
+  std::int64_t offset_ms = 0;  ///< after publication: 3600000 = the +1 h snapshot
+  std::int64_t due_at = 0;     ///< published_at + offset_ms
+  std::int64_t taken_at = 0;   ///< when it was read (late after a stop)
+  /// ok | deleted (the platform no longer has the piece) | missed (a later
+  /// snapshot was due too when it was read: not taken)
+  std::string status;
+  std::int64_t impressions = -1; ///< -1: the platform does not report them
+  std::int64_t engagements = 0;
+  double rate = -1;              ///< engagements / impressions; -1: not defined
+  std::string formula;           ///< how engagements and rate were computed
+  std::string counts_json = "{}"; ///< the raw counts read
+  std::string kind, variant, symbol; ///< content type, template variant, symbol ("" = none)
+  std::int64_t hour = 0;             ///< posting hour (UTC, 0..23)
+  std::int64_t published_at = 0;
+};
+
 struct storage_options {
   std::size_t pool_size = 4;
   std::string password;            ///< PostgreSQL only; from the secrets
@@ -331,6 +352,27 @@ public:
   /// Replies in `state` ("" = any) created at or after `from`, oldest first.
   virtual std::vector<reply_row> replies(const std::string& state, std::int64_t from,
                                          std::size_t limit) = 0;
+
+  // -- analytics (issue 18) --
+  /// Pieces published at or after `from` (unix ms), oldest first.
+  virtual std::vector<published_post> published_since(std::int64_t from, std::size_t limit) = 0;
+  /// Records a snapshot once: false when its key exists.
+  virtual bool write_snapshot(const metric_snapshot& m) = 0;
+  /// Snapshots of pieces published in [from, to), by published_at then post.
+  virtual std::vector<metric_snapshot> snapshots_between(std::int64_t from, std::int64_t to) = 0;
+  /// Adds `n` views of `page` (an article's file name) in the hour starting
+  /// at `hour_ms`.
+  virtual void add_page_views(const std::string& page, std::int64_t hour_ms, std::int64_t n) = 0;
+  /// Every view of `page` counted so far.
+  virtual std::int64_t page_views(const std::string& page) = 0;
+  /// The reaction counts of one message as last seen (replaces the old ones).
+  virtual void store_reactions(const std::string& platform, const std::string& chat_id,
+                               const std::string& message_id, std::int64_t total,
+                               const std::string& counts_json, std::int64_t at) = 0;
+  /// (total, counts JSON) of one message; nullopt when none were seen.
+  virtual std::optional<std::pair<std::int64_t, std::string>>
+  reactions_of(const std::string& platform, const std::string& chat_id,
+               const std::string& message_id) = 0;
 
   /// Per-variant impressions, conversions and conversion rate.
   std::vector<variant_stats> experiment_stats(const std::string& test_id);

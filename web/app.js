@@ -436,6 +436,24 @@ $('replies').addEventListener('click', async (ev) => {
 });
 $('reply-state').addEventListener('change', () => loadReplies().catch((x) => toast(x.message, true)));
 
+// -- analytics (the latest metrics snapshot of each piece) ----------------------------------
+
+async function loadAnalytics() {
+  const by = $('analytics-by').value;
+  const r = await api('/api/v1/analytics?by=' + encodeURIComponent(by));
+  const num = (v) => (v === null || v === undefined ? 'n/a' : String(v));
+  const rows = r.items.map((x) => el('tr', {},
+    el('td', {}, x.key),
+    el('td', { class: 'num' }, String(x.posts)),
+    el('td', { class: 'num' }, num(x.impressions)),
+    el('td', { class: 'num' }, String(x.engagements)),
+    el('td', { class: 'num' }, x.engagement_rate === null ? 'n/a' : (100 * x.engagement_rate).toFixed(2) + '%'),
+    el('td', { class: 'num' }, x.engagements_per_post.toFixed(1))));
+  $('analytics').replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: '6', class: 'empty' }, 'no snapshot yet'))]));
+  $('analytics-formula').textContent = r.formula;
+}
+$('analytics-by').addEventListener('change', () => loadAnalytics().catch((x) => toast(x.message, true)));
+
 async function loadPublished() {
   const r = await api('/api/v1/published?limit=30');
   const items = r.items.map((p) => {
@@ -531,10 +549,11 @@ async function start() {
   const first = await api('/api/v1/actors');
   onActors({ actors: first.items });
   fetch('/ready').then((r) => r.json()).then(renderHealth).catch(() => {});
-  await Promise.all([loadSeries(), loadQueue(), loadReplies(), loadPublished(), loadCluster()].map((p) => p.catch((e) => toast(e.message, true))));
+  await Promise.all([loadSeries(), loadQueue(), loadReplies(), loadAnalytics(), loadPublished(), loadCluster()].map((p) => p.catch((e) => toast(e.message, true))));
   setInterval(() => { loadCluster().catch(() => {}); }, 3000);
   setInterval(() => { loadInfo().catch(() => {}); }, 10000);
   setInterval(() => { loadQueue().catch(() => {}); loadReplies().catch(() => {}); }, 5000);
+  setInterval(() => loadAnalytics().catch(() => {}), 60000);
   setInterval(() => { if (!state.candles.length) loadSeries().catch(() => {}); }, 5000);
 }
 

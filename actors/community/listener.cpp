@@ -76,6 +76,61 @@ int timeout_ms(const config::settings& s, const std::string& key) {
   return static_cast<int>(duration_cast<ms>(s.get_duration(key)).count());
 }
 
+int weekday_index(const std::string& d) {
+  static const char* days[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday",
+                               "saturday"};
+  for (int i = 0; i < 7; ++i)
+    if (d == days[i])
+      return i;
+  return 1;
+}
+
+analytics_setup analytics_setup_from(const config::settings& s, const config::secrets& secrets) {
+  analytics_setup a;
+  a.enabled = s.get_bool("analytics.enabled");
+  if (!a.enabled)
+    return a;
+  a.settings.offsets_ms.clear();
+  for (auto& x : s.get_list("analytics.snapshots"))
+    if (auto v = config::parse_span_ms(x); v > 0)
+      a.settings.offsets_ms.push_back(v);
+  a.settings.grace_ms = duration_cast<ms>(s.get_duration("analytics.grace")).count();
+  a.interval = duration_cast<ms>(s.get_duration("analytics.interval"));
+  a.timeout_ms = timeout_ms(s, "analytics.timeout");
+  a.weekly_article = s.get_bool("analytics.weekly-article");
+  a.report_weekday = weekday_index(s.get_string("analytics.report-day"));
+  a.report_minute = std::max(0, config::parse_hhmm(s.get_string("analytics.report-time")));
+  auto base = [&](const std::string& k) {
+    auto u = s.get_string(k);
+    while (!u.empty() && u.back() == '/')
+      u.pop_back();
+    return u;
+  };
+  // The channels' own settings: the counts are read where the pieces went.
+  if (s.get_bool("publish.x.enabled"))
+    if (auto t = secrets.get("HERALD_X_TOKEN"); t && !t->empty()) {
+      a.x_url = base("publish.x.url");
+      a.x_token = *t;
+    }
+  if (s.get_bool("publish.discord.enabled"))
+    if (auto hook = secrets.get("HERALD_DISCORD_WEBHOOK"); hook && !hook->empty()) {
+      auto h = *hook;
+      if (h.rfind("http", 0) == 0) {
+        auto scheme = h.find("://");
+        auto slash = scheme == std::string::npos ? std::string::npos : h.find('/', scheme + 3);
+        h = slash == std::string::npos ? std::string{} : h.substr(slash);
+      }
+      if (h.rfind("/api/webhooks/", 0) == 0) {
+        a.discord_url = base("publish.discord.url");
+        a.discord_webhook = h;
+      }
+    }
+  if (s.get_bool("publish.telegram.enabled"))
+    a.telegram_chat = s.get_string("publish.telegram.chat-id");
+  a.articles = s.get_bool("publish.articles.enabled");
+  return a;
+}
+
 } // namespace
 
 community_options community_options_from(const config::settings& s, const config::secrets& secrets,
@@ -140,6 +195,7 @@ community_options community_options_from(const config::settings& s, const config
       own.insert("@" + l.core.us.username);
     o.senders[l.core.platform] = {l.base_url, l.core.token, l.core.timeout_ms};
   }
+  o.analytics = analytics_setup_from(s, secrets);
   o.engagement = s.get_bool("engagement.enabled") && !o.listeners.empty();
   if (!o.engagement)
     return o;

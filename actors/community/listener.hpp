@@ -8,6 +8,7 @@
 // Detached: polls block (Telegram holds a long poll open).
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -18,6 +19,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "community/analytics.hpp"
 #include "community/engagement.hpp"
 #include "config/secrets.hpp"
 #include "io/community/reply_sender.hpp"
@@ -34,6 +36,23 @@ struct listener_setup {
   io::community::listener_options core;
 };
 
+/// The analytics agent (issue 18): where each channel's counts are read.
+struct analytics_setup {
+  bool enabled = false;
+  community::analytics_settings settings;
+  std::chrono::milliseconds interval{60'000};
+  int timeout_ms = 10'000;
+  std::string x_url, x_token;                 ///< [publish.x] and HERALD_X_TOKEN ("" : not read)
+  std::string discord_url, discord_webhook;   ///< [publish.discord] and the webhook's path
+  std::string telegram_chat;                  ///< publish.telegram.chat-id ("" : not read)
+  bool articles = false;                      ///< publish.articles.enabled
+  bool weekly_article = true;
+  int report_weekday = 1;                     ///< 0 = Sunday
+  int report_minute = 9 * 60;                 ///< UTC
+  /// The clock (unix ms); tests inject one. Empty: the system clock.
+  std::function<std::int64_t()> clock;
+};
+
 /// What the community subtree runs.
 struct community_options {
   std::shared_ptr<db::storage> storage;
@@ -48,6 +67,7 @@ struct community_options {
   std::chrono::milliseconds tick{2000};
   std::map<std::string, std::set<std::string>> own_ids;          ///< platform -> our ids
   std::map<std::string, io::community::reply_sender_options> senders; ///< platform -> sender
+  analytics_setup analytics;
 };
 
 /// From [community.<platform>] and the secrets; throws std::invalid_argument

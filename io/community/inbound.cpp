@@ -166,7 +166,9 @@ std::string parse_telegram_updates(const std::string& body, const identity& us, 
                        : u.contains("edited_message") ? "edited_message"
                                                        : nullptr;
     if (kind == nullptr) {
-      ++out.skipped; // channel_post, chat_member, reactions ...: consumed, not read
+      if (u.contains("message_reaction_count") && u["message_reaction_count"].is_object())
+        out.reactions.push_back(u["message_reaction_count"].dump());
+      ++out.skipped; // channel_post, chat_member ...: consumed, not read
       continue;
     }
     auto& msg = u[kind];

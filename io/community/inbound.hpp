@@ -39,6 +39,8 @@ struct page {
   std::string cursor;
   std::string next_token;        ///< X paging (meta.next_token)
   std::size_t skipped = 0;       ///< updates of kinds not read (Telegram)
+  /// Telegram: message_reaction_count objects (JSON), for the analytics.
+  std::vector<std::string> reactions;
 };
 
 /// Our account on a platform, to tell mentions and replies to us.

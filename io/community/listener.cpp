@@ -1,4 +1,5 @@
 #include "io/community/listener.hpp"
+#include "io/community/metrics.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -44,15 +45,13 @@ std::string url_encode(const std::string& s) {
   return out;
 }
 
-/// What went wrong with an answer, for the log: the status and the first
-/// bytes of the body, one line.
+} // namespace
+
 std::string describe(const std::string& what, const http_reply& r) {
   if (r.status == 0)
     return what + ": no answer (" + r.error + ")";
   return what + ": HTTP " + std::to_string(r.status) + " " + text::one_line(r.body, 200);
 }
-
-} // namespace
 
 http_get http_getter(const std::string& base_url) {
   return [base_url](const std::string& target, const header_list& headers, int timeout_ms) {
@@ -246,7 +245,7 @@ poll_result listener_core::poll_telegram(const http_get& get, std::int64_t now_m
   poll_result r;
   auto offset = store_.inbound_cursor(source_);
   auto target = "/bot" + o_.token + "/getUpdates?timeout=" + std::to_string(o_.long_poll_s)
-                + "&allowed_updates=" + url_encode(R"(["message","edited_message"])")
+                + "&allowed_updates=" + url_encode(R"(["message","edited_message","message_reaction_count"])")
                 + (offset.empty() ? "" : "&offset=" + url_encode(offset));
   auto reply = get(target, {}, o_.timeout_ms + o_.long_poll_s * 1000);
   if (reply.status == 429) {
@@ -268,6 +267,16 @@ poll_result listener_core::poll_telegram(const http_get& get, std::int64_t now_m
     return r;
   }
   r.read = p.messages.size();
+  // Reaction counts first (idempotent: an update read again rewrites the
+  // same count), then the messages with the cursor that confirms both.
+  for (auto& raw : p.reactions) {
+    reaction_count rc;
+    if (auto err = parse_telegram_reactions(raw, rc); !err.empty())
+      continue; // malformed: consumed with the update, nothing to count
+    for (auto& chat : rc.chats)
+      store_.store_reactions("telegram", chat, rc.message_id, rc.total, rc.counts_json,
+                             rc.date * 1000);
+  }
   r.fresh = store(p.messages, p.cursor);
   // Long polling: ask again at once after updates; an empty answer that came
   // back early (a server that does not hold the poll) waits a little.

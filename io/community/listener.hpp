@@ -90,6 +90,10 @@ private:
 /// The stored form of a message (id "platform:message id", metadata JSON).
 db::interaction_record to_record(const message& m);
 
+/// What went wrong with an answer, for the log: `what`, the status and the
+/// first bytes of the body, one line.
+std::string describe(const std::string& what, const http_reply& r);
+
 /// Milliseconds to wait that a rate-limited (or exhausted) reply asks for,
 /// from the platform's headers or body; -1 when it says nothing.
 std::int64_t rate_limit_wait_ms(const std::string& platform, const http_reply& r,

@@ -134,6 +134,22 @@ std::string openapi_document() {
     op("approve (sent by the engagement agent on its next tick) or reject a held reply "
        "(pending_approval, in_doubt or failed); audited",
        "operator", json::array(), true);
+  paths["/api/v1/analytics"]["get"] =
+    op("A report over the latest metrics snapshot of each piece published in [from, to) (default: "
+       "the last 30 days), grouped by channel, type, variant, symbol or hour: pieces, impressions, "
+       "engagements, engagement_rate (sum of engagements / sum of impressions over the pieces that "
+       "report impressions; null where none do) and engagements per piece",
+       "viewer",
+       json::array({query("by", "string", "channel (default), type, variant, symbol or hour"),
+                    query("from", "integer", "published at or after (unix ms)"),
+                    query("to", "integer", "published before (unix ms)")}));
+  paths["/api/v1/analytics/snapshots"]["get"] =
+    op("Every metrics snapshot (+1 h, +24 h, +7 d by default) of pieces published in [from, to), "
+       "newest first: status ok, deleted or missed, raw counts, engagements, impressions, rate and "
+       "the formula that computed it",
+       "viewer",
+       with(paging(), json::array({query("from", "integer", "published at or after (unix ms)"),
+                                   query("to", "integer", "published before (unix ms)")})));
   paths["/api/v1/config"]["get"] = op("Effective configuration, secrets redacted", "viewer");
   paths["/api/v1/audit"]["get"] = op("Security audit log, newest first", "admin", paging());
   paths["/api/v1/openapi.json"]["get"] = op("This document", "viewer");

@@ -4,6 +4,9 @@
 // never calls a platform itself).
 #include "io/http/server_impl.hpp"
 
+#include "community/analytics.hpp"
+#include "io/text/sanitize.hpp"
+
 namespace herald::io::http {
 
 namespace {
@@ -15,10 +18,94 @@ const std::vector<std::string>& reply_states() {
   return all;
 }
 
+/// A unix-ms query parameter: "" when absent or read, else what is wrong.
+std::string ms_param(const httplib::Request& req, const char* name, std::int64_t& into) {
+  if (!req.has_param(name))
+    return "";
+  auto v = req.get_param_value(name);
+  try {
+    std::size_t used = 0;
+    auto n = std::stoll(v, &used);
+    if (used != v.size() || n < 0)
+      throw std::invalid_argument(v);
+    into = n;
+    return "";
+  } catch (...) {
+    return std::string{"query parameter '"} + name + "' must be a time in unix milliseconds, got '"
+           + text::one_line(v, 80) + "'";
+  }
+}
+
 } // namespace
 
 void server::impl::install_community() {
   using ops::role;
+  // -- analytics: reports over the latest snapshot of each piece --
+  route("GET", "/api/v1/analytics", "/api/v1/analytics", role::viewer,
+        [this](const httplib::Request& req, httplib::Response& res, const ops::principal&) {
+          if (!need_storage(res))
+            return;
+          auto by = req.has_param("by") ? req.get_param_value("by") : std::string{"channel"};
+          auto now = wall_ms();
+          std::int64_t from = now - 30 * 86'400'000LL, to = now + 1;
+          for (auto [name, into] : {std::pair{"from", &from}, std::pair{"to", &to}})
+            if (auto e = ms_param(req, name, *into); !e.empty())
+              return send_error(res, 400, "bad_request", e);
+          std::vector<community::report_row> rows;
+          try {
+            rows = community::analytics_report(c.storage->snapshots_between(from, to), by);
+          } catch (const std::invalid_argument& e) {
+            return send_error(res, 400, "bad_request", e.what());
+          }
+          json items = json::array();
+          for (auto& r : rows)
+            items.push_back({{"key", r.key},
+                             {"posts", r.posts},
+                             {"impressions", r.with_impressions ? json(r.impressions) : json()},
+                             {"engagements", r.engagements},
+                             {"engagement_rate", r.rate() >= 0 ? json(r.rate()) : json()},
+                             {"engagements_per_post", r.engagements_per_post()}});
+          send_json(res, 200,
+                    json{{"by", by},
+                         {"from", from},
+                         {"to", to},
+                         {"formula", "engagement_rate = sum(engagements) / sum(impressions) over "
+                                     "the pieces that report impressions (X: likes + replies + "
+                                     "reposts + quotes + bookmarks); Discord and Telegram: "
+                                     "reactions, no impressions; articles: page views"},
+                         {"items", items}});
+        });
+  route("GET", "/api/v1/analytics/snapshots", "/api/v1/analytics/snapshots", role::viewer,
+        [this](const httplib::Request& req, httplib::Response& res, const ops::principal&) {
+          page p;
+          if (!paging(req, res, p) || !need_storage(res))
+            return;
+          auto now = wall_ms();
+          std::int64_t from = now - 30 * 86'400'000LL, to = now + 1;
+          for (auto [name, into] : {std::pair{"from", &from}, std::pair{"to", &to}})
+            if (auto e = ms_param(req, name, *into); !e.empty())
+              return send_error(res, 400, "bad_request", e);
+          auto rows = c.storage->snapshots_between(from, to);
+          std::reverse(rows.begin(), rows.end()); // newest first
+          send_json(res, 200, slice(rows, p, [](const db::metric_snapshot& m) {
+                      return json{{"post", m.post_id},
+                                  {"channel", m.channel},
+                                  {"offset_ms", m.offset_ms},
+                                  {"due_at", m.due_at},
+                                  {"taken_at", m.taken_at},
+                                  {"status", m.status},
+                                  {"impressions", m.impressions >= 0 ? json(m.impressions) : json()},
+                                  {"engagements", m.engagements},
+                                  {"engagement_rate", m.rate >= 0 ? json(m.rate) : json()},
+                                  {"formula", m.formula},
+                                  {"counts", json::parse(m.counts_json, nullptr, false)},
+                                  {"type", m.kind},
+                                  {"variant", m.variant},
+                                  {"symbol", m.symbol},
+                                  {"hour", m.hour},
+                                  {"published_at", m.published_at}};
+                    }));
+        });
   route("GET", "/api/v1/replies", "/api/v1/replies", role::viewer,
         [this](const httplib::Request& req, httplib::Response& res, const ops::principal&) {
           page p;

@@ -1,5 +1,6 @@
 // The web console's assets, the articles site and the 404 handler.
 #include "io/http/server_impl.hpp"
+#include "io/logging.hpp"
 
 #include <filesystem>
 #include <string_view>
@@ -42,6 +43,26 @@ void server::impl::install_static() {
                         {{"Cache-Control", "no-cache"}, {"X-Content-Type-Options", "nosniff"}});
     svr.Get("/site", [](const httplib::Request&, httplib::Response& res) {
       res.set_redirect("/site/");
+    });
+    // Page views of the articles (the analytics agent reads them): each GET
+    // of an article page answered 200 counts once, per page and hour, in the
+    // database at once (a crash loses no view). Index, feed, images and
+    // assets are not counted.
+    svr.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      if (req.method != "GET" || res.status != 200 || !c.storage || req.path.rfind("/site/", 0) != 0)
+        return;
+      auto page = req.path.substr(6);
+      constexpr std::string_view ext = ".html";
+      if (page.size() <= ext.size() || page.compare(page.size() - ext.size(), ext.size(), ext) != 0
+          || page == "index.html" || page.find('/') != std::string::npos)
+        return;
+      try {
+        auto now = wall_ms();
+        c.storage->add_page_views(page, now - now % 3'600'000, 1);
+      } catch (const std::exception& e) {
+        static auto log = logging::get("http.site");
+        log->warn("page view of {} not counted: {}", page, e.what());
+      }
     });
   }
 

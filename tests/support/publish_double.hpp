@@ -4,8 +4,13 @@
 // Discord webhooks (?wait=true), X API v2 POST /2/tweets (duplicate text
 // refused with 403, as X does), and a plain webhook receiver. Tests script
 // faults per service (status, body, headers, delay) and read back what was
-// received.
+// received. What the analytics agent reads back is served too: X
+// GET /2/tweets?ids= (public_metrics; deleted or unknown ids come back in
+// `errors` as resource-not-found, service "x-metrics") and Discord GET
+// /api/webhooks/{id}/{token}/messages/{id} (reactions; 404 Unknown Message
+// when deleted, service "discord-read").
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -50,6 +55,9 @@ public:
               [this](const httplib::Request& q, httplib::Response& r) { discord(q, r); });
     srv_.Post("/2/tweets", [this](const httplib::Request& q, httplib::Response& r) { x(q, r); });
     srv_.Post("/hook", [this](const httplib::Request& q, httplib::Response& r) { hook(q, r); });
+    srv_.Get("/2/tweets", [this](const httplib::Request& q, httplib::Response& r) { x_read(q, r); });
+    srv_.Get(R"(/api/webhooks/(\d+)/([^/]+)/messages/(\d+))",
+             [this](const httplib::Request& q, httplib::Response& r) { discord_read(q, r); });
     port_ = srv_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { srv_.listen_after_bind(); });
     while (!srv_.is_running()) // listen_after_bind has not started yet
@@ -89,8 +97,122 @@ public:
     });
   }
 
+  /// The public_metrics X reports for tweet `id` (default: every count 1,
+  /// impression_count 100).
+  void set_x_metrics(const std::string& id, nlohmann::json public_metrics) {
+    std::lock_guard<std::mutex> g{mtx_};
+    x_metrics_[id] = std::move(public_metrics);
+  }
+  /// The reactions Discord reports for message `id` (default: 2 "👍").
+  void set_discord_reactions(const std::string& id, int count) {
+    std::lock_guard<std::mutex> g{mtx_};
+    dc_reactions_[id] = count;
+  }
+  /// Deletes a created tweet or Discord message: reads answer "not found".
+  void remove(const std::string& id) {
+    std::lock_guard<std::mutex> g{mtx_};
+    deleted_.insert(id);
+  }
+  /// Ids created on `service` ("x", "discord"), in order.
+  std::vector<std::string> created(const std::string& service) const {
+    std::lock_guard<std::mutex> g{mtx_};
+    auto it = created_.find(service);
+    return it == created_.end() ? std::vector<std::string>{} : it->second;
+  }
+
 private:
   using json = nlohmann::json;
+
+  void x_read(const httplib::Request& q, httplib::Response& res) {
+    std::size_t idx = 0;
+    if (take("x-metrics", q, res, idx))
+      return;
+    {
+      std::lock_guard<std::mutex> g{mtx_};
+      log_[idx].body = q.get_param_value("ids");
+    }
+    if (q.get_header_value("Authorization") != "Bearer " + x_token_) {
+      res.status = 401;
+      res.set_content(R"({"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"})",
+                      "application/json");
+      return answered(idx, 401);
+    }
+    auto ids = q.get_param_value("ids");
+    std::vector<std::string> list;
+    for (std::size_t a = 0; a <= ids.size();) {
+      auto b = ids.find(',', a);
+      list.push_back(ids.substr(a, b == std::string::npos ? std::string::npos : b - a));
+      if (b == std::string::npos)
+        break;
+      a = b + 1;
+    }
+    if (list.size() > 100) {
+      res.status = 400;
+      res.set_content(R"({"errors":[{"parameters":{"ids":[]},"message":"The number of values in the `ids` query parameter list [101] is not between 1 and 100"}],"title":"Invalid Request","detail":"One or more parameters to your request was invalid.","type":"https://api.twitter.com/2/problems/invalid-request"})",
+                      "application/json");
+      return answered(idx, 400);
+    }
+    json data = json::array(), errors = json::array();
+    {
+      std::lock_guard<std::mutex> g{mtx_};
+      auto& made = created_["x"];
+      for (auto& id : list) {
+        bool known = std::find(made.begin(), made.end(), id) != made.end();
+        if (!known || deleted_.count(id)) {
+          errors.push_back({{"value", id},
+                            {"detail", "Could not find tweet with ids: [" + id + "]."},
+                            {"title", "Not Found Error"},
+                            {"resource_type", "tweet"},
+                            {"parameter", "ids"},
+                            {"resource_id", id},
+                            {"type", "https://api.twitter.com/2/problems/resource-not-found"}});
+          continue;
+        }
+        auto m = x_metrics_.count(id) ? x_metrics_[id]
+                                      : json{{"retweet_count", 1}, {"reply_count", 1},
+                                             {"like_count", 1}, {"quote_count", 1},
+                                             {"bookmark_count", 1}, {"impression_count", 100}};
+        data.push_back({{"id", id}, {"created_at", "2026-12-07T10:00:00.000Z"},
+                        {"edit_history_tweet_ids", {id}}, {"text", "..."},
+                        {"public_metrics", m}});
+      }
+    }
+    json body = json::object();
+    if (!data.empty())
+      body["data"] = data;
+    if (!errors.empty())
+      body["errors"] = errors;
+    res.set_header("x-rate-limit-limit", "300");
+    res.set_header("x-rate-limit-remaining", "299");
+    res.set_content(body.dump(), "application/json");
+    answered(idx, 200);
+  }
+
+  void discord_read(const httplib::Request& q, httplib::Response& res) {
+    std::size_t idx = 0;
+    if (take("discord-read", q, res, idx))
+      return;
+    std::string id = q.matches[3];
+    std::lock_guard<std::mutex> g{mtx_};
+    auto& made = created_["discord"];
+    if (std::find(made.begin(), made.end(), id) == made.end() || deleted_.count(id)) {
+      res.status = 404;
+      res.set_content(R"({"message": "Unknown Message", "code": 10008})", "application/json");
+      log_[idx].status = 404;
+      return;
+    }
+    int n = dc_reactions_.count(id) ? dc_reactions_[id] : 2;
+    json msg{{"id", id}, {"type", 0}, {"content", ""}, {"channel_id", "1"},
+             {"webhook_id", std::string{q.matches[1]}},
+             {"timestamp", "2017-07-11T17:27:07.299000+00:00"},
+             {"reactions", json::array({{{"count", n},
+                                         {"count_details", {{"burst", 0}, {"normal", n}}},
+                                         {"me", false}, {"me_burst", false},
+                                         {"emoji", {{"id", nullptr}, {"name", "👍"}}},
+                                         {"burst_colors", json::array()}}})}};
+    res.set_content(msg.dump(), "application/json");
+    log_[idx].status = 200;
+  }
 
   /// Records the request; a scripted fault answers it (true) or not.
   bool take(const std::string& service, const httplib::Request& q, httplib::Response& res,
@@ -179,6 +301,10 @@ private:
       return answered(idx, 204);
     }
     auto id = std::to_string(334385199974967042ULL + ++next_id_);
+    {
+      std::lock_guard<std::mutex> g{mtx_};
+      created_["discord"].push_back(id);
+    }
     json msg{{"id", id}, {"type", 0}, {"content", ""}, {"channel_id", "1"},
              {"timestamp", "2017-07-11T17:27:07.299000+00:00"}};
     res.set_content(msg.dump(), "application/json");
@@ -205,6 +331,10 @@ private:
       return answered(idx, 403);
     }
     auto id = std::to_string(1445880548472328192ULL + ++next_id_);
+    {
+      std::lock_guard<std::mutex> g2{mtx_};
+      created_["x"].push_back(id);
+    }
     res.status = 201;
     res.set_content(json{{"data", {{"id", id}, {"text", text}}}}.dump(), "application/json");
     answered(idx, 201);
@@ -230,6 +360,10 @@ private:
   std::mutex tweets_mtx_;
   std::set<std::string> tweets_;
   std::atomic<std::uint64_t> next_id_{41};
+  std::map<std::string, std::vector<std::string>> created_;
+  std::map<std::string, json> x_metrics_;
+  std::map<std::string, int> dc_reactions_;
+  std::set<std::string> deleted_;
 };
 
 /// What a request to a double carried, to tell pieces apart: the text,

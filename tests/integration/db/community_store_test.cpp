@@ -2,6 +2,8 @@
 // their authors, cursors moved with them in one transaction.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "db/storage.hpp"
 #include "support/storage.hpp"
 
@@ -105,5 +107,79 @@ TEST_CASE("community: a reply is decided once and moves through its states",
     CHECK(s->replies("sent", 0, 10).size() == 1);
     CHECK(s->replies("", 101, 10).empty());
     CHECK_FALSE(s->find_reply("x:nope"));
+  });
+}
+
+TEST_CASE("analytics: snapshots are written once, page views add up, newer reactions win",
+          "[community][analytics][storage]") {
+  for_each_backend([](const backend_target& t) {
+    auto s = herald::test::open_migrated(t);
+    db::write_batch b;
+    b.posts.push_back({"alert:BTCUSDT:1m:1", "", "x", "111", "https://x.com/i/web/status/111",
+                       "text", "{}", 5000});
+    b.posts.push_back({"recap:old", "", "x", "110", "", "text", "{}", 1000});
+    s->write(b);
+    auto since = s->published_since(2000, 10);
+    REQUIRE(since.size() == 1);
+    CHECK(since[0].channel_message_id == "111");
+
+    db::metric_snapshot m;
+    m.post_id = "alert:BTCUSDT:1m:1";
+    m.channel = "x";
+    m.offset_ms = 3'600'000;
+    m.due_at = 3'605'000;
+    m.taken_at = 3'606'000;
+    m.status = "ok";
+    m.impressions = 200;
+    m.engagements = 5;
+    m.rate = 0.025;
+    m.formula = "engagements / impressions";
+    m.counts_json = R"({"like_count":5,"note":"'; DROP TABLE post_metrics; --"})";
+    m.kind = "alert";
+    m.variant = "b";
+    m.symbol = "BTCUSDT";
+    m.hour = 13;
+    m.published_at = 5000;
+    CHECK(s->write_snapshot(m));
+    auto again = m;
+    again.engagements = 99;
+    CHECK_FALSE(s->write_snapshot(again)); // the first reading stays
+    auto none = m;
+    none.offset_ms = 86'400'000;
+    none.status = "missed";
+    none.impressions = -1; // stored as NULL, read back as -1
+    none.rate = -1;
+    none.engagements = 0;
+    CHECK(s->write_snapshot(none));
+    auto rows = s->snapshots_between(0, 10'000);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].engagements == 5);
+    CHECK(rows[0].impressions == 200);
+    CHECK(rows[0].rate == Approx(0.025));
+    CHECK(rows[0].variant == "b");
+    CHECK(rows[0].hour == 13);
+    CHECK(nlohmann::json::parse(rows[0].counts_json)["like_count"] == 5);
+    CHECK(rows[1].impressions == -1);
+    CHECK(rows[1].rate == -1);
+    CHECK(s->snapshots_between(6000, 10'000).empty());
+    auto bad = m;
+    bad.offset_ms = 1;
+    bad.counts_json = "{oops";
+    CHECK_THROWS_AS(s->write_snapshot(bad), db::storage_error);
+
+    s->add_page_views("a.html", 0, 2);
+    s->add_page_views("a.html", 0, 3);
+    s->add_page_views("a.html", 3'600'000, 1);
+    CHECK(s->page_views("a.html") == 6);
+    CHECK(s->page_views("b.html") == 0);
+
+    CHECK_FALSE(s->reactions_of("telegram", "@c", "9"));
+    s->store_reactions("telegram", "@c", "9", 4, R"({"👍":4})", 2000);
+    s->store_reactions("telegram", "@c", "9", 1, R"({"👍":1})", 1000); // older update: kept out
+    auto r = s->reactions_of("telegram", "@c", "9");
+    REQUIRE(r);
+    CHECK(r->first == 4);
+    s->store_reactions("telegram", "@c", "9", 7, R"({"👍":7})", 3000);
+    CHECK(s->reactions_of("telegram", "@c", "9")->first == 7);
   });
 }
