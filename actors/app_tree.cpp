@@ -194,6 +194,34 @@ std::shared_ptr<const content::template_set> load_templates(const config::settin
   return set;
 }
 
+content::strategist_options strategist_options_from(const config::settings& s) {
+  using std::chrono::duration_cast;
+  using ms = std::chrono::milliseconds;
+  content::strategist_options so;
+  so.min_confidence = s.get_real("content.min-confidence");
+  so.novelty_ms = duration_cast<ms>(s.get_duration("content.novelty")).count();
+  so.max_alert_delay_ms = duration_cast<ms>(s.get_duration("content.max-alert-delay")).count();
+  so.recap_minute = config::parse_hhmm(s.get_string("content.recap-time"));
+  so.report_minute = config::parse_hhmm(s.get_string("content.report-time"));
+  static const std::vector<std::string> days{"sunday",   "monday", "tuesday", "wednesday",
+                                             "thursday", "friday", "saturday"};
+  so.report_weekday = static_cast<int>(
+    std::find(days.begin(), days.end(), s.get_string("content.report-day")) - days.begin());
+  for (std::size_t i = 0; i < content::channel_count; ++i) {
+    auto p = "publish." + std::string{content::channel_name(static_cast<content::channel>(i))} + ".";
+    if (!s.get_bool(p + "enabled"))
+      continue;
+    auto& sched = so.channels[i];
+    sched.enabled = true;
+    sched.per_hour = static_cast<int>(s.get_int(p + "per-hour"));
+    sched.per_day = static_cast<int>(s.get_int(p + "per-day"));
+    auto q = s.get_string(p + "quiet-hours");
+    if (q.size() == 11)
+      sched.quiet = {config::parse_hhmm(q.substr(0, 5)), config::parse_hhmm(q.substr(6))};
+  }
+  return so;
+}
+
 content_actors::content_options content_options_from(const config::settings& s,
                                                      const config::secrets& secrets,
                                                      std::shared_ptr<db::storage> storage,
@@ -204,16 +232,7 @@ content_actors::content_options content_options_from(const config::settings& s,
   using ms = std::chrono::milliseconds;
   content_options o;
   o.storage = std::move(storage);
-  auto& so = o.strategist;
-  so.min_confidence = s.get_real("content.min-confidence");
-  so.novelty_ms = duration_cast<ms>(s.get_duration("content.novelty")).count();
-  so.max_alert_delay_ms = duration_cast<ms>(s.get_duration("content.max-alert-delay")).count();
-  so.recap_minute = config::parse_hhmm(s.get_string("content.recap-time"));
-  so.report_minute = config::parse_hhmm(s.get_string("content.report-time"));
-  static const std::vector<std::string> days{"sunday",   "monday", "tuesday", "wednesday",
-                                             "thursday", "friday", "saturday"};
-  so.report_weekday = static_cast<int>(
-    std::find(days.begin(), days.end(), s.get_string("content.report-day")) - days.begin());
+  o.strategist = strategist_options_from(s);
   o.chart_dir = s.get_string("content.chart-dir");
   o.retry.max_attempts = static_cast<int>(s.get_int("content.max-attempts"));
   o.retry.base_ms = duration_cast<ms>(s.get_duration("content.backoff-min")).count();
@@ -257,13 +276,6 @@ content_actors::content_options content_options_from(const config::settings& s,
     auto p = "publish." + name + ".";
     if (!s.get_bool(p + "enabled"))
       continue;
-    auto& sched = so.channels[i];
-    sched.enabled = true;
-    sched.per_hour = static_cast<int>(s.get_int(p + "per-hour"));
-    sched.per_day = static_cast<int>(s.get_int(p + "per-day"));
-    auto q = s.get_string(p + "quiet-hours");
-    if (q.size() == 11)
-      sched.quiet = {config::parse_hhmm(q.substr(0, 5)), config::parse_hhmm(q.substr(6))};
     channel_setup c;
     c.ch = ch;
     auto mode = s.get_string(p + "mode");
@@ -586,6 +598,13 @@ supervisor_config make_root_config(const config::settings& s, const app_services
       community.push_back(worker(s, "community", "analytics", [copts, dir](caf::local_actor* self,
                                                                            const std::string&) {
         return caf::actor_cast<caf::actor>(community_actors::spawn_analytics(self, copts, dir));
+      }));
+    }
+    if (services.community->track_record.enabled) {
+      auto copts = services.community;
+      community.push_back(worker(s, "community", "track_record", [copts, dir](caf::local_actor* self,
+                                                                              const std::string&) {
+        return caf::actor_cast<caf::actor>(community_actors::spawn_track_record(self, copts, dir));
       }));
     }
   }

@@ -19,6 +19,7 @@
 #include "actors/analysis/pipeline.hpp"
 #include "actors/community/analytics.hpp"
 #include "actors/community/engagement.hpp"
+#include "actors/community/track_record.hpp"
 #include "actors/community/listener.hpp"
 #include "actors/content/content.hpp"
 #include "actors/ops/inspector.hpp"
@@ -76,6 +77,11 @@ struct app_services {
 /// The inspector's options from [ops] and [inspector] (without the shared
 /// objects, which the caller fills in).
 ops::inspector_options inspector_options_from(const config::settings& s);
+
+/// The content strategist's rules from [content] and the schedules of the
+/// enabled [publish.*] channels (also used by herald backtest's alert
+/// track record).
+content::strategist_options strategist_options_from(const config::settings& s);
 
 /// The content subtree's options from [content] and [publish.*], with the
 /// templates loaded and checked and the channel adapters' credentials from

@@ -43,7 +43,7 @@ double mean_stat::stderr_() const {
   return std::sqrt(var / nn);
 }
 
-void backtest_report::add(const signal& s, const std::optional<insight>& in) {
+void backtest_report::add(const signal& s, const std::optional<insight>& in, bool alert) {
   ++candles_;
   ++by_dir_[to_string(s.dir)];
   if (in) {
@@ -60,8 +60,12 @@ void backtest_report::add(const signal& s, const std::optional<insight>& in) {
   pending p{};
   p.price = s.price;
   p.sig = s.dir;
-  if (in && in->approved)
+  if (in && in->approved) {
     p.approved = in->dir;
+    p.alert = alert;
+    if (alert)
+      p.id = s.id();
+  }
   for (auto& c : s.contributions)
     if (c.analyzer < kind_count && c.present && c.confidence > 0 && std::abs(c.score) >= 0.1) {
       p.score[c.analyzer] = c.score;
@@ -82,6 +86,13 @@ void backtest_report::add(const signal& s, const std::optional<insight>& in) {
     ++hit_.n;
     hit_.hits += sign * r > 0;
     (*old.approved == direction::long_ ? long_ret_ : short_ret_).add(r);
+    if (old.alert) {
+      ++alert_hit_.n;
+      alert_hit_.hits += sign * r > 0;
+      alert_ret_.add(sign * r);
+      alert_market_.add(r);
+      alert_list_.push_back({old.id, sign > 0 ? 1 : -1, r, sign * r > 0});
+    }
   }
   for (std::size_t k = 0; k < kind_count; ++k)
     if (old.voted[k]) {
@@ -156,6 +167,12 @@ std::string backtest_report::text() const {
                    horizon_, pct(long_ret_.mean()), long_ret_.n, 100 * long_ret_.stderr_(),
                    pct(short_ret_.mean()), short_ret_.n, 100 * short_ret_.stderr_(),
                    pct(market_ret_.mean()), market_ret_.n);
+  if (alerts_tracked_)
+    o << fmt::format("published alerts   {:.2f}% of {} hit @{}, 95% CI [{:.2f}%, {:.2f}%]: {}; mean "
+                     "call return {} against buy and hold {} over the same windows\n",
+                     100 * alert_hit_.rate(), alert_hit_.n, horizon_, 100 * alert_hit_.lower(),
+                     100 * alert_hit_.upper(), verdict(alert_hit_), pct(alert_ret_.mean()),
+                     pct(alert_market_.mean()));
   o << fmt::format("buy and hold       {}\n", pct(buy_and_hold()));
   o << fmt::format("paper portfolio    {} (max drawdown {:.2f}%, {} closed trades)\n",
                    pct(portfolio_return()), 100 * max_dd_, trades_);
@@ -171,6 +188,16 @@ std::string backtest_report::text() const {
   return o.str();
 }
 
+nlohmann::json backtest_report::alert_list_json() const {
+  auto out = nlohmann::json::array();
+  for (auto& a : alert_list_)
+    out.push_back({{"signal", a.signal_id},
+                   {"direction", a.dir > 0 ? "long" : "short"},
+                   {"return", a.ret},
+                   {"hit", a.hit}});
+  return out;
+}
+
 std::string backtest_report::json() const {
   nlohmann::json per = nlohmann::json::object();
   for (std::size_t k = 0; k < kind_count; ++k)
@@ -182,6 +209,11 @@ std::string backtest_report::json() const {
     {"signals", by_dir_},
     {"insights", {{"approved", approved_}, {"vetoed", vetoed_}}},
     {"hit_rate", prop_json(hit_)},
+    {"alerts", alerts_tracked_ ? nlohmann::json{{"hit_rate", prop_json(alert_hit_)},
+                                                {"call_return", mean_json(alert_ret_)},
+                                                {"buy_and_hold", mean_json(alert_market_)},
+                                                {"list", alert_list_json()}}
+                               : nlohmann::json()},
     {"forward_return",
      {{"long", mean_json(long_ret_)}, {"short", mean_json(short_ret_)}, {"all", mean_json(market_ret_)}}},
     {"buy_and_hold", buy_and_hold()},

@@ -9,6 +9,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "analysis/aggregate.hpp"
 #include "analysis/risk.hpp"
@@ -41,8 +44,10 @@ struct mean_stat {
 class backtest_report {
 public:
   explicit backtest_report(std::int64_t horizon) : horizon_(horizon < 1 ? 1 : horizon) {}
-  /// Every signal in order per series, with the risk manager's insight for it.
-  void add(const signal& s, const std::optional<insight>& in);
+  /// Every signal in order per series, with the risk manager's insight for
+  /// it; `alert`: the content strategist published it as an alert (the
+  /// track record's population).
+  void add(const signal& s, const std::optional<insight>& in, bool alert = false);
   /// The paper portfolio at the end.
   void set_portfolio(double initial, double final_equity, double max_drawdown,
                      std::uint64_t trades);
@@ -53,6 +58,22 @@ public:
   std::uint64_t approved() const { return approved_; }
   const std::map<std::string, std::uint64_t>& vetoed() const { return vetoed_; }
   const proportion& hit_rate() const { return hit_; }
+  /// Alerts (insights the strategist published): hit rate, mean signed
+  /// return of the calls, mean market return over the same windows
+  /// (buy and hold), as the track record computes them.
+  bool alerts_tracked() const { return alerts_tracked_; }
+  void track_alerts() { alerts_tracked_ = true; }
+  const proportion& alert_hit_rate() const { return alert_hit_; }
+  const mean_stat& alert_return() const { return alert_ret_; }
+  const mean_stat& alert_market_return() const { return alert_market_; }
+  /// Each resolved alert: signal id, direction (+1/-1), forward return, hit.
+  struct alert_outcome {
+    std::string signal_id;
+    int dir = 0;
+    double ret = 0;
+    bool hit = false;
+  };
+  const std::vector<alert_outcome>& alert_outcomes() const { return alert_list_; }
   const mean_stat& long_return() const { return long_ret_; }
   const mean_stat& short_return() const { return short_ret_; }
   const mean_stat& market_return() const { return market_ret_; } ///< every candle, horizon N
@@ -67,10 +88,13 @@ public:
   std::string json() const;
 
 private:
+  nlohmann::json alert_list_json() const;
   struct pending {
     double price;
     direction sig;
     std::optional<direction> approved;
+    bool alert = false;
+    std::string id; ///< the signal's (alerts only)
     std::array<double, kind_count> score;
     std::array<bool, kind_count> voted;
   };
@@ -83,6 +107,10 @@ private:
   std::uint64_t candles_ = 0, approved_ = 0, trades_ = 0;
   std::map<std::string, std::uint64_t> by_dir_, vetoed_;
   proportion hit_;
+  bool alerts_tracked_ = false;
+  proportion alert_hit_;
+  mean_stat alert_ret_, alert_market_;
+  std::vector<alert_outcome> alert_list_;
   mean_stat long_ret_, short_ret_, market_ret_;
   std::array<proportion, kind_count> analyzer_hits_{};
   double initial_ = 0, final_ = 0, max_dd_ = 0;

@@ -305,6 +305,10 @@ int backtest_command(const invocation& inv) {
   backtest_job job;
   job.candles = std::move(candles);
   job.horizon = horizon;
+  // Which insights the content strategist would publish as alerts (with
+  // content on): their hit rate is the track record's.
+  if (s.get_bool("content.enabled"))
+    job.alerts = strategist_options_from(s);
   caf::actor_system sys{p->system};
   progress_display bar{"backtest", job.candles.size(), isatty(STDERR_FILENO) != 0};
   auto r = run_backtest(sys, analysis_options_from(s), job, {},

@@ -246,12 +246,36 @@ backtest_result run_backtest(caf::actor_system& sys, analysis_actors::analysis_t
   double equity = opts.risk.initial_equity, max_dd = 0;
   std::uint64_t trades = 0;
   bool stalled = false;
+  // The strategist's decisions, step by step as the content strategist
+  // takes them: the approved insights of one candle time, then the time.
+  std::optional<content::strategist> planner;
+  if (job.alerts) {
+    planner.emplace(*job.alerts);
+    report.track_alerts();
+  }
   auto take = [&](risk_report& r) {
+    std::set<std::string> alerts;
+    if (planner) {
+      std::map<std::int64_t, std::vector<analysis::insight>> by_time;
+      for (std::size_t i = 0; i < r.signals.size(); ++i)
+        if (r.insight_of[i] >= 0) {
+          auto& in = r.insights[static_cast<std::size_t>(r.insight_of[i])];
+          auto& at = by_time[in.time];
+          if (in.approved)
+            at.push_back(in);
+        } else
+          by_time[r.signals[i].time];
+      for (auto& [t, ins] : by_time) {
+        for (auto& p : planner->on_insights(ins))
+          alerts.insert(p.insight_id);
+        planner->on_time(t);
+      }
+    }
     for (std::size_t i = 0; i < r.signals.size(); ++i) {
       std::optional<analysis::insight> in;
       if (r.insight_of[i] >= 0)
         in = r.insights[static_cast<std::size_t>(r.insight_of[i])];
-      report.add(r.signals[i], in);
+      report.add(r.signals[i], in, in && alerts.count(in->id()) > 0);
     }
     done += r.signals.size();
     equity = r.equity;

@@ -10,6 +10,7 @@
 // manager stay with the driver, which releases signals in strict (time,
 // series) order, so the report equals the one-process report exactly.
 
+#include <optional>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -21,6 +22,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/analysis/pipeline.hpp"
+#include "content/strategist.hpp"
 #include "analysis/backtest_report.hpp"
 #include "db/storage.hpp"
 #include "io/http/server.hpp"
@@ -31,6 +33,10 @@ namespace herald::app {
 struct backtest_job {
   std::vector<candle> candles; ///< every series, sorted by open time
   std::int64_t horizon = 10;
+  /// The content strategist's rules ([content], [publish.*]): the report
+  /// then says which insights would have been published as alerts and
+  /// their track record. Empty: not tracked.
+  std::optional<content::strategist_options> alerts;
 };
 
 /// The analysis nodes' backtest hosts (cluster): node name -> host.

@@ -75,6 +75,11 @@ int run_system(const invocation& given, bool node) {
   // The database first: nothing runs against a schema it does not know.
   bool usage_error = false;
   auto store = open_database(p->loaded, {}, usage_error);
+  // What this run did (its replies, its pieces' snapshots) is what the
+  // bounded-run summary counts.
+  const std::int64_t run_started_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count();
   if (!store)
     return usage_error ? exit_usage : exit_failure;
   try {
@@ -379,6 +384,8 @@ int run_system(const invocation& given, bool node) {
                            std::chrono::steady_clock::now() + std::chrono::seconds{120}))
               log->warn("bounded run: not every candle could be stored within 120 s");
             drain_analysis_and_content(self, *dir, s, content_opts != nullptr);
+            if (community_opts)
+              drain_community(self, *dir, store.get(), run_started_ms);
             auto done = progress->done();
             print_summary(self, *dir, done.empty() ? 0 : done.begin()->second);
             finished = true;

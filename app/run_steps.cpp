@@ -9,6 +9,9 @@
 
 #include "actors/analysis/pipeline.hpp"
 #include "actors/analysis/risk.hpp"
+#include "actors/community/analytics.hpp"
+#include "actors/community/engagement.hpp"
+#include "actors/community/track_record.hpp"
 #include "actors/content/content.hpp"
 #include "actors/data/hub.hpp"
 #include "actors/data/persistence.hpp"
@@ -92,6 +95,23 @@ bool drain_analysis(caf::scoped_actor& self, const supervision::agent_directory&
   return true;
 }
 
+void print_tallies(const char* what, const std::vector<channel_tally>& ts) {
+  std::cout << "herald run: " << what << ":\n";
+  for (auto& t : ts) {
+    std::printf("  %-9s %-8s published %llu, failed %llu, pending approval %llu, dry-run "
+                "%llu, in doubt %llu, still queued %llu\n",
+                t.channel.c_str(), t.mode.c_str(), static_cast<unsigned long long>(t.published),
+                static_cast<unsigned long long>(t.failed),
+                static_cast<unsigned long long>(t.pending_approval),
+                static_cast<unsigned long long>(t.dry_run),
+                static_cast<unsigned long long>(t.in_doubt),
+                static_cast<unsigned long long>(t.queued));
+    for (auto& u : t.urls)
+      std::printf("    %s\n", u.c_str());
+  }
+  std::fflush(stdout);
+}
+
 /// A bounded run's end: every candle analysed, every signal through the risk
 /// manager, every planned piece written and published (or parked), then the
 /// per-channel summary. Each step is asked after the previous one answered,
@@ -105,27 +125,74 @@ void drain_analysis_and_content(caf::scoped_actor& self, const supervision::agen
     log->warn("analysis did not drain within {} s", timeout.count());
   if (!content || !dir.find("content.strategist"))
     return;
-  auto print = [](std::vector<channel_tally>& ts) {
-    std::cout << "herald run: content published:\n";
-    for (auto& t : ts) {
-      std::printf("  %-9s %-8s published %llu, failed %llu, pending approval %llu, dry-run "
-                  "%llu, in doubt %llu, still queued %llu\n",
-                  t.channel.c_str(), t.mode.c_str(), static_cast<unsigned long long>(t.published),
-                  static_cast<unsigned long long>(t.failed),
-                  static_cast<unsigned long long>(t.pending_approval),
-                  static_cast<unsigned long long>(t.dry_run),
-                  static_cast<unsigned long long>(t.in_doubt),
-                  static_cast<unsigned long long>(t.queued));
-      for (auto& u : t.urls)
-        std::printf("    %s\n", u.c_str());
-    }
-    std::fflush(stdout);
-  };
+  auto print = [](std::vector<channel_tally>& ts) { print_tallies("content published", ts); };
   if (!ask_agent<content_actors::strategist_actor>(self, dir, "content.strategist",
                                                    s.get_duration("content.drain-timeout"), print,
                                                    drain_atom::value))
     log->warn("content did not drain within content.drain-timeout; pieces not yet "
               "published stay planned and go out at the next start");
+}
+
+void drain_community(caf::scoped_actor& self, const supervision::agent_directory& dir,
+                     db::storage* store, std::int64_t run_started_ms) {
+  using namespace std::chrono_literals;
+  if (!dir.find("community"))
+    return;
+  auto log = logging::get("herald");
+  // what people sent, read once more; then decided and answered
+  for (auto& a : dir.snapshot())
+    if (a.path.rfind("community.listener.", 0) == 0 && !a.is_supervisor)
+      ask_agent<community_actors::listener_actor>(self, dir, a.path, 60s, [](bool) {},
+                                                  drain_atom::value);
+  if (dir.find("community.engagement"))
+    ask_agent<community_actors::engagement_actor>(self, dir, "community.engagement", 60s,
+                                                  [](bool) {}, drain_atom::value);
+  std::uint64_t outcomes = 0;
+  std::string track;
+  if (dir.find("community.track_record"))
+    ask_agent<community_actors::track_record_actor>(
+      self, dir, "community.track_record", 120s,
+      [&](std::uint64_t n, std::string& piece) { outcomes = n, track = piece; }, drain_atom::value);
+  if (dir.find("content.publisher"))
+    ask_agent<content_actors::publisher_actor>(
+      self, dir, "content.publisher", 600s,
+      [](std::vector<channel_tally>& ts) { print_tallies("content published with the community pieces", ts); },
+      drain_atom::value);
+  std::uint64_t snapshots = 0;
+  if (dir.find("community.analytics"))
+    ask_agent<community_actors::analytics_actor>(self, dir, "community.analytics", 120s,
+                                                 [&](std::uint64_t n) { snapshots = n; },
+                                                 drain_atom::value);
+  std::cout << "herald run: community:\n";
+  if (store) {
+    try {
+      std::map<std::string, std::size_t> states, rules;
+      for (auto& r : store->replies("", run_started_ms, 1'000'000)) {
+        ++states[r.state];
+        if (r.state == "skipped")
+          ++rules[r.rule.empty() ? "unknown" : r.rule];
+      }
+      std::string st, sk;
+      for (auto& [k, n] : states)
+        if (k != "skipped")
+          st += (st.empty() ? "" : ", ") + k + " " + std::to_string(n);
+      for (auto& [k, n] : rules)
+        sk += (sk.empty() ? "" : ", ") + k + " " + std::to_string(n);
+      std::printf("  replies   answered: %s; skipped by rule: %s\n",
+                  st.empty() ? "none" : st.c_str(), sk.empty() ? "none" : sk.c_str());
+      std::size_t ok = 0, other = 0;
+      for (auto& m : store->snapshots_between(run_started_ms, INT64_MAX))
+        (m.status == "ok" ? ok : other) += 1;
+      std::printf("  analytics %zu metrics snapshots of this run's pieces (%zu deleted or missed); "
+                  "%llu taken at the end\n",
+                  ok, other, static_cast<unsigned long long>(snapshots));
+    } catch (const std::exception& e) {
+      log->warn("community summary: {}", e.what());
+    }
+  }
+  std::printf("  track record: %llu outcome posts handed over at the end; closing article: %s\n",
+              static_cast<unsigned long long>(outcomes), track.empty() ? "none" : track.c_str());
+  std::fflush(stdout);
 }
 
 /// Where to look and what to expect, once the tree is up: the first hour of

@@ -16,6 +16,7 @@
 #include <caf/all.hpp>
 
 #include "config/settings.hpp"
+#include "db/storage.hpp"
 #include "io/logging.hpp"
 #include "supervisor/agent_directory.hpp"
 
@@ -127,6 +128,15 @@ bool drain_analysis(caf::scoped_actor& self, const supervision::agent_directory&
 /// per-channel summary (ask_agent waits for restarting agents).
 void drain_analysis_and_content(caf::scoped_actor& self, const supervision::agent_directory& dir,
                                 const config::settings& s, bool content);
+
+/// A bounded run's community end (after drain_analysis_and_content): the
+/// listeners poll once more, the engagement agent decides what is stored,
+/// the track-record agent hands over the outcomes due and the closing
+/// article, the publisher sends them, the analytics agent takes the
+/// snapshots due; then a summary: replies answered and skipped (by gate
+/// rule), snapshots, outcome posts. `store` may be null.
+void drain_community(caf::scoped_actor& self, const supervision::agent_directory& dir,
+                     db::storage* store, std::int64_t run_started_ms);
 
 /// Where to look and what to expect, once the tree is up.
 void print_first_hour(const config::settings& s, const std::string& console_url,

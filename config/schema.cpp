@@ -358,6 +358,7 @@ std::vector<key_spec> make_keys() {
   detail::add_community_keys(out);
   detail::add_engagement_keys(out);
   detail::add_analytics_keys(out);
+  detail::add_track_record_keys(out);
   return out;
 }
 

@@ -86,6 +86,31 @@ void add_analytics_keys(std::vector<key_spec>& out) {
                     "HH:MM UTC", "time of the weekly performance article"));
 }
 
+void add_track_record_keys(std::vector<key_spec>& out) {
+  out.push_back(key("track-record.enabled", value_type::boolean, value{true}, "",
+                    "post the outcome of every published alert once its horizon passed, and a "
+                    "weekly track-record article (runs where content runs, with a database)"));
+  out.push_back(ranged(key("track-record.horizon", value_type::integer, value{std::int64_t{10}},
+                           "bars",
+                           "bars after the alert's candle at which its outcome is measured (the "
+                           "same as herald backtest --horizon)"),
+                       1, 10'000));
+  out.push_back(ranged(key("track-record.interval", value_type::duration, value{nanoseconds{30s}},
+                           "duration", "how often resolved alerts are looked for"),
+                       0.01, 86400));
+  out.push_back(key("track-record.outcomes", value_type::boolean, value{true}, "",
+                    "post each outcome on the channels the alert went to (articles excepted)"));
+  out.push_back(key("track-record.weekly-article", value_type::boolean, value{true}, "",
+                    "publish the track-record article of the week before on the articles channel"));
+  out.push_back(one_of(key("track-record.report-day", value_type::string,
+                           value{std::string{"sunday"}}, "",
+                           "weekday of the weekly track-record article"),
+                       {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday",
+                        "saturday"}));
+  out.push_back(key("track-record.report-time", value_type::string, value{std::string{"19:00"}},
+                    "HH:MM UTC", "time of the weekly track-record article"));
+}
+
 void add_engagement_keys(std::vector<key_spec>& out) {
   out.push_back(key("engagement.enabled", value_type::boolean, value{true}, "",
                     "answer what the listeners read (nothing to do while no listener runs)"));
@@ -193,6 +218,10 @@ void add_community_checks(std::vector<schema::check>& out) {
           errs.push_back({e->source, "analytics.snapshots", render(e->val),
                           "'" + x + "' is not a span such as \"1h\", \"24h\" or \"7d\""});
     }
+    if (auto e = v.find("track-record.report-time");
+        e && parse_hhmm(std::get<std::string>(e->val)) < 0)
+      errs.push_back({e->source, "track-record.report-time", render(e->val),
+                      "expected \"HH:MM\" (UTC), e.g. \"19:00\""});
     if (auto e = v.find("analytics.report-time"); e && parse_hhmm(std::get<std::string>(e->val)) < 0)
       errs.push_back({e->source, "analytics.report-time", render(e->val),
                       "expected \"HH:MM\" (UTC), e.g. \"09:00\""});

@@ -33,6 +33,8 @@ void add_community_checks(std::vector<schema::check>& out);
 void add_engagement_keys(std::vector<key_spec>& out);
 /// [analytics]: metrics snapshots, reports, the weekly performance article (issue 18).
 void add_analytics_keys(std::vector<key_spec>& out);
+/// [track-record]: outcome posts and the track-record article (issue 18).
+void add_track_record_keys(std::vector<key_spec>& out);
 
 /// [cluster]: `herald node` (issue 16).
 void add_cluster_keys(std::vector<key_spec>& out);

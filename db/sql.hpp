@@ -126,6 +126,9 @@ public:
                                             std::int64_t open_time) override;
   std::vector<signal_record> latest_signals(std::size_t n, const std::string& symbol) override;
   std::vector<insight_record> latest_insights(std::size_t n) override;
+  std::optional<insight_record> insight_by_id(const std::string& id) override;
+  std::vector<content_plan> plans_of_kind(const std::string& kind, const std::string& state,
+                                          std::int64_t from, std::size_t limit) override;
   std::vector<content_plan> content_by_state(const std::string& state,
                                              std::size_t limit) override;
   std::optional<content_plan> content_plan_by_id(const std::string& id) override;

@@ -162,6 +162,31 @@ std::vector<signal_record> sql_storage::latest_signals(std::size_t n,
   });
 }
 
+std::optional<insight_record> sql_storage::insight_by_id(const std::string& id) {
+  auto rows = query("SELECT id, COALESCE(signal_id, ''), symbol, kind, title, body, importance, "
+                    "payload, created_at_ms FROM insights WHERE id = $1",
+                    {id});
+  if (rows.empty())
+    return std::nullopt;
+  auto& r = rows[0];
+  return insight_record{r[0].as_text(), r[1].as_text(), r[2].as_text(),
+                        r[3].as_text(), r[4].as_text(), r[5].as_text(),
+                        r[6].as_real(), r[7].as_text(), r[8].as_int()};
+}
+
+std::vector<content_plan> sql_storage::plans_of_kind(const std::string& kind,
+                                                     const std::string& state, std::int64_t from,
+                                                     std::size_t n) {
+  auto rows = query("SELECT id, COALESCE(insight_id, ''), kind, channel, state, scheduled_at, "
+                    "payload, updated_at_ms FROM content_plans WHERE kind = $1 AND ($2 = '' OR "
+                    "state = $2) AND scheduled_at >= $3 ORDER BY scheduled_at, id LIMIT $4",
+                    {kind, state, from, limit(n)});
+  return map_rows<content_plan>(rows, [](const row& r) {
+    return content_plan{r[0].as_text(), r[1].as_text(), r[2].as_text(), r[3].as_text(),
+                        r[4].as_text(), r[5].as_int(),  r[6].as_text(), r[7].as_int()};
+  });
+}
+
 std::vector<insight_record> sql_storage::latest_insights(std::size_t n) {
   auto rows = query("SELECT id, COALESCE(signal_id, ''), symbol, kind, title, body, importance, "
                     "payload, created_at_ms FROM insights ORDER BY created_at_ms DESC, id DESC "

@@ -259,6 +259,11 @@ public:
   virtual std::vector<signal_record> signals_since(std::int64_t from, std::size_t limit) = 0;
   /// Newest first.
   virtual std::vector<insight_record> latest_insights(std::size_t n) = 0;
+  virtual std::optional<insight_record> insight_by_id(const std::string& id) = 0;
+  /// Plans of `kind` in `state` ("" = any) scheduled at or after `from`,
+  /// oldest first.
+  virtual std::vector<content_plan> plans_of_kind(const std::string& kind, const std::string& state,
+                                                  std::int64_t from, std::size_t limit) = 0;
   /// Plans in `state`, by scheduled time.
   virtual std::vector<content_plan> content_by_state(const std::string& state,
                                                      std::size_t limit)

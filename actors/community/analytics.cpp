@@ -30,7 +30,7 @@ struct analytics_state {
   std::shared_ptr<spdlog::logger> log;
   std::string last_error;
 
-  void tick() {
+  std::uint64_t tick() {
     auto now = clock();
     try {
       auto rep = core->tick(now);
@@ -42,10 +42,12 @@ struct analytics_state {
         log->warn("{} (retried later)", err);
       last_error = err;
       performance(now);
+      return rep.taken;
     } catch (const std::exception& e) {
       // The database failed mid-way: what was written stays; the next tick
       // goes on from there.
       log->warn("analytics: {}; next try in {} ms", e.what(), opts->analytics.interval.count());
+      return 0;
     }
   }
 
@@ -123,6 +125,7 @@ analytics_impl(ops::instrumented_stateful<analytics_actor, analytics_state>* sel
                                                         *opts->storage);
   self->send(self, caf::tick_atom::value);
   return {
+    [self](drain_atom) -> std::uint64_t { return self->state.tick(); },
     [self](caf::tick_atom) {
       self->state.tick();
       self->delayed_send(self, self->state.opts->analytics.interval, caf::tick_atom::value);

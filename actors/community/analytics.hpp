@@ -17,10 +17,14 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/community/listener.hpp"
+#include "messages/type_ids.hpp"
 
 namespace herald::community_actors {
 
-using analytics_actor = caf::typed_actor<caf::reacts_to<caf::tick_atom>>;
+/// drain (bounded runs): the snapshots due now; answered with how many
+/// were taken.
+using analytics_actor = caf::typed_actor<caf::reacts_to<caf::tick_atom>,
+                                         caf::replies_to<drain_atom>::with<std::uint64_t>>;
 
 analytics_actor spawn_analytics(caf::local_actor* parent,
                                 std::shared_ptr<const community_options> opts,

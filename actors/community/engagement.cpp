@@ -111,6 +111,10 @@ engagement_impl(ops::instrumented_stateful<engagement_actor, engagement_state>* 
                opts->settings.gate.cooldown_ms / 1000, opts->settings.reply_window_ms / 1000);
   self->send(self, caf::tick_atom::value);
   return {
+    [self](drain_atom) {
+      self->state.tick();
+      return true;
+    },
     [self](caf::tick_atom) {
       self->state.tick();
       self->delayed_send(self, self->state.opts->tick, caf::tick_atom::value);

@@ -17,7 +17,9 @@
 
 namespace herald::community_actors {
 
-using engagement_actor = caf::typed_actor<caf::reacts_to<caf::tick_atom>>;
+/// drain (bounded runs): decide and send what is stored now.
+using engagement_actor = caf::typed_actor<caf::reacts_to<caf::tick_atom>,
+                                          caf::replies_to<drain_atom>::with<bool>>;
 
 engagement_actor spawn_engagement(caf::local_actor* parent,
                                   std::shared_ptr<const community_options> opts,

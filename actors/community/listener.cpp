@@ -41,6 +41,13 @@ listener_impl(ops::instrumented_stateful<listener_actor, listener_state>* self, 
   st.log->info("listening on {} (cursor {})", setup.core.platform, st.core->source());
   self->send(self, caf::tick_atom::value);
   return {
+    [self](drain_atom) {
+      auto& st = self->state;
+      auto r = st.core->poll(st.get, now_ms());
+      if (r.fresh > 0)
+        st.log->info("{} new of {} read", r.fresh, r.read);
+      return r.error.empty();
+    },
     [self](caf::tick_atom) {
       auto& st = self->state;
       auto r = st.core->poll(st.get, now_ms());
@@ -196,6 +203,15 @@ community_options community_options_from(const config::settings& s, const config
     o.senders[l.core.platform] = {l.base_url, l.core.token, l.core.timeout_ms};
   }
   o.analytics = analytics_setup_from(s, secrets);
+  auto& t = o.track_record;
+  t.enabled = s.get_bool("track-record.enabled");
+  t.horizon = static_cast<int>(s.get_int("track-record.horizon"));
+  t.interval = duration_cast<ms>(s.get_duration("track-record.interval"));
+  t.outcomes = s.get_bool("track-record.outcomes");
+  t.weekly_article = s.get_bool("track-record.weekly-article");
+  t.articles = s.get_bool("publish.articles.enabled");
+  t.report_weekday = weekday_index(s.get_string("track-record.report-day"));
+  t.report_minute = std::max(0, config::parse_hhmm(s.get_string("track-record.report-time")));
   o.engagement = s.get_bool("engagement.enabled") && !o.listeners.empty();
   if (!o.engagement)
     return o;

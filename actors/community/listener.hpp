@@ -26,6 +26,7 @@
 #include "config/settings.hpp"
 #include "db/storage.hpp"
 #include "io/community/listener.hpp"
+#include "messages/type_ids.hpp"
 #include "supervisor/agent_directory.hpp"
 
 namespace herald::community_actors {
@@ -53,6 +54,19 @@ struct analytics_setup {
   std::function<std::int64_t()> clock;
 };
 
+/// The track-record agent (issue 18).
+struct track_record_setup {
+  bool enabled = false;
+  int horizon = 10;                          ///< bars after the alert's candle
+  std::chrono::milliseconds interval{30'000};
+  bool outcomes = true;                      ///< outcome posts on the alert's channels
+  bool weekly_article = true;
+  bool articles = false;                     ///< publish.articles.enabled
+  int report_weekday = 0;                    ///< 0 = Sunday
+  int report_minute = 19 * 60;               ///< UTC
+  std::function<std::int64_t()> clock;       ///< tests inject one; empty: the system clock
+};
+
 /// What the community subtree runs.
 struct community_options {
   std::shared_ptr<db::storage> storage;
@@ -68,6 +82,7 @@ struct community_options {
   std::map<std::string, std::set<std::string>> own_ids;          ///< platform -> our ids
   std::map<std::string, io::community::reply_sender_options> senders; ///< platform -> sender
   analytics_setup analytics;
+  track_record_setup track_record;
 };
 
 /// From [community.<platform>] and the secrets; throws std::invalid_argument
@@ -76,7 +91,9 @@ community_options community_options_from(const config::settings& s, const config
                                          std::shared_ptr<db::storage> storage,
                                          const std::string& config_path = "");
 
-using listener_actor = caf::typed_actor<caf::reacts_to<caf::tick_atom>>;
+/// drain (bounded runs): one poll now.
+using listener_actor = caf::typed_actor<caf::reacts_to<caf::tick_atom>,
+                                        caf::replies_to<drain_atom>::with<bool>>;
 
 listener_actor spawn_listener(caf::local_actor* parent, listener_setup setup,
                               std::shared_ptr<db::storage> storage,
