@@ -607,6 +607,13 @@ supervisor_config make_root_config(const config::settings& s, const app_services
         return caf::actor_cast<caf::actor>(community_actors::spawn_track_record(self, copts, dir));
       }));
     }
+    if (services.community->repurpose.enabled) {
+      auto copts = services.community;
+      community.push_back(worker(s, "community", "repurpose", [copts, dir](caf::local_actor* self,
+                                                                           const std::string&) {
+        return caf::actor_cast<caf::actor>(community_actors::spawn_repurpose(self, copts, dir));
+      }));
+    }
   }
   supervisor_config root;
   root.name = "root";

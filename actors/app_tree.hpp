@@ -19,6 +19,7 @@
 #include "actors/analysis/pipeline.hpp"
 #include "actors/community/analytics.hpp"
 #include "actors/community/engagement.hpp"
+#include "actors/community/repurpose.hpp"
 #include "actors/community/track_record.hpp"
 #include "actors/community/listener.hpp"
 #include "actors/content/content.hpp"

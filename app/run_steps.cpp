@@ -11,6 +11,7 @@
 #include "actors/analysis/risk.hpp"
 #include "actors/community/analytics.hpp"
 #include "actors/community/engagement.hpp"
+#include "actors/community/repurpose.hpp"
 #include "actors/community/track_record.hpp"
 #include "actors/content/content.hpp"
 #include "actors/data/hub.hpp"
@@ -153,16 +154,33 @@ void drain_community(caf::scoped_actor& self, const supervision::agent_directory
     ask_agent<community_actors::track_record_actor>(
       self, dir, "community.track_record", 120s,
       [&](std::uint64_t n, std::string& piece) { outcomes = n, track = piece; }, drain_atom::value);
-  if (dir.find("content.publisher"))
-    ask_agent<content_actors::publisher_actor>(
-      self, dir, "content.publisher", 600s,
-      [](std::vector<channel_tally>& ts) { print_tallies("content published with the community pieces", ts); },
-      drain_atom::value);
-  std::uint64_t snapshots = 0;
-  if (dir.find("community.analytics"))
-    ask_agent<community_actors::analytics_actor>(self, dir, "community.analytics", 120s,
-                                                 [&](std::uint64_t n) { snapshots = n; },
+  auto publish = [&](bool print) {
+    if (dir.find("content.publisher"))
+      ask_agent<content_actors::publisher_actor>(
+        self, dir, "content.publisher", 600s,
+        [print](std::vector<channel_tally>& ts) {
+          if (print)
+            print_tallies("content published with the community pieces", ts);
+        },
+        drain_atom::value);
+  };
+  publish(false);
+  // snapshots of what is out, then what performed repurposed, then their
+  // own snapshots
+  std::uint64_t snapshots = 0, repurposed = 0;
+  auto measure = [&] {
+    if (dir.find("community.analytics"))
+      ask_agent<community_actors::analytics_actor>(self, dir, "community.analytics", 120s,
+                                                   [&](std::uint64_t n) { snapshots += n; },
+                                                   drain_atom::value);
+  };
+  measure();
+  if (dir.find("community.repurpose"))
+    ask_agent<community_actors::repurpose_actor>(self, dir, "community.repurpose", 120s,
+                                                 [&](std::uint64_t n) { repurposed = n; },
                                                  drain_atom::value);
+  publish(true);
+  measure();
   std::cout << "herald run: community:\n";
   if (store) {
     try {
@@ -192,6 +210,8 @@ void drain_community(caf::scoped_actor& self, const supervision::agent_directory
   }
   std::printf("  track record: %llu outcome posts handed over at the end; closing article: %s\n",
               static_cast<unsigned long long>(outcomes), track.empty() ? "none" : track.c_str());
+  std::printf("  repurposed: %llu pieces (threads, summaries, follow-ups) handed over at the end\n",
+              static_cast<unsigned long long>(repurposed));
   std::fflush(stdout);
 }
 

@@ -111,6 +111,20 @@ void add_track_record_keys(std::vector<key_spec>& out) {
                     "HH:MM UTC", "time of the weekly track-record article"));
 }
 
+void add_repurpose_keys(std::vector<key_spec>& out) {
+  out.push_back(key("repurpose.enabled", value_type::boolean, value{true}, "",
+                    "turn research reports into a thread and a summary post, and the week's "
+                    "most engaging alert into a follow-up (runs where content runs, with a "
+                    "database)"));
+  out.push_back(ranged(key("repurpose.interval", value_type::duration,
+                           value{nanoseconds{std::chrono::minutes{5}}}, "duration",
+                           "how often published reports and last week's alerts are looked at"),
+                       0.01, 86400));
+  out.push_back(ranged(key("repurpose.reports", value_type::integer, value{std::int64_t{3}}, "",
+                           "the latest reports repurposed (older ones are left as they are)"),
+                       0, 1000));
+}
+
 void add_engagement_keys(std::vector<key_spec>& out) {
   out.push_back(key("engagement.enabled", value_type::boolean, value{true}, "",
                     "answer what the listeners read (nothing to do while no listener runs)"));

@@ -35,6 +35,8 @@ void add_engagement_keys(std::vector<key_spec>& out);
 void add_analytics_keys(std::vector<key_spec>& out);
 /// [track-record]: outcome posts and the track-record article (issue 18).
 void add_track_record_keys(std::vector<key_spec>& out);
+/// [repurpose]: threads, summaries and follow-ups made from what performed (issue 18).
+void add_repurpose_keys(std::vector<key_spec>& out);
 
 /// [cluster]: `herald node` (issue 16).
 void add_cluster_keys(std::vector<key_spec>& out);

@@ -24,6 +24,8 @@ db::content_plan piece_record::to_row() const {
          {"chart", chart_path},      {"attempts", attempts},   {"parts_done", parts_done},
          {"last_id", last_id},       {"remote_id", remote_id}, {"url", url},
          {"last_error", last_error}, {"facts", facts_json}};
+  if (!lineage.empty())
+    p["lineage"] = lineage;
   // The insight id lives in the payload: insights are written behind (by
   // the persistence agent), so the plan may be stored first and the column's
   // foreign key would refuse it.
@@ -67,6 +69,7 @@ piece_record piece_record::from_row(const db::content_plan& row) {
     r.url = p.value("url", "");
     r.last_error = p.value("last_error", "");
     r.facts_json = p.value("facts", "");
+    r.lineage = p.value("lineage", "");
   } catch (const json::exception& e) {
     throw std::invalid_argument{"content plan '" + row.id + "': bad payload: " + e.what()};
   }

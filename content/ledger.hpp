@@ -69,6 +69,7 @@ struct piece_record {
   std::string url;
   std::string last_error;
   std::string facts_json; ///< scheduled alerts: the facts taken when planned
+  std::string lineage;    ///< repurposed pieces: the piece they were made from
 
   db::content_plan to_row() const;
   /// Throws std::invalid_argument naming the plan when its payload is not

@@ -54,6 +54,7 @@ struct content_piece {
   std::string writer;    ///< "template" / "llm"
   std::string chart_png; ///< PNG bytes, may be empty
   std::string refused;   ///< why the fact check refused it ("" = it passed)
+  std::string lineage;   ///< the piece this one was made from ("" = original)
 };
 
 /// A channel agent's final word on a piece.
@@ -107,7 +108,7 @@ typename Inspector::result_type inspect(Inspector& f, content_brief& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, content_piece& x) {
   return f(x.id, x.piece, x.type, x.channel, x.insight_id, x.scheduled_at, x.title, x.parts,
-           x.markdown, x.variant, x.writer, x.chart_png, x.refused);
+           x.markdown, x.variant, x.writer, x.chart_png, x.refused, x.lineage);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, publish_result& x) {

@@ -203,6 +203,13 @@ community_options community_options_from(const config::settings& s, const config
     o.senders[l.core.platform] = {l.base_url, l.core.token, l.core.timeout_ms};
   }
   o.analytics = analytics_setup_from(s, secrets);
+  auto& rp = o.repurpose;
+  rp.enabled = s.get_bool("repurpose.enabled");
+  rp.interval = duration_cast<ms>(s.get_duration("repurpose.interval"));
+  rp.reports = static_cast<std::size_t>(s.get_int("repurpose.reports"));
+  for (auto ch : {"telegram", "discord", "x"})
+    if (s.get_bool(std::string{"publish."} + ch + ".enabled"))
+      rp.channels.push_back(ch);
   auto& t = o.track_record;
   t.enabled = s.get_bool("track-record.enabled");
   t.horizon = static_cast<int>(s.get_int("track-record.horizon"));

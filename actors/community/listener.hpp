@@ -67,6 +67,15 @@ struct track_record_setup {
   std::function<std::int64_t()> clock;       ///< tests inject one; empty: the system clock
 };
 
+/// The repurposing agent (issue 18).
+struct repurpose_setup {
+  bool enabled = false;
+  std::chrono::milliseconds interval{300'000};
+  std::size_t reports = 3;                    ///< the latest reports repurposed
+  std::vector<std::string> channels;          ///< enabled publish channels (not articles)
+  std::function<std::int64_t()> clock;        ///< tests inject one; empty: the system clock
+};
+
 /// What the community subtree runs.
 struct community_options {
   std::shared_ptr<db::storage> storage;
@@ -83,6 +92,7 @@ struct community_options {
   std::map<std::string, io::community::reply_sender_options> senders; ///< platform -> sender
   analytics_setup analytics;
   track_record_setup track_record;
+  repurpose_setup repurpose;
 };
 
 /// From [community.<platform>] and the secrets; throws std::invalid_argument

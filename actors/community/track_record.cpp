@@ -10,6 +10,7 @@
 #include "actors/content/content.hpp"
 #include "actors/ops/instrumented.hpp"
 #include "community/analytics.hpp"
+#include "content/channel.hpp"
 #include "community/track_record.hpp"
 #include "io/logging.hpp"
 #include "market/interval.hpp"
@@ -40,41 +41,7 @@ struct track_state {
     return caf::actor_cast<content_actors::publisher_actor>(dir->find("content.publisher"));
   }
 
-  /// Every published alert with its insight (direction, price), by piece.
-  std::vector<community::alert_call> calls() {
-    std::map<std::string, community::alert_call> by;
-    for (auto& row : store().plans_of_kind("alert", "published", INT64_MIN, 100'000)) {
-      auto at = row.id.rfind('@');
-      auto piece = at == std::string::npos ? row.id : row.id.substr(0, at);
-      auto it = by.find(piece);
-      if (it == by.end()) {
-        community::alert_call c;
-        if (!community::parse_alert_piece(piece, c))
-          continue;
-        // "alert:<signal id>" comes from the insight "insight:<signal id>"
-        // (the plan row may not name it: the insight is written behind).
-        auto in = store().insight_by_id(row.insight_id.empty() ? "insight:" + piece.substr(6)
-                                                               : row.insight_id);
-        if (!in)
-          continue;
-        auto j = nlohmann::json::parse(in->payload_json, nullptr, false);
-        if (!j.is_object())
-          continue;
-        auto d = j.value("direction", std::string{});
-        c.dir = d == "long" ? 1 : d == "short" ? -1 : 0;
-        c.entry = j.value("price", 0.0);
-        c.confidence = j.value("confidence", 0.0);
-        if (c.dir == 0 || c.entry <= 0)
-          continue;
-        it = by.emplace(piece, c).first;
-      }
-      it->second.channels.push_back(row.channel);
-    }
-    std::vector<community::alert_call> out;
-    for (auto& [k, c] : by)
-      out.push_back(std::move(c));
-    return out;
-  }
+  std::vector<community::alert_call> calls() { return published_alerts(store()); }
 
   std::optional<community::call_outcome> outcome(const community::alert_call& c) {
     auto iv = market::interval_ms(c.interval).value_or(60'000);
@@ -117,8 +84,10 @@ struct track_state {
         p.channel = ch;
         p.scheduled_at = now;
         p.title = "Outcome: " + c.symbol + " " + (c.dir > 0 ? "long" : "short") + " call";
-        p.parts = {community::outcome_text(*o, label)};
+        auto limit = content::parse_channel(ch) ? content::text_limit(*content::parse_channel(ch)) : 0;
+        p.parts = {content::fit(community::outcome_text(*o, label), limit)};
         p.writer = "track_record";
+        p.lineage = c.piece;
         caf::anon_send(pub, std::move(p));
         ++handed;
       }
@@ -232,6 +201,42 @@ track_impl(ops::instrumented_stateful<track_record_actor, track_state>* self,
 }
 
 } // namespace
+
+std::vector<community::alert_call> published_alerts(db::storage& store) {
+  std::map<std::string, community::alert_call> by;
+  for (auto& row : store.plans_of_kind("alert", "published", INT64_MIN, 100'000)) {
+    auto at = row.id.rfind('@');
+    auto piece = at == std::string::npos ? row.id : row.id.substr(0, at);
+    auto it = by.find(piece);
+    if (it == by.end()) {
+      community::alert_call c;
+      if (!community::parse_alert_piece(piece, c))
+        continue;
+      // "alert:<signal id>" comes from the insight "insight:<signal id>"
+      // (the plan row may not name it: the insight is written behind).
+      auto in = store.insight_by_id(row.insight_id.empty() ? "insight:" + piece.substr(6)
+                                                             : row.insight_id);
+      if (!in)
+        continue;
+      auto j = nlohmann::json::parse(in->payload_json, nullptr, false);
+      if (!j.is_object())
+        continue;
+      auto d = j.value("direction", std::string{});
+      c.dir = d == "long" ? 1 : d == "short" ? -1 : 0;
+      c.entry = j.value("price", 0.0);
+      c.confidence = j.value("confidence", 0.0);
+      if (c.dir == 0 || c.entry <= 0)
+        continue;
+      it = by.emplace(piece, c).first;
+    }
+    it->second.channels.push_back(row.channel);
+  }
+  std::vector<community::alert_call> out;
+  for (auto& [k, c] : by)
+    out.push_back(std::move(c));
+  return out;
+}
+
 
 track_record_actor spawn_track_record(caf::local_actor* parent,
                                       std::shared_ptr<const community_options> opts,

@@ -19,6 +19,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/community/listener.hpp"
+#include "community/track_record.hpp"
 #include "messages/type_ids.hpp"
 
 namespace herald::community_actors {
@@ -28,6 +29,10 @@ namespace herald::community_actors {
 using track_record_actor =
   caf::typed_actor<caf::reacts_to<caf::tick_atom>,
                    caf::replies_to<drain_atom>::with<std::uint64_t, std::string>>;
+
+/// Every published alert with its direction and price (from its insight)
+/// and the channels it went to, oldest first.
+std::vector<community::alert_call> published_alerts(db::storage& store);
 
 track_record_actor spawn_track_record(caf::local_actor* parent,
                                       std::shared_ptr<const community_options> opts,

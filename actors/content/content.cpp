@@ -291,6 +291,7 @@ struct publisher_state {
       r.markdown = p.markdown;
       r.variant = p.variant;
       r.writer = p.writer;
+      r.lineage = p.lineage;
       if (!p.chart_png.empty()) {
         std::error_code ec;
         fs::create_directories(o->chart_dir, ec);

@@ -163,7 +163,7 @@ void server::impl::install_data() {
           // Pieces are named by their title (from the ledger), not by id.
           auto storage = c.storage;
           send_json(res, 200, slice(rows, p, [storage](const db::published_post& x) {
-                      std::string title, kind;
+                      std::string title, kind, lineage;
                       if (!x.plan_id.empty()) {
                         try {
                           if (auto plan = storage->content_plan_by_id(x.plan_id)) {
@@ -171,6 +171,8 @@ void server::impl::install_data() {
                             auto j = json::parse(plan->payload_json, nullptr, false);
                             if (j.is_object() && j.contains("title") && j["title"].is_string())
                               title = j["title"].get<std::string>();
+                            if (j.is_object() && j.contains("lineage") && j["lineage"].is_string())
+                              lineage = j["lineage"].get<std::string>();
                           }
                         } catch (const std::exception&) {
                           // the database is down: the id stands in
@@ -183,6 +185,7 @@ void server::impl::install_data() {
                                   {"channel", x.channel},
                                   {"remote_id", x.channel_message_id},
                                   {"url", x.url},     {"body", x.body},
+                                  {"lineage", lineage.empty() ? json() : json(lineage)},
                                   {"published_at", x.published_at}};
                     }));
         });

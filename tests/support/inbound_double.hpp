@@ -45,7 +45,9 @@ public:
     std::string username, text;
     bool is_bot = false;
     std::int64_t reply_to_from = 0; ///< 0: not a reply
-    std::string kind = "message";   ///< or another update kind (skipped)
+    std::string kind = "message";   ///< or another update kind (skipped); for
+                                    ///< "message_reaction_count" from_id is the count
+                                    ///< and username the channel's
     std::int64_t ts_ms = 0;         ///< 0: when added
   };
   struct dc_message {
@@ -308,6 +310,12 @@ private:
                                         {"length", m.text.find(' ')}}});
       if (m.reply_to_from != 0)
         msg["reply_to_message"] = {{"message_id", 1}, {"from", {{"id", m.reply_to_from}, {"is_bot", true}}}};
+      if (m.kind == "message_reaction_count") // a channel post's reactions (count: from_id)
+        msg = {{"chat", {{"id", m.chat_id}, {"type", "channel"}, {"username", m.username}}},
+               {"message_id", m.message_id},
+               {"date", m.ts_ms / 1000},
+               {"reactions", json::array({{{"type", {{"type", "emoji"}, {"emoji", "👍"}}},
+                                           {"total_count", m.from_id}}})}};
       result.push_back({{"update_id", uid}, {m.kind, msg}});
     }
     r.set_content(json{{"ok", true}, {"result", result}}.dump(), "application/json");

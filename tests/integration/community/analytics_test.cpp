@@ -11,6 +11,8 @@
 
 #include "community/analytics.hpp"
 #include "io/community/metrics.hpp"
+#include "io/community/listener.hpp"
+#include "support/inbound_double.hpp"
 #include "support/publish_double.hpp"
 #include "support/sqlite_file.hpp"
 
@@ -250,4 +252,36 @@ TEST_CASE("analytics: Telegram reactions and article page views as stored",
   CHECK(by["articles"].rate == -1);
   CHECK(s.page_views("report-2026-w49.html") == 6);
   CHECK(s.page_views("nothing.html") == 0);
+}
+
+TEST_CASE("analytics: the Telegram listener stores reaction counts for the snapshots",
+          "[community][analytics]") {
+  test::sqlite_file db{"herald-analytics"};
+  herald::test::inbound_double d;
+  d.tg_token = "77:T0KEN";
+  herald::test::inbound_double::tg_message r;
+  r.chat_id = -1001;
+  r.message_id = 42;
+  r.from_id = 5; // five reactions
+  r.username = "herald";
+  r.kind = "message_reaction_count";
+  d.add(r);
+  io::community::listener_options o;
+  o.platform = "telegram";
+  o.token = "77:T0KEN";
+  o.us = {"77", "heraldbot"};
+  o.long_poll_s = 0;
+  io::community::listener_core core{o, *db.store};
+  auto res = core.poll(io::community::http_getter(d.url()), t0);
+  CHECK(res.error.empty());
+  auto got = db.store->reactions_of("telegram", "@herald", "42");
+  REQUIRE(got);
+  CHECK(got->first == 5);
+  CHECK(db.store->reactions_of("telegram", "-1001", "42")->first == 5);
+  CHECK(d.asked("telegram").front().find("message_reaction_count") != std::string::npos);
+  r.from_id = 8; // more reactions later: the newer count replaces the older
+  r.ts_ms = t0 + 60'000;
+  d.add(r);
+  core.poll(io::community::http_getter(d.url()), t0 + 60'000);
+  CHECK(db.store->reactions_of("telegram", "@herald", "42")->first == 8);
 }
