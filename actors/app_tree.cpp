@@ -404,6 +404,24 @@ supervisor_config content_gate(const config::settings& s, const app_services& se
   return gate;
 }
 
+/// Cluster: the community subtree as the only member of the pool
+/// "community-gate" (path "root": the member keeps the path "community"),
+/// started with the content subtree while this node holds the publisher
+/// lease: two content nodes must not both poll Telegram (getUpdates answers
+/// a second poller with 409 Conflict) nor answer the same people.
+supervisor_config community_gate(const config::settings& s, std::shared_ptr<agent_directory> dir,
+                                 std::vector<child_spec> kids) {
+  auto tree = domain(s, "community", strategy::one_for_one, dir, std::move(kids));
+  supervisor_config gate;
+  gate.name = "community-gate";
+  gate.path = "root";
+  gate.flags = supervisor_flags_for(s, "community", strategy::simple_one_for_one);
+  gate.flags.strat = strategy::simple_one_for_one;
+  gate.directory = dir;
+  gate.pool = supervisor_pool_member([tree](const std::string&) { return tree; });
+  return gate;
+}
+
 } // namespace
 
 supervisor_config make_root_config(const config::settings& s, const app_services& services) {
@@ -452,8 +470,11 @@ supervisor_config make_root_config(const config::settings& s, const app_services
     po.series_pool = analysis_here ? "analysis.series" : "";
     if (analysis_here)
       po.gates.push_back({"analysis", "analysis.lead", "analysis.", {"risk", "pipeline"}});
-    if (content_here)
+    if (content_here) {
       po.gates.push_back({"publisher", "content-gate", "", {"content"}});
+      if (services.community && services.community->storage)
+        po.gates.push_back({"publisher", "community-gate", "", {"community"}});
+    }
     ops.push_back(worker(s, "ops", "placement", [po](caf::local_actor* self,
                                                      const std::string&) {
       return cluster_actors::spawn_placement_agent(self, po);
@@ -633,7 +654,9 @@ supervisor_config make_root_config(const config::settings& s, const app_services
     : content_here
       ? supervisor_child(content_gate(s, services, dir))
       : supervisor_child(domain(s, "content", strategy::rest_for_one, dir, {})),
-    supervisor_child(domain(s, "community", strategy::one_for_one, dir, std::move(community))),
+    services.board && !community.empty()
+      ? supervisor_child(community_gate(s, dir, std::move(community)))
+      : supervisor_child(domain(s, "community", strategy::one_for_one, dir, std::move(community))),
     supervisor_child(domain(s, "learning", strategy::one_for_one, dir, {})),
   };
   return root;

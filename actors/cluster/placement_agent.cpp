@@ -27,7 +27,7 @@ struct placement_state {
   std::shared_ptr<spdlog::logger> log;
   bool in_flight = false;
   std::set<std::string> failed_logged;
-  std::set<std::string> stopping_logged; ///< leases whose gate stop was logged
+  std::set<std::string> stopping_logged; ///< "lease pool" whose gate stop was logged
 
   supervision::supervisor_actor pool(const std::string& path) const {
     return caf::actor_cast<supervision::supervisor_actor>(o.directory->find_local(path));
@@ -81,7 +81,7 @@ struct placement_state {
       if (!p)
         continue;
       if (held) {
-        stopping_logged.erase(g.lease);
+        stopping_logged.erase(g.lease + " " + g.pool);
         for (auto& c : g.children)
           if (!o.directory->find_local(g.prefix + c)) {
             start(p, start_child{c, c},
@@ -94,7 +94,7 @@ struct placement_state {
             // Logged now: the stop may wait for an agent blocked in a call
             // (a frozen database link) until that call times out; the
             // agents act on the lease's own clock meanwhile.
-            if (stopping_logged.insert(g.lease).second)
+            if (stopping_logged.insert(g.lease + " " + g.pool).second)
               log->info("placement: lease '{}' not held: stopping {}{}", g.lease, g.prefix, *it);
             stop(p, terminate_child{*it},
                      "lease '" + g.lease + "' not held: stopped " + g.prefix + *it);
