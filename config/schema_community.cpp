@@ -140,6 +140,19 @@ void add_engagement_keys(std::vector<key_spec>& out) {
                            "messages older than this are not answered (no backlog floods after "
                            "a first start or an outage)"),
                        1, 7 * 86400));
+  out.push_back(ranged(key("engagement.max-attempts", value_type::integer,
+                           value{std::int64_t{5}}, "",
+                           "sends a platform refuses for now (429, 5xx, refused connection) "
+                           "before a reply is failed"),
+                       1, 100));
+  out.push_back(ranged(key("engagement.retry-min", value_type::duration, value{nanoseconds{5s}},
+                           "duration",
+                           "wait after the first refused send without Retry-After (doubles)"),
+                       0.001, 86400));
+  out.push_back(ranged(key("engagement.retry-max", value_type::duration,
+                           value{nanoseconds{std::chrono::minutes{10}}}, "duration",
+                           "the longest wait between sends of one reply"),
+                       0.001, 86400));
   out.push_back(key("engagement.footer", value_type::string,
                     value{std::string{"Research, not investment advice."}}, "",
                     "appended to every reply on its own line (\"\": none)"));

@@ -226,6 +226,10 @@ community_options community_options_from(const config::settings& s, const config
   e.mode = s.get_string("engagement.mode");
   e.footer = s.get_string("engagement.footer");
   e.reply_window_ms = duration_cast<ms>(s.get_duration("engagement.reply-window")).count();
+  e.max_attempts = static_cast<int>(s.get_int("engagement.max-attempts"));
+  e.retry_min_ms = duration_cast<ms>(s.get_duration("engagement.retry-min")).count();
+  e.retry_max_ms = std::max(e.retry_min_ms,
+                            duration_cast<ms>(s.get_duration("engagement.retry-max")).count());
   e.gate.allow_bots = s.get_bool("engagement.allow-bots");
   e.gate.only_allowlisted = s.get_bool("engagement.only-allowlisted");
   e.gate.allowlist = s.get_list("engagement.allowlist");

@@ -50,6 +50,23 @@ function fail(msg) {
 async function main() {
   const pre = spawnSync(bin, common.concat(['--candles', '3000']), { encoding: 'utf8', timeout: 120000 });
   if (pre.status !== 0) fail('bounded approval run exited ' + pre.status + ':\n' + pre.stderr);
+  // A held reply with hostile text (markup, script, control characters,
+  // other scripts, 10 KB) and a metrics reading, as the community agents
+  // would have stored them.
+  const q = (x) => "'" + x.replace(/'/g, "''") + "'";
+  const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>' +
+    ' \u202Eevil \u0645\u0631\u062D\u0628\u0627 \u4F60\u597D ' + 'A'.repeat(10240);
+  const now = Date.now();
+  const sql = 'INSERT INTO community_replies (id, platform, conversation_id, in_reply_to, author_id, ' +
+    'intent, state, rule, "text", created_at, updated_at) VALUES (' +
+    [q('x:999'), q('x'), q('c1'), q('999'), q('55'), q('symbol'), q('pending_approval'), q('')].join(', ') +
+    ', ' + q(hostile) + " || char(7) || char(27) || '[31m', " + now + ', ' + now + ');' +
+    'INSERT INTO post_metrics (post_id, channel, offset_ms, due_at, taken_at, status, impressions, ' +
+    "engagements, rate, formula, counts, kind, published_at) VALUES ('alert:BTCUSDT:1m:1', 'x', " +
+    '3600000, ' + now + ', ' + now + ", 'ok', 400, 8, 0.02, 'engagements / impressions', '{}', " +
+    "'alert', " + (now - 3600000) + ');';
+  const ins = spawnSync('sqlite3', [path.join(dir, 'h.db'), sql], { encoding: 'utf8' });
+  if (ins.status !== 0) fail('sqlite3: ' + ins.stderr);
 
   const node = spawn(bin, common.concat(['--content.approval-poll=200ms']), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -101,6 +118,18 @@ async function main() {
     const shown = (await link.textContent()).trim();
     if (!shown || shown === id || shown.includes('@')) fail('published panel shows "' + shown + '", not a title');
 
+    // The hostile reply is shown as text: no element, no script ran.
+    await page.selectOption('#reply-state', 'pending_approval');
+    const held = page.locator('#replies li[data-id="x:999"]');
+    await held.waitFor({ timeout: 30000 });
+    const shownText = await held.locator('.text').textContent();
+    if (!shownText.includes('<img src=x onerror=')) fail('the hostile reply is not shown as text');
+    if (await page.locator('#replies img, #replies script').count()) fail('the reply text became markup');
+    if (await page.evaluate(() => window.__pwned)) fail('a script in a reply ran');
+    // The analytics panel shows the reading.
+    await page.waitForFunction(() => [...document.querySelectorAll('#analytics tr')]
+      .some((r) => r.textContent.includes('2.00%')), null, { timeout: 30000 });
+
     // The tree shows its levels; every panel says which clock it shows.
     const levels = await page.$$eval('#tree-body .level', (xs) => [...new Set(xs.map((x) => x.textContent))]);
     for (const l of ['root', 'domain', 'pool', 'series', 'analyzer', 'agent']) {
@@ -123,7 +152,7 @@ async function main() {
     await page.screenshot({ path: shot, fullPage: true });
     console.log('screenshot: ' + shot);
     if (errors.length) fail('page errors: ' + errors.join('; '));
-    console.log('PASSED: tree (levels), chaos kill -> restart count, approve -> published (title), clocks, health, stream, chart, feed, cluster');
+    console.log('PASSED: tree (levels), chaos kill -> restart count, approve -> published (title), hostile reply as text, analytics, clocks, health, stream, chart, feed, cluster');
   } finally {
     await browser.close();
     node.kill('SIGTERM');
