@@ -344,8 +344,9 @@ std::string backtest_headline(const std::vector<candle>& candles, std::int64_t h
 std::function<io::http::backtest_answer(const io::http::backtest_request&)>
 backtest_service(caf::actor_system& sys, std::shared_ptr<supervision::agent_directory> dir,
                  std::shared_ptr<db::storage> store,
-                 analysis_actors::analysis_tree_options opts, std::string node) {
-  return [&sys, dir, store, opts, node](const io::http::backtest_request& r) {
+                 analysis_actors::analysis_tree_options opts, std::string node,
+                 std::optional<content::strategist_options> alerts) {
+  return [&sys, dir, store, opts, node, alerts](const io::http::backtest_request& r) {
     io::http::backtest_answer a;
     auto log = logging::get("analysis.backtests");
     if (!store) {
@@ -355,6 +356,7 @@ backtest_service(caf::actor_system& sys, std::shared_ptr<supervision::agent_dire
     }
     backtest_job job;
     job.horizon = r.horizon;
+    job.alerts = alerts;
     try {
       for (auto& sym : r.symbols) {
         auto cs = store->candles_between(sym, r.interval, r.from, r.to);

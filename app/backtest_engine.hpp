@@ -62,7 +62,8 @@ backtest_result run_backtest(caf::actor_system& sys, analysis_actors::analysis_t
 std::function<io::http::backtest_answer(const io::http::backtest_request&)>
 backtest_service(caf::actor_system& sys, std::shared_ptr<supervision::agent_directory> dir,
                  std::shared_ptr<db::storage> store,
-                 analysis_actors::analysis_tree_options opts, std::string node);
+                 analysis_actors::analysis_tree_options opts, std::string node,
+                 std::optional<content::strategist_options> alerts = std::nullopt);
 
 /// The first line of a backtest's text report.
 std::string backtest_headline(const std::vector<candle>& candles, std::int64_t horizon,

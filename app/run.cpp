@@ -212,7 +212,9 @@ int run_system(const invocation& given, bool node) {
       hc.cluster_board = cluster_board;
       hc.cluster_ttl_ms = plan ? plan->lease_ttl.count() : 0;
       if (plan)
-        hc.backtest = backtest_service(sys, dir, store, analysis_options_from(s), plan->name);
+        hc.backtest = backtest_service(
+          sys, dir, store, analysis_options_from(s), plan->name,
+          s.get_bool("content.enabled") ? std::optional{strategist_options_from(s)} : std::nullopt);
       hc.started_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();

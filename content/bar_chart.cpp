@@ -9,29 +9,15 @@
 
 #include <cairo.h>
 
+#include "content/canvas.hpp"
+
 namespace herald::content {
-
-namespace {
-
-cairo_status_t append_png(void* closure, const unsigned char* data, unsigned int length) {
-  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
-} // namespace
 
 std::string render_bar_chart_png(const std::string& title,
                                  const std::vector<std::pair<std::string, double>>& bars,
                                  chart_size size) {
-  std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface{
-    cairo_image_surface_create(CAIRO_FORMAT_RGB24, size.width, size.height),
-    cairo_surface_destroy};
-  std::unique_ptr<cairo_t, decltype(&cairo_destroy)> ctx{cairo_create(surface.get()),
-                                                         cairo_destroy};
-  auto* cr = ctx.get();
-  if (cairo_status(cr) != CAIRO_STATUS_SUCCESS)
-    throw std::runtime_error{std::string{"bar chart: cairo: "}
-                             + cairo_status_to_string(cairo_status(cr))};
+  detail::canvas canvas{size.width, size.height, "bar chart"};
+  auto* cr = canvas.cr();
   const double w = size.width, h = size.height;
   cairo_set_source_rgb(cr, 0.07, 0.08, 0.10);
   cairo_paint(cr);
@@ -78,10 +64,7 @@ std::string render_bar_chart_png(const std::string& title,
     cairo_line_to(cr, right, bottom);
     cairo_stroke(cr);
   }
-  std::string png;
-  if (cairo_surface_write_to_png_stream(surface.get(), append_png, &png) != CAIRO_STATUS_SUCCESS)
-    throw std::runtime_error{"bar chart: cannot encode the PNG"};
-  return png;
+  return canvas.png();
 }
 
 } // namespace herald::content

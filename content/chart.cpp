@@ -7,6 +7,8 @@
 
 #include <cairo.h>
 
+#include "content/canvas.hpp"
+
 #include "market/interval.hpp"
 
 namespace herald::content {
@@ -30,11 +32,6 @@ constexpr rgb background{0.07, 0.08, 0.10}, grid{0.20, 0.22, 0.26}, text{0.85, 0
 
 void colour(cairo_t* cr, rgb c, double alpha = 1) { cairo_set_source_rgba(cr, c.r, c.g, c.b, alpha); }
 
-cairo_status_t append(void* closure, const unsigned char* data, unsigned int length) {
-  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
 std::string price_label(double p) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.*f", price_digits(p), p);
@@ -44,15 +41,8 @@ std::string price_label(double p) {
 } // namespace
 
 std::string render_chart_png(const chart_data& d, chart_size size) {
-  std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface{
-    cairo_image_surface_create(CAIRO_FORMAT_RGB24, size.width, size.height),
-    cairo_surface_destroy};
-  std::unique_ptr<cairo_t, decltype(&cairo_destroy)> ctx{cairo_create(surface.get()),
-                                                         cairo_destroy};
-  auto* cr = ctx.get();
-  if (cairo_status(cr) != CAIRO_STATUS_SUCCESS)
-    throw std::runtime_error{std::string{"chart: cairo: "}
-                             + cairo_status_to_string(cairo_status(cr))};
+  detail::canvas canvas{size.width, size.height, "chart"};
+  auto* cr = canvas.cr();
   const double w = size.width, h = size.height;
   colour(cr, background);
   cairo_paint(cr);
@@ -190,13 +180,7 @@ std::string render_chart_png(const chart_data& d, chart_size size) {
       cairo_stroke(cr);
     }
   }
-  cairo_surface_flush(surface.get());
-  std::string png;
-  auto st = cairo_surface_write_to_png_stream(surface.get(), append, &png);
-  if (st != CAIRO_STATUS_SUCCESS)
-    throw std::runtime_error{std::string{"chart: cannot encode PNG: "}
-                             + cairo_status_to_string(st)};
-  return png;
+  return canvas.png();
 }
 
 } // namespace herald::content

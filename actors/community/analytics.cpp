@@ -14,13 +14,6 @@ namespace herald::community_actors {
 
 namespace {
 
-using ms = std::chrono::milliseconds;
-
-std::int64_t system_ms() {
-  return std::chrono::duration_cast<ms>(std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 struct analytics_state {
   static inline const char* name = "herald.community.analytics";
   std::shared_ptr<const community_options> opts;
@@ -76,7 +69,7 @@ struct analytics_state {
     p.piece = art.id;
     p.type = "performance";
     p.channel = "articles";
-    p.scheduled_at = now;
+    p.scheduled_at = release; // the same piece whenever it is made
     p.title = art.title;
     p.markdown = art.markdown;
     p.parts = {art.markdown};
@@ -101,7 +94,7 @@ analytics_impl(ops::instrumented_stateful<analytics_actor, analytics_state>* sel
   st.opts = opts;
   st.dir = std::move(dir);
   st.log = logging::get("community.analytics");
-  st.clock = a.clock ? a.clock : std::function<std::int64_t()>{system_ms};
+  st.clock = clock_or_system(a.clock);
   std::map<std::string, community::metrics_source> sources;
   auto clock = st.clock;
   if (!a.x_url.empty())

@@ -140,6 +140,10 @@ analytics_setup analytics_setup_from(const config::settings& s, const config::se
 
 } // namespace
 
+std::function<std::int64_t()> clock_or_system(std::function<std::int64_t()> clock) {
+  return clock ? std::move(clock) : std::function<std::int64_t()>{now_ms};
+}
+
 community_options community_options_from(const config::settings& s, const config::secrets& secrets,
                                          std::shared_ptr<db::storage> storage,
                                          const std::string& config_path) {

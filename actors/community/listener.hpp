@@ -37,6 +37,10 @@ struct listener_setup {
   io::community::listener_options core;
 };
 
+/// `clock` when set, else the system clock (unix ms): the community agents'
+/// time, which tests inject.
+std::function<std::int64_t()> clock_or_system(std::function<std::int64_t()> clock);
+
 /// The analytics agent (issue 18): where each channel's counts are read.
 struct analytics_setup {
   bool enabled = false;

@@ -18,13 +18,6 @@ namespace herald::community_actors {
 
 namespace {
 
-using ms = std::chrono::milliseconds;
-
-std::int64_t system_ms() {
-  return std::chrono::duration_cast<ms>(std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 std::size_t limit_of(const std::string& ch) {
   auto c = content::parse_channel(ch);
   return c ? content::text_limit(*c) : 280;
@@ -52,7 +45,7 @@ struct repurpose_state {
   }
 
   /// The latest reports as a thread and a summary post.
-  std::uint64_t reports(std::int64_t now) {
+  std::uint64_t reports() {
     auto& o = opts->repurpose;
     std::map<std::string, std::vector<content::piece_record>> by;
     std::vector<std::string> order;
@@ -105,7 +98,7 @@ struct repurpose_state {
           }
           p.type = type;
           p.channel = ch;
-          p.scheduled_at = now;
+          p.scheduled_at = src.scheduled_at; // the report's (market) time
           p.title = src.title + (type == "thread" ? " (thread)" : " (summary)");
           p.parts = std::move(parts);
           p.writer = "repurpose";
@@ -119,9 +112,9 @@ struct repurpose_state {
   }
 
   /// The follow-up on the alert with the most engagements among the
-  /// snapshots of pieces published in [from, to); piece `key`.
-  std::uint64_t followup(const std::string& key, std::int64_t from, std::int64_t to,
-                         std::int64_t now) {
+  /// snapshots of pieces published in [from, to); piece `key` (a key ending
+  /// in ':' gets the alert's piece id appended).
+  std::uint64_t followup(const std::string& key, std::int64_t from, std::int64_t to) {
     std::map<std::string, std::map<std::string, const db::metric_snapshot*>> latest;
     auto snaps = store().snapshots_between(from, to);
     for (auto& m : snaps)
@@ -147,6 +140,7 @@ struct repurpose_state {
         call = c;
     if (call.piece.empty())
       return 0;
+    auto piece = key.back() == ':' ? key + call.piece : key;
     auto last = store().last_candles(call.symbol, call.interval, 1);
     if (last.empty())
       return 0;
@@ -158,14 +152,25 @@ struct repurpose_state {
       if (ch == "articles" || ch == "webhook")
         continue;
       auto text = community::followup_post(in, limit_of(ch));
-      if (!text || community::repeats_source({*text}, call.piece))
+      if (!text)
         continue;
+      // the source: the alert as it went out on this channel
+      std::string source;
+      if (auto row = store().content_plan_by_id(call.piece + "@" + ch)) {
+        auto r = content::piece_record::from_row(*row);
+        for (auto& part : r.parts)
+          source += part + "\n";
+      }
+      if (community::repeats_source({*text}, source)) {
+        log->warn("follow-up on {} repeats the alert's text on {}; not published", call.piece, ch);
+        continue;
+      }
       content_piece p;
-      p.piece = key;
-      p.id = key + "@" + ch;
+      p.piece = piece;
+      p.id = piece + "@" + ch;
       p.type = "followup";
       p.channel = ch;
-      p.scheduled_at = now;
+      p.scheduled_at = in.now_ms; // the last candle's (market) time
       p.title = "Follow-up: " + call.symbol + " " + (call.dir > 0 ? "long" : "short") + " call";
       p.parts = {*text};
       p.writer = "repurpose";
@@ -174,7 +179,7 @@ struct repurpose_state {
         ++handed;
     }
     if (handed)
-      log->info("{}: follow-up on {} ({} engagements)", key, best, most);
+      log->info("{}: follow-up on {} ({} engagements)", piece, best, most);
     return handed;
   }
 
@@ -182,17 +187,14 @@ struct repurpose_state {
     std::uint64_t n = 0;
     try {
       auto now = clock();
-      n += reports(now);
+      n += reports();
       if (closing) {
-        auto last = store().snapshots_between(INT64_MIN, INT64_MAX);
-        if (!last.empty())
-          n += followup("followup:closing:" + market::format_utc(now).substr(0, 10), INT64_MIN,
-                        INT64_MAX, now);
+        n += followup("followup:closing:", INT64_MIN, INT64_MAX);
       } else {
         // the week before, once it is over
         constexpr std::int64_t week = 7 * 86'400'000LL;
         auto from = community::week_start(now) - week;
-        n += followup("followup:" + market::format_utc(from).substr(0, 10), from, from + week, now);
+        n += followup("followup:" + market::format_utc(from).substr(0, 10), from, from + week);
       }
     } catch (const std::exception& e) {
       log->warn("repurposing: {}; next try in {} ms", e.what(), opts->repurpose.interval.count());
@@ -208,7 +210,7 @@ repurpose_impl(ops::instrumented_stateful<repurpose_actor, repurpose_state>* sel
   auto& st = self->state;
   st.opts = opts;
   st.dir = std::move(dir);
-  st.clock = opts->repurpose.clock ? opts->repurpose.clock : std::function<std::int64_t()>{system_ms};
+  st.clock = clock_or_system(opts->repurpose.clock);
   st.log = logging::get("community.repurpose");
   self->send(self, caf::tick_atom::value);
   return {

@@ -19,13 +19,6 @@ namespace herald::community_actors {
 
 namespace {
 
-using ms = std::chrono::milliseconds;
-
-std::int64_t system_ms() {
-  return std::chrono::duration_cast<ms>(std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 struct track_state {
   static inline const char* name = "herald.community.track_record";
   std::shared_ptr<const community_options> opts;
@@ -53,7 +46,7 @@ struct track_state {
 
   /// Hands every resolved outcome not in the ledger to the publisher;
   /// returns how many posts were handed over.
-  std::uint64_t outcomes(std::int64_t now) {
+  std::uint64_t outcomes() {
     auto& t = opts->track_record;
     if (!t.outcomes)
       return 0;
@@ -82,7 +75,7 @@ struct track_state {
         p.id = p.piece + "@" + ch;
         p.type = "outcome";
         p.channel = ch;
-        p.scheduled_at = now;
+        p.scheduled_at = o->exit_time; // market time: the same piece however often it is made
         p.title = "Outcome: " + c.symbol + " " + (c.dir > 0 ? "long" : "short") + " call";
         auto limit = content::parse_channel(ch) ? content::text_limit(*content::parse_channel(ch)) : 0;
         p.parts = {content::fit(community::outcome_text(*o, label), limit)};
@@ -101,7 +94,7 @@ struct track_state {
   /// The article over the resolved alerts with time in [from, to); "" when
   /// none or already in the ledger.
   std::string article(const std::string& piece, const std::string& period, std::int64_t from,
-                      std::int64_t to, std::int64_t now) {
+                      std::int64_t to) {
     auto& t = opts->track_record;
     if (!t.articles || store().content_plan_by_id(piece + "@articles"))
       return "";
@@ -122,7 +115,9 @@ struct track_state {
     p.id = piece + "@articles";
     p.type = "track_record";
     p.channel = "articles";
-    p.scheduled_at = now;
+    p.scheduled_at = s.outcomes.back().exit_time; // the record's market time
+    for (auto& o : s.outcomes)
+      p.scheduled_at = std::max(p.scheduled_at, o.exit_time);
     p.title = a.title;
     p.markdown = a.markdown;
     p.parts = {a.markdown};
@@ -142,13 +137,13 @@ struct track_state {
     constexpr std::int64_t week = 7 * 86'400'000LL;
     auto from = community::week_start(now) - week;
     auto date = market::format_utc(from).substr(0, 10);
-    article("track_record:" + date, "week of " + date, from, from + week, now);
+    article("track_record:" + date, "week of " + date, from, from + week);
   }
 
   void tick() {
     try {
       auto now = clock();
-      outcomes(now);
+      outcomes();
       weekly(now);
     } catch (const std::exception& e) {
       log->warn("track record: {}; next try in {} ms", e.what(),
@@ -164,8 +159,7 @@ track_impl(ops::instrumented_stateful<track_record_actor, track_state>* self,
   auto& st = self->state;
   st.opts = opts;
   st.dir = std::move(dir);
-  st.clock = opts->track_record.clock ? opts->track_record.clock
-                                      : std::function<std::int64_t()>{system_ms};
+  st.clock = clock_or_system(opts->track_record.clock);
   st.log = logging::get("community.track_record");
   st.log->info("outcomes of published alerts after {} bars{}", opts->track_record.horizon,
                opts->track_record.outcomes ? "" : " (outcome posts off)");
@@ -180,8 +174,7 @@ track_impl(ops::instrumented_stateful<track_record_actor, track_state>* self,
       std::uint64_t handed = 0;
       std::string piece;
       try {
-        auto now = st.clock();
-        handed = st.outcomes(now);
+        handed = st.outcomes();
         // the closing article: every published alert to the last one
         auto cs = st.calls();
         if (!cs.empty()) {
@@ -190,7 +183,7 @@ track_impl(ops::instrumented_stateful<track_record_actor, track_state>* self,
             last = std::max(last, c.time);
           auto date = market::format_utc(last).substr(0, 10);
           piece = st.article("track_record:closing:" + date, "every published alert to " + date,
-                             INT64_MIN, INT64_MAX, now);
+                             INT64_MIN, INT64_MAX);
         }
       } catch (const std::exception& e) {
         st.log->warn("track record at the end of the run: {}", e.what());

@@ -243,3 +243,25 @@ TEST_CASE("a bounded run answers, measures, repurposes and keeps an honest track
     CHECK(md.find("does not show skill") != std::string::npos);
   fs::remove_all(dir);
 }
+
+TEST_CASE("the site server counts article page views for the analytics", "[acceptance][community][audience]") {
+  herald::test::node n{};
+  fs::create_directories(n.dir / "site");
+  std::ofstream{n.dir / "site" / "report-2026-w49.html"} << "<html><body>report</body></html>";
+  std::ofstream{n.dir / "site" / "index.html"} << "<html><body>index</body></html>";
+  auto c = n.client();
+  for (int i = 0; i < 3; ++i) {
+    auto r = c.Get("/site/report-2026-w49.html");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+  }
+  CHECK(c.Get("/site/index.html")->status == 200);        // the index is not an article
+  CHECK(c.Get("/site/missing.html")->status == 404);      // nothing served, nothing counted
+  CHECK(c.Head("/site/report-2026-w49.html")->status == 200); // HEAD is not a view
+  CHECK(sql(n.dir / "h.db", "SELECT COALESCE(SUM(views), 0) FROM page_views WHERE "
+                            "page='report-2026-w49.html'")
+        == "3");
+  CHECK(sql(n.dir / "h.db", "SELECT COUNT(*) FROM page_views WHERE page <> "
+                            "'report-2026-w49.html'")
+        == "0");
+}

@@ -156,10 +156,12 @@ TEST_CASE("a node cut off by a partition stops publishing and assigning and the 
       CHECK(all[i].first != "n3");
       CHECK(all[i].second >= new_coordinator);
     }
-  // Every piece reached each service once.
+  // Every piece reached each service once (X refuses a resend of a call
+  // the cut left open with 403: that is not a second post).
   std::map<std::string, int> seen;
   for (auto& r : remote.received())
-    ++seen[r.service + " " + text_of(r)];
+    if (made_a_post(r))
+      ++seen[r.service + " " + text_of(r)];
   REQUIRE(seen.size() > 6);
   for (auto& [text, n] : seen) {
     INFO(text.substr(0, 300));

@@ -387,6 +387,14 @@ inline std::string text_of(const publish_double::request& r) {
   return r.body; // the webhook's JSON document
 }
 
+/// Whether a request made a post: not a read of the analytics ("x-metrics",
+/// "discord-read"), and not a resend X refused as duplicate content (403),
+/// which leaves one post.
+inline bool made_a_post(const publish_double::request& r) {
+  return r.service != "x-metrics" && r.service != "discord-read"
+         && !(r.service == "x" && r.status == 403);
+}
+
 /// `herald node` options that send every channel (Telegram, Discord, X, a
 /// webhook) to `remote`, unthrottled, and a 3 s publisher lease; sets the
 /// channel secrets in the environment the nodes inherit.
