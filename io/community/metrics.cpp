@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/text/sanitize.hpp"
+
 namespace herald::io::community {
 
 using json = nlohmann::json;
@@ -10,6 +12,10 @@ using herald::community::metrics_source;
 using herald::community::post_ref;
 
 namespace {
+
+/// JSON text of what a platform sent, invalid UTF-8 replaced (dump() would
+/// throw on it and block the channel's readings).
+std::string text_of(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::int64_t count(const json& o, const char* key) {
   auto it = o.find(key);
@@ -55,7 +61,7 @@ std::string parse_x_metrics(const std::string& body, std::map<std::string, fetch
       f.counts.quotes = count(*pm, "quote_count");
       f.counts.bookmarks = count(*pm, "bookmark_count");
       f.counts.impressions = pm->contains("impression_count") ? count(*pm, "impression_count") : -1;
-      f.raw_json = pm->dump();
+      f.raw_json = text_of(*pm);
       out[t["id"].get<std::string>()] = f;
     }
   }
@@ -74,8 +80,8 @@ std::string parse_x_metrics(const std::string& body, std::map<std::string, fetch
       bool gone = type.find("resource-not-found") != std::string::npos
                   || title == "Not Found Error" || title == "Authorization Error";
       f.st = gone ? fetched::status::deleted : fetched::status::retry;
-      f.error = "X metrics: " + title + " for " + id;
-      f.raw_json = e.dump();
+      f.error = "X metrics: " + text::one_line(title, 80) + " for " + text::one_line(id, 40);
+      f.raw_json = text_of(e);
       out[id] = f;
     }
   return "";
@@ -103,7 +109,7 @@ std::string parse_discord_reactions(const std::string& body, fetched& out) {
       counts[name] = n;
     }
   }
-  out.raw_json = json{{"reactions", counts}}.dump();
+  out.raw_json = text_of(json{{"reactions", counts}});
   return "";
 }
 
@@ -142,7 +148,7 @@ std::string parse_telegram_reactions(const std::string& update_json, reaction_co
       }
       counts[name] = counts.value(name, 0) + n;
     }
-  out.counts_json = counts.dump();
+  out.counts_json = text_of(counts);
   return "";
 }
 
@@ -212,7 +218,7 @@ metrics_source telegram_metrics(db::storage& store, std::string chat_id) {
       f.st = fetched::status::ok;
       if (auto got = store.reactions_of("telegram", chat, r.remote_id)) {
         f.counts.reactions = got->first;
-        f.raw_json = json{{"reactions", json::parse(got->second, nullptr, false)}}.dump();
+        f.raw_json = text_of(json{{"reactions", json::parse(got->second, nullptr, false)}});
       } else
         f.raw_json = R"({"reactions":{}})";
       out[r.remote_id] = f;
@@ -231,7 +237,7 @@ metrics_source article_metrics(db::storage& store) {
       fetched f;
       f.st = fetched::status::ok;
       f.counts.impressions = store.page_views(r.remote_id + ".html");
-      f.raw_json = json{{"page_views", f.counts.impressions}}.dump();
+      f.raw_json = text_of(json{{"page_views", f.counts.impressions}});
       out[r.remote_id] = f;
     }
     return out;

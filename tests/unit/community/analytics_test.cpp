@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cairo.h>
+#include <nlohmann/json.hpp>
 
 #include "community/analytics.hpp"
 #include "content/chart.hpp"
@@ -102,6 +103,14 @@ TEST_CASE("analytics: Discord reactions and Telegram reaction counts", "[communi
             .empty());
   CHECK(f.st == fetched::status::ok);
   CHECK(f.counts.reactions == 5);
+  // invalid UTF-8 (a broken proxy, a hostile server) is refused with a
+  // message, never an exception that would block the channel
+  fetched odd;
+  CHECK(io::community::parse_discord_reactions(
+          std::string{R"({"id":"7","reactions":[{"count":1,"emoji":{"name":")"} + "\xff\xfe"
+            + R"("}}]})",
+          odd)
+        == "Discord message: not a message object");
   fetched none;
   REQUIRE(io::community::parse_discord_reactions(R"({"id":"6"})", none).empty());
   CHECK(none.counts.reactions == 0);
