@@ -109,6 +109,8 @@ analytics_tick analytics_core::tick(std::int64_t now) {
   struct due_item {
     db::published_post post;
     std::vector<std::int64_t> offsets; ///< ascending; the last is read, the others missed
+    piece_attributes attrs{};          ///< read once, when the item is recorded
+    bool attrs_read = false;
   };
   std::map<std::string, std::vector<due_item>> due;
   for (auto& p : posts) {
@@ -126,7 +128,7 @@ analytics_tick analytics_core::tick(std::int64_t now) {
       due[p.channel].push_back(std::move(d));
   }
 
-  auto record = [&](const due_item& d, std::int64_t off, const std::string& status,
+  auto record = [&](due_item& d, std::int64_t off, const std::string& status,
                     const fetched* f) {
     db::metric_snapshot m;
     m.post_id = d.post.id;
@@ -136,10 +138,13 @@ analytics_tick analytics_core::tick(std::int64_t now) {
     m.taken_at = now;
     m.status = status;
     m.published_at = d.post.published_at;
-    auto a = attributes_of(store_, d.post);
-    m.kind = a.kind;
-    m.variant = a.variant;
-    m.symbol = a.symbol;
+    if (!d.attrs_read) {
+      d.attrs = attributes_of(store_, d.post);
+      d.attrs_read = true;
+    }
+    m.kind = d.attrs.kind;
+    m.variant = d.attrs.variant;
+    m.symbol = d.attrs.symbol;
     std::time_t secs = static_cast<std::time_t>(d.post.published_at / 1000);
     std::tm tm{};
     gmtime_r(&secs, &tm);

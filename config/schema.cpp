@@ -395,6 +395,15 @@ int parse_hhmm(const std::string& s) {
   return h < 24 && m < 60 ? h * 60 + m : -1;
 }
 
+int parse_weekday(const std::string& s) {
+  static const char* days[] = {"sunday",   "monday", "tuesday", "wednesday",
+                               "thursday", "friday", "saturday"};
+  for (int i = 0; i < 7; ++i)
+    if (s == days[i])
+      return i;
+  return -1;
+}
+
 std::int64_t parse_span_ms(const std::string& s) {
   std::size_t i = 0;
   std::int64_t n = 0;

@@ -21,6 +21,9 @@ const std::vector<std::string>& log_levels();
 /// Minutes after midnight of "HH:MM" (UTC), or -1 when it is not one.
 int parse_hhmm(const std::string& s);
 
+/// 0 (Sunday) .. 6 of a weekday's lower-case English name, or -1.
+int parse_weekday(const std::string& s);
+
 /// Milliseconds of a span "<whole number><unit>" with unit ms, s, min, h or
 /// d ("24h", "7d"), or -1 when it is not one.
 std::int64_t parse_span_ms(const std::string& s);

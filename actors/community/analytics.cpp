@@ -49,7 +49,7 @@ struct analytics_state {
     auto& a = opts->analytics;
     if (!a.weekly_article || !a.articles)
       return;
-    auto release = performance_release(now, a.report_weekday, a.report_minute);
+    auto release = weekly_release(now, a.report_weekday, a.report_minute);
     if (now < release)
       return;
     constexpr std::int64_t week = 7 * 86'400'000LL;
@@ -128,7 +128,7 @@ analytics_impl(ops::instrumented_stateful<analytics_actor, analytics_state>* sel
 
 } // namespace
 
-std::int64_t performance_release(std::int64_t now, int weekday, int minute) {
+std::int64_t weekly_release(std::int64_t now, int weekday, int minute) {
   auto days_after_monday = ((weekday % 7) + 6) % 7;
   return community::week_start(now) + days_after_monday * 86'400'000LL + minute * 60'000LL;
 }

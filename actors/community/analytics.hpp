@@ -30,9 +30,10 @@ analytics_actor spawn_analytics(caf::local_actor* parent,
                                 std::shared_ptr<const community_options> opts,
                                 std::shared_ptr<supervision::agent_directory> dir);
 
-/// When the performance article of the week before `now` is due (unix ms):
+/// When a weekly article (performance, track record) of the week before
+/// `now` is due (unix ms):
 /// the week's Monday + report_weekday (0 = Sunday, the last day of the
 /// Monday-based week) + report_minute.
-std::int64_t performance_release(std::int64_t now_ms, int report_weekday, int report_minute);
+std::int64_t weekly_release(std::int64_t now_ms, int report_weekday, int report_minute);
 
 } // namespace herald::community_actors

@@ -27,6 +27,26 @@ struct listener_state {
   io::community::http_get get;
   std::shared_ptr<spdlog::logger> log;
   std::string last_error;
+
+  /// One poll, logged: errors when they change, not at every retry.
+  io::community::poll_result poll() {
+    auto r = core->poll(get, now_ms());
+    if (r.fresh > 0)
+      log->info("{} new of {} read", r.fresh, r.read);
+    if (!r.error.empty()) {
+      if (r.error != last_error) {
+        if (r.rate_limited)
+          log->info("{}; waiting {} ms", r.error, r.wait_ms);
+        else
+          log->warn("{}; next try in {} ms", r.error, r.wait_ms);
+      }
+      last_error = r.error;
+    } else if (!last_error.empty()) {
+      log->info("reading again");
+      last_error.clear();
+    }
+    return r;
+  }
 };
 
 listener_actor::behavior_type
@@ -41,31 +61,9 @@ listener_impl(ops::instrumented_stateful<listener_actor, listener_state>* self, 
   st.log->info("listening on {} (cursor {})", setup.core.platform, st.core->source());
   self->send(self, caf::tick_atom::value);
   return {
-    [self](drain_atom) {
-      auto& st = self->state;
-      auto r = st.core->poll(st.get, now_ms());
-      if (r.fresh > 0)
-        st.log->info("{} new of {} read", r.fresh, r.read);
-      return r.error.empty();
-    },
+    [self](drain_atom) { return self->state.poll().error.empty(); },
     [self](caf::tick_atom) {
-      auto& st = self->state;
-      auto r = st.core->poll(st.get, now_ms());
-      if (r.fresh > 0)
-        st.log->info("{} new of {} read", r.fresh, r.read);
-      if (!r.error.empty()) {
-        // Logged when it changes, not at every retry.
-        if (r.error != st.last_error) {
-          if (r.rate_limited)
-            st.log->info("{}; waiting {} ms", r.error, r.wait_ms);
-          else
-            st.log->warn("{}; next try in {} ms", r.error, r.wait_ms);
-        }
-        st.last_error = r.error;
-      } else if (!st.last_error.empty()) {
-        st.log->info("reading again");
-        st.last_error.clear();
-      }
+      auto r = self->state.poll();
       self->delayed_send(self, ms{std::max<std::int64_t>(r.wait_ms, 10)}, caf::tick_atom::value);
     },
   };
@@ -83,15 +81,6 @@ int timeout_ms(const config::settings& s, const std::string& key) {
   return static_cast<int>(duration_cast<ms>(s.get_duration(key)).count());
 }
 
-int weekday_index(const std::string& d) {
-  static const char* days[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday",
-                               "saturday"};
-  for (int i = 0; i < 7; ++i)
-    if (d == days[i])
-      return i;
-  return 1;
-}
-
 analytics_setup analytics_setup_from(const config::settings& s, const config::secrets& secrets) {
   analytics_setup a;
   a.enabled = s.get_bool("analytics.enabled");
@@ -105,7 +94,7 @@ analytics_setup analytics_setup_from(const config::settings& s, const config::se
   a.interval = duration_cast<ms>(s.get_duration("analytics.interval"));
   a.timeout_ms = timeout_ms(s, "analytics.timeout");
   a.weekly_article = s.get_bool("analytics.weekly-article");
-  a.report_weekday = weekday_index(s.get_string("analytics.report-day"));
+  a.report_weekday = std::max(0, config::parse_weekday(s.get_string("analytics.report-day")));
   a.report_minute = std::max(0, config::parse_hhmm(s.get_string("analytics.report-time")));
   auto base = [&](const std::string& k) {
     auto u = s.get_string(k);
@@ -221,7 +210,7 @@ community_options community_options_from(const config::settings& s, const config
   t.outcomes = s.get_bool("track-record.outcomes");
   t.weekly_article = s.get_bool("track-record.weekly-article");
   t.articles = s.get_bool("publish.articles.enabled");
-  t.report_weekday = weekday_index(s.get_string("track-record.report-day"));
+  t.report_weekday = std::max(0, config::parse_weekday(s.get_string("track-record.report-day")));
   t.report_minute = std::max(0, config::parse_hhmm(s.get_string("track-record.report-time")));
   o.engagement = s.get_bool("engagement.enabled") && !o.listeners.empty();
   if (!o.engagement)

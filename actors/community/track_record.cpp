@@ -46,13 +46,13 @@ struct track_state {
 
   /// Hands every resolved outcome not in the ledger to the publisher;
   /// returns how many posts were handed over.
-  std::uint64_t outcomes() {
+  std::uint64_t outcomes(const std::vector<community::alert_call>& cs) {
     auto& t = opts->track_record;
     if (!t.outcomes)
       return 0;
     std::uint64_t handed = 0;
     content_actors::publisher_actor pub;
-    for (auto& c : calls()) {
+    for (auto& c : cs) {
       if (done.count(c.piece))
         continue;
       std::vector<std::string> missing;
@@ -94,12 +94,12 @@ struct track_state {
   /// The article over the resolved alerts with time in [from, to); "" when
   /// none or already in the ledger.
   std::string article(const std::string& piece, const std::string& period, std::int64_t from,
-                      std::int64_t to) {
+                      std::int64_t to, const std::vector<community::alert_call>& cs) {
     auto& t = opts->track_record;
     if (!t.articles || store().content_plan_by_id(piece + "@articles"))
       return "";
     std::vector<community::call_outcome> os;
-    for (auto& c : calls())
+    for (auto& c : cs)
       if (c.time >= from && c.time < to)
         if (auto o = outcome(c))
           os.push_back(*o);
@@ -115,9 +115,9 @@ struct track_state {
     p.id = piece + "@articles";
     p.type = "track_record";
     p.channel = "articles";
-    p.scheduled_at = s.outcomes.back().exit_time; // the record's market time
-    for (auto& o : s.outcomes)
-      p.scheduled_at = std::max(p.scheduled_at, o.exit_time);
+    p.scheduled_at = std::max_element(s.outcomes.begin(), s.outcomes.end(), // the record's
+                                      [](auto& x, auto& y) { return x.exit_time < y.exit_time; })
+                       ->exit_time; // market time
     p.title = a.title;
     p.markdown = a.markdown;
     p.parts = {a.markdown};
@@ -128,23 +128,24 @@ struct track_state {
     return piece;
   }
 
-  void weekly(std::int64_t now) {
+  void weekly(std::int64_t now, const std::vector<community::alert_call>& cs) {
     auto& t = opts->track_record;
     if (!t.weekly_article)
       return;
-    if (now < performance_release(now, t.report_weekday, t.report_minute))
+    if (now < weekly_release(now, t.report_weekday, t.report_minute))
       return;
     constexpr std::int64_t week = 7 * 86'400'000LL;
     auto from = community::week_start(now) - week;
     auto date = market::format_utc(from).substr(0, 10);
-    article("track_record:" + date, "week of " + date, from, from + week);
+    article("track_record:" + date, "week of " + date, from, from + week, cs);
   }
 
   void tick() {
     try {
       auto now = clock();
-      outcomes();
-      weekly(now);
+      auto cs = calls(); // read once per tick
+      outcomes(cs);
+      weekly(now, cs);
     } catch (const std::exception& e) {
       log->warn("track record: {}; next try in {} ms", e.what(),
                 opts->track_record.interval.count());
@@ -174,16 +175,16 @@ track_impl(ops::instrumented_stateful<track_record_actor, track_state>* self,
       std::uint64_t handed = 0;
       std::string piece;
       try {
-        handed = st.outcomes();
-        // the closing article: every published alert to the last one
         auto cs = st.calls();
+        handed = st.outcomes(cs);
+        // the closing article: every published alert to the last one
         if (!cs.empty()) {
           auto last = cs.back().time;
           for (auto& c : cs)
             last = std::max(last, c.time);
           auto date = market::format_utc(last).substr(0, 10);
           piece = st.article("track_record:closing:" + date, "every published alert to " + date,
-                             INT64_MIN, INT64_MAX);
+                             INT64_MIN, INT64_MAX, cs);
         }
       } catch (const std::exception& e) {
         st.log->warn("track record at the end of the run: {}", e.what());
