@@ -219,13 +219,15 @@ supervisor_config content_gate(const config::settings& s, const app_services& se
 /// started with the content subtree while this node holds the publisher
 /// lease: two content nodes must not both poll Telegram (getUpdates answers
 /// a second poller with 409 Conflict) nor answer the same people.
-supervisor_config community_gate(const config::settings& s, std::shared_ptr<agent_directory> dir,
-                                 std::vector<child_spec> kids) {
-  auto tree = domain(s, "community", strategy::one_for_one, dir, std::move(kids));
+/// The same for the learning subtree ("learning-gate"): the A/B agent runs
+/// beside the creator that asks it.
+supervisor_config gate_of(const config::settings& s, const std::string& domain_name,
+                          std::shared_ptr<agent_directory> dir, std::vector<child_spec> kids) {
+  auto tree = domain(s, domain_name, strategy::one_for_one, dir, std::move(kids));
   supervisor_config gate;
-  gate.name = "community-gate";
+  gate.name = domain_name + "-gate";
   gate.path = "root";
-  gate.flags = supervisor_flags_for(s, "community", strategy::simple_one_for_one);
+  gate.flags = supervisor_flags_for(s, domain_name, strategy::simple_one_for_one);
   gate.flags.strat = strategy::simple_one_for_one;
   gate.directory = dir;
   gate.pool = supervisor_pool_member([tree](const std::string&) { return tree; });
@@ -284,6 +286,8 @@ supervisor_config make_root_config(const config::settings& s, const app_services
       po.gates.push_back({"publisher", "content-gate", "", {"content"}});
       if (services.community && services.community->storage)
         po.gates.push_back({"publisher", "community-gate", "", {"community"}});
+      if (services.ab && services.ab->storage)
+        po.gates.push_back({"publisher", "learning-gate", "", {"learning"}});
     }
     ops.push_back(worker(s, "ops", "placement", [po](caf::local_actor* self,
                                                      const std::string&) {
@@ -446,6 +450,17 @@ supervisor_config make_root_config(const config::settings& s, const app_services
       }));
     }
   }
+  // Learning: the A/B agent runs where content runs (the creator asks it),
+  // with a database; in a cluster, only on the node holding the publisher
+  // lease, with the creator.
+  std::vector<child_spec> learning;
+  if (services.ab && services.ab->storage && content_here) {
+    auto ab = services.ab;
+    learning.push_back(worker(s, "learning", "ab", [ab](caf::local_actor* self,
+                                                        const std::string&) {
+      return caf::actor_cast<caf::actor>(learning_actors::spawn_ab(self, ab));
+    }));
+  }
   supervisor_config root;
   root.name = "root";
   root.path = "root";
@@ -465,9 +480,11 @@ supervisor_config make_root_config(const config::settings& s, const app_services
       ? supervisor_child(content_gate(s, services, dir))
       : supervisor_child(domain(s, "content", strategy::rest_for_one, dir, {})),
     services.board && !community.empty()
-      ? supervisor_child(community_gate(s, dir, std::move(community)))
+      ? supervisor_child(gate_of(s, "community", dir, std::move(community)))
       : supervisor_child(domain(s, "community", strategy::one_for_one, dir, std::move(community))),
-    supervisor_child(domain(s, "learning", strategy::one_for_one, dir, {})),
+    services.board && !learning.empty()
+      ? supervisor_child(gate_of(s, "learning", dir, std::move(learning)))
+      : supervisor_child(domain(s, "learning", strategy::one_for_one, dir, std::move(learning))),
   };
   return root;
 }

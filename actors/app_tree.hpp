@@ -23,6 +23,7 @@
 #include "actors/community/track_record.hpp"
 #include "actors/community/listener.hpp"
 #include "actors/content/content.hpp"
+#include "actors/learning/ab.hpp"
 #include "actors/ops/inspector.hpp"
 #include "config/secrets.hpp"
 #include "actors/data/hub.hpp"
@@ -73,6 +74,9 @@ struct app_services {
   /// The community agents' options (community_options_from); null: none.
   /// Runs where content runs, with a database.
   std::shared_ptr<const community_actors::community_options> community;
+  /// The A/B-testing agent's options (learning_actors::ab_options_from);
+  /// null: none. Runs where content runs, with a database.
+  std::shared_ptr<const learning_actors::ab_options> ab;
 };
 
 /// The inspector's options from [ops] and [inspector] (without the shared

@@ -82,6 +82,7 @@ content_actors::content_options content_options_from(const config::settings& s,
   o.retry.base_ms = duration_cast<ms>(s.get_duration("content.backoff-min")).count();
   o.retry.cap_ms = duration_cast<ms>(s.get_duration("content.backoff-max")).count();
   o.approval_poll = duration_cast<ms>(s.get_duration("content.approval-poll"));
+  o.ab_timeout = duration_cast<ms>(s.get_duration("learning.ab.ask-timeout"));
   o.templates = load_templates(s, config_path);
 
   auto secret = [&](const char* name, const std::string& channel) {

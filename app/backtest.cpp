@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/backtest_engine.hpp"
+#include "app/candle_input.hpp"
 #include "actors/analysis/pipeline.hpp"
 #include "actors/analysis/risk.hpp"
 #include "actors/app_tree.hpp"
@@ -33,42 +34,6 @@
 namespace herald::app {
 
 namespace {
-
-/// "1700000000000" (ms), "2024-01-31" or "2024-01-31T12:00:00Z" -> ms.
-std::optional<std::int64_t> parse_time(const std::string& s) {
-  if (!s.empty() && std::all_of(s.begin(), s.end(), ::isdigit))
-    return std::stoll(s);
-  int y, mo, d, h = 0, mi = 0, sec = 0;
-  char tail = 0;
-  auto n = std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &tail);
-  if (n != 3 && !(n == 7 && tail == 'Z') && n != 6)
-    return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-    return std::nullopt;
-  // days from civil (Howard Hinnant's algorithm)
-  y -= mo <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  std::int64_t days = era * 146097LL + static_cast<std::int64_t>(doe) - 719468;
-  return ((days * 24 + h) * 60 + mi) * 60'000LL + sec * 1000LL;
-}
-
-std::vector<std::string> split_symbols(const std::string& list) {
-  std::vector<std::string> out;
-  std::size_t at = 0;
-  while (at <= list.size()) {
-    auto comma = list.find(',', at);
-    auto x = list.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
-    if (!x.empty())
-      out.push_back(x);
-    if (comma == std::string::npos)
-      break;
-    at = comma + 1;
-  }
-  return out;
-}
 
 int write_json(const invocation& inv, const std::string& doc) {
   if (!inv.has("json"))
@@ -233,73 +198,13 @@ int backtest_command(const invocation& inv) {
   auto& s = p->loaded.values;
 
   // -- the candles --------------------------------------------------------------------
-  std::vector<candle> candles;
-  if (!files.empty()) {
-    for (auto& f : files) {
-      auto named = io::symbol_from_path(f);
-      if (!symbol.empty() && !named.empty() && named != symbol) {
-        std::cerr << me << ": " << (strict ? "" : "warning: ") << f << " is named for " << named
-                  << ", but --symbol says " << symbol
-                  << (strict ? " (--strict)" : "; using " + symbol) << "\n";
-        if (strict)
-          return exit_usage;
-      }
-      auto parsed = io::read_candle_file(f, symbol, interval);
-      if (!parsed.ok()) {
-        std::cerr << me << ": " << parsed.error->to_string() << "\n";
-        return exit_usage;
-      }
-      auto& file = parsed.file;
-      for (auto& pr : file.problems)
-        std::cerr << me << ": " << f << ":" << pr.line << ": skipped: " << pr.reason << "\n";
-      if (interval.empty())
-        interval = file.interval;
-      else if (file.interval != interval) {
-        std::cerr << me << ": " << f << " holds " << file.interval << " candles, not "
-                  << interval << "\n";
-        return exit_usage;
-      }
-      // Without --symbol each file's series is named by the file
-      // (BTCUSDT-1m-2021-01-01.csv, BTCUSDT_1h.csv): files of several
-      // symbols make a backtest of several series (one portfolio).
-      auto file_symbol = symbol;
-      if (file_symbol.empty())
-        file_symbol = named.empty() ? "BACKTEST" : named;
-      for (auto& c : file.candles)
-        if (c.open_time >= from && c.open_time < to) {
-          c.symbol = file_symbol;
-          c.interval = interval;
-          candles.push_back(std::move(c));
-        }
-    }
-
-  } else {
-    if (symbol.empty() || interval.empty()) {
-      std::cerr << me << ": --db needs --symbol and --interval\n";
-      return exit_usage;
-    }
-    bool usage_error = false;
-    auto store = open_database(p->loaded, inv.get("db"), usage_error, true);
-    if (!store)
-      return usage_error ? exit_usage : exit_failure;
-    try {
-      for (auto& sym : split_symbols(symbol)) {
-        auto cs = store->candles_between(sym, interval, from, to);
-        candles.insert(candles.end(), std::make_move_iterator(cs.begin()),
-                       std::make_move_iterator(cs.end()));
-      }
-    } catch (const std::exception& e) {
-      std::cerr << me << ": " << e.what() << "\n";
-      return exit_failure;
-    }
-  }
-  std::stable_sort(candles.begin(), candles.end(),
-                   [](const candle& a, const candle& b) { return a.open_time < b.open_time; });
-  if (candles.empty()) {
-    std::cerr << me << ": no candles" << (inv.has("from") || inv.has("to") ? " in the range" : "")
-              << "\n";
-    return exit_usage;
-  }
+  candle_request req{files, inv.get("db"), symbol, interval, from, to, strict,
+                     inv.has("from") || inv.has("to")};
+  int code = exit_ok;
+  auto gathered = gather_candles(me, *p, req, code);
+  if (!gathered)
+    return code;
+  auto candles = std::move(*gathered);
 
   // -- the actors, as in a live run -------------------------------------------------------
   backtest_job job;

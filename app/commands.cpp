@@ -159,6 +159,29 @@ const std::vector<command>& commands() {
       {"json", "PATH", "also write the report as JSON (checked writable before the work starts)"},
       {"strict", "", "a file named for another symbol than --symbol is an error, not a warning"}},
      0, 1000000, backtest_command},
+    {"tune", "evaluate strategy tuning walk-forward on past candles", "[FILE...]",
+     "--walk-forward runs the analyzers over the candles (files or the database) once,\n"
+     "then rolling folds: fit analyzer weights and the aggregate's threshold on --train\n"
+     "bars (a logistic model of the move --horizon bars later), evaluate them on the\n"
+     "next --test bars, move on by --test bars. Never fitted on a test window, never a\n"
+     "label from after it. Per fold and overall, for the configured weights and the\n"
+     "tuned ones on the same test rows: the hit rate of their calls with its 95%\n"
+     "interval, and the Brier score of the calibrated probability of an up move against\n"
+     "the constant base rate (Brier skill score). Nothing is written or changed.",
+     {config_option,
+      {"walk-forward", "", "run the walk-forward evaluation (required)"},
+      {"file", "FILE", "candle file (more files may follow as arguments)"},
+      {"db", "URL", "read the candles from this database instead (needs --symbol, --interval)"},
+      {"symbol", "SYMBOL", "symbol (default: from each file's name); with --db several: A,B"},
+      {"interval", "INTERVAL", "interval (default: inferred from the file)"},
+      {"from", "T", "first open time: ms, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"},
+      {"to", "T", "end (exclusive), same formats"},
+      {"train", "N", "bars in each training window (default 4320: 180 days of 1h)"},
+      {"test", "M", "bars in each test window and the step between folds (default 720)"},
+      {"horizon", "H", "bars after which a call's direction is checked (default 10)"},
+      {"json", "PATH", "also write the report as JSON"},
+      {"strict", "", "a file named for another symbol than --symbol is an error, not a warning"}},
+     0, 1000000, tune_command},
   };
   return table;
 }

@@ -27,6 +27,7 @@ int resample_command(const invocation& inv);
 int ingest_command(const invocation& inv);
 int indicators_command(const invocation& inv);
 int backtest_command(const invocation& inv);
+int tune_command(const invocation& inv);
 int content_list_command(const invocation& inv);
 int content_approve_command(const invocation& inv);
 int content_reject_command(const invocation& inv);

@@ -261,6 +261,22 @@ int run_system(const invocation& given, bool node) {
         return exit_usage;
       }
     }
+    // The A/B agent: the experiments file read and checked before anything
+    // starts.
+    std::shared_ptr<const learning_actors::ab_options> ab_opts;
+    if (store && content_opts && s.get_bool("learning.ab.enabled")) {
+      try {
+        auto ao = learning_actors::ab_options_from(s, store);
+        ao.check = learning_actors::template_check(content_opts->templates);
+        for (auto& d : ao.experiments)
+          if (auto why = ao.check(d); !why.empty())
+            throw std::invalid_argument(s.get_string("learning.ab.experiments-file") + ": " + why);
+        ab_opts = std::make_shared<const learning_actors::ab_options>(std::move(ao));
+      } catch (const std::exception& e) {
+        log->critical("learning: {}", e.what());
+        return exit_usage;
+      }
+    }
     unwritten = std::make_shared<std::atomic<std::uint64_t>>(0);
     caf::scoped_actor self{sys};
     // A node joins the cluster before its agents start: the node agent is
@@ -281,6 +297,7 @@ int run_system(const invocation& given, bool node) {
     }
     app_services services{dir, store, progress, content_opts, iopts, unwritten, flow, {}, {}, {}, {}};
     services.community = community_opts;
+    services.ab = ab_opts;
     if (plan) {
       services.roles = plan->roles;
       services.board = cluster_board;

@@ -360,6 +360,7 @@ std::vector<key_spec> make_keys() {
   detail::add_analytics_keys(out);
   detail::add_track_record_keys(out);
   detail::add_repurpose_keys(out);
+  detail::add_learning_keys(out);
   return out;
 }
 

@@ -37,6 +37,8 @@ void add_analytics_keys(std::vector<key_spec>& out);
 void add_track_record_keys(std::vector<key_spec>& out);
 /// [repurpose]: threads, summaries and follow-ups made from what performed (issue 18).
 void add_repurpose_keys(std::vector<key_spec>& out);
+/// [learning.ab] (config/schema_learning.cpp).
+void add_learning_keys(std::vector<key_spec>& out);
 
 /// [cluster]: `herald node` (issue 16).
 void add_cluster_keys(std::vector<key_spec>& out);

@@ -126,7 +126,7 @@ std::optional<draft> creator::write(const content_brief& b, std::string* error) 
   d.title = b.title;
   auto limit = text_limit(*ch);
   if (*type == content_type::thread) {
-    auto r = templates_.render(*type, *ch, f, b.piece, error);
+    auto r = templates_.render(*type, *ch, f, b.piece, error, b.variant);
     if (!r)
       return std::nullopt;
     d.variant = r->variant;
@@ -142,7 +142,9 @@ std::optional<draft> creator::write(const content_brief& b, std::string* error) 
     return d;
   }
   std::string text;
-  if (llm_) {
+  // A piece in a template experiment gets its arm's template, never an LLM
+  // draft (that would measure the LLM, not the arm).
+  if (llm_ && b.variant.empty()) {
     std::string why;
     auto t = llm_(b.type, b.channel, f, limit, &why);
     if (t) {
@@ -157,7 +159,7 @@ std::optional<draft> creator::write(const content_brief& b, std::string* error) 
       d.note = "LLM writer failed: " + why;
   }
   if (text.empty()) {
-    auto r = templates_.render(*type, *ch, f, b.piece, error);
+    auto r = templates_.render(*type, *ch, f, b.piece, error, b.variant);
     if (!r)
       return std::nullopt;
     d.variant = r->variant;

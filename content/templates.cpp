@@ -196,14 +196,19 @@ const std::vector<template_variant>& template_set::variants(content_type t, chan
 }
 
 std::optional<rendered> template_set::render(content_type t, channel c, const facts& f,
-                                             std::string_view key, std::string* error) const {
+                                             std::string_view key, std::string* error,
+                                             std::string_view preferred) const {
   auto& vs = variants(t, c);
   if (vs.empty()) {
     if (error)
       *error = std::string{"no template for "} + content_type_name(t) + " on " + channel_name(c);
     return std::nullopt;
   }
-  auto& v = vs[stable_hash(key) % vs.size()];
+  const template_variant* chosen = &vs[stable_hash(key) % vs.size()];
+  for (auto& x : vs)
+    if (!preferred.empty() && x.name == preferred)
+      chosen = &x;
+  auto& v = *chosen;
   std::string err;
   auto text = content::render(v.text, f, &err);
   if (!text) {

@@ -89,11 +89,12 @@ public:
   /// "<type>.<channel>" of every piece the strategist plans for these
   /// channels that has no template (empty: complete).
   std::vector<std::string> missing(const std::vector<channel>& channels) const;
-  /// Renders the variant picked for `key` (stable: the same key always gets
-  /// the same variant); nullopt with `error` when there is no template or it
-  /// fails on these facts.
+  /// Renders the variant named `preferred` when it exists, else the one
+  /// picked for `key` (stable: the same key always gets the same variant);
+  /// nullopt with `error` when there is no template or it fails on these
+  /// facts.
   std::optional<rendered> render(content_type t, channel c, const facts& f, std::string_view key,
-                                 std::string* error) const;
+                                 std::string* error, std::string_view preferred = {}) const;
   std::size_t size() const;
 
 private:

@@ -181,6 +181,17 @@ public:
                const std::string& message_id) override;
   std::vector<reply_row> replies(const std::string& state, std::int64_t from,
                                  std::size_t limit) override;
+  bool create_experiment(const ab_experiment_row& e) override;
+  std::vector<ab_experiment_row> experiments() override;
+  std::pair<ab_assignment_row, bool> assign_unit(const ab_assignment_row& a) override;
+  bool set_experiment_status(const std::string& id, const std::string& status) override;
+  std::vector<ab_assignment_row> open_assignments(const std::string& test_id, std::int64_t before,
+                                                  std::size_t limit) override;
+  std::size_t save_update(const ab_experiment_row& e,
+                          const std::vector<ab_assignment_row>& settled) override;
+  std::optional<metric_snapshot> snapshot_at(const std::string& post_id,
+                                             const std::string& channel,
+                                             std::int64_t offset_ms) override;
 
 private:
   std::vector<row> query(const std::string& sql, const params& ps);

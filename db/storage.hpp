@@ -180,6 +180,39 @@ struct metric_snapshot {
   std::int64_t published_at = 0;
 };
 
+/// One arm of an experiment (ab_test_variants) as the A/B agent keeps it.
+struct ab_arm_row {
+  std::string arm;
+  std::int64_t exposures = 0; ///< units with an outcome (column impressions)
+  std::int64_t successes = 0; ///< of which successes (column conversions)
+  std::int64_t assigned = 0;  ///< units assigned (counted from ab_assignments)
+  double weight = 0;          ///< current allocation weight
+  double expected = 0;        ///< traffic expected over the settled units
+};
+
+/// An experiment (ab_tests) with its arms in definition order.
+struct ab_experiment_row {
+  std::string id;
+  std::string name;
+  std::string status;          ///< running | stopped
+  std::string definition_json; ///< learning::experiment_def as JSON (metadata)
+  std::int64_t started_at = 0;
+  std::int64_t updates = 0;    ///< reweights so far
+  std::int64_t lost = 0;       ///< settled units without an outcome
+  std::vector<ab_arm_row> arms;
+};
+
+/// A unit's assignment (ab_assignments), stored once.
+struct ab_assignment_row {
+  std::string test_id;
+  std::string unit;         ///< "<piece>@<channel>"
+  std::string arm;
+  std::string weights_json; ///< the allocation it was assigned under
+  std::int64_t assigned_at = 0;
+  std::string state = "open"; ///< open | success | failure | lost
+  std::int64_t settled_at = 0;
+};
+
 struct storage_options {
   std::size_t pool_size = 4;
   std::string password;            ///< PostgreSQL only; from the secrets
@@ -378,6 +411,33 @@ public:
   virtual std::optional<std::pair<std::int64_t, std::string>>
   reactions_of(const std::string& platform, const std::string& chat_id,
                const std::string& message_id) = 0;
+
+  // -- experiments (issue 19) --
+  /// Creates an experiment with its arms: false (nothing changed) when the
+  /// id exists.
+  virtual bool create_experiment(const ab_experiment_row& e) = 0;
+  /// Every experiment with its arms in definition order, oldest first.
+  virtual std::vector<ab_experiment_row> experiments() = 0;
+  /// Stores an assignment once and returns the stored one, and whether it
+  /// was stored now: a unit assigned before (by an earlier incarnation too)
+  /// keeps its first arm.
+  virtual std::pair<ab_assignment_row, bool> assign_unit(const ab_assignment_row& a) = 0;
+  /// Sets an experiment's status (running | stopped): false when no such id.
+  virtual bool set_experiment_status(const std::string& id, const std::string& status) = 0;
+  /// Open assignments of an experiment made before `before`, oldest first.
+  virtual std::vector<ab_assignment_row> open_assignments(const std::string& test_id,
+                                                          std::int64_t before,
+                                                          std::size_t limit) = 0;
+  /// In one transaction: settles the assignments that are still open and
+  /// stores the experiment's arms (counts, weights, expected traffic),
+  /// update count and lost count (not its status: the API sets that). Returns how many were settled
+  /// (0 when another writer settled them first: then nothing is stored).
+  virtual std::size_t save_update(const ab_experiment_row& e,
+                                  const std::vector<ab_assignment_row>& settled) = 0;
+  /// The snapshot of a piece on a channel at one offset, if taken.
+  virtual std::optional<metric_snapshot> snapshot_at(const std::string& post_id,
+                                                     const std::string& channel,
+                                                     std::int64_t offset_ms) = 0;
 
   /// Per-variant impressions, conversions and conversion rate.
   std::vector<variant_stats> experiment_stats(const std::string& test_id);

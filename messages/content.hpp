@@ -37,6 +37,7 @@ struct content_brief {
   std::string digest;   ///< thread: the plain-text digest to cut
   bool with_chart = false;
   content::chart_data chart;
+  std::string variant; ///< template variant an experiment chose ("" = picked by piece id)
 };
 
 /// A rendered piece for one channel.
@@ -81,7 +82,8 @@ inline bool operator==(const content_brief& a, const content_brief& b) {
   return a.id == b.id && a.piece == b.piece && a.type == b.type && a.channel == b.channel
          && a.insight_id == b.insight_id && a.scheduled_at == b.scheduled_at
          && a.facts_json == b.facts_json && a.title == b.title && a.markdown == b.markdown
-         && a.digest == b.digest && a.with_chart == b.with_chart && a.chart == b.chart;
+         && a.digest == b.digest && a.with_chart == b.with_chart && a.chart == b.chart
+         && a.variant == b.variant;
 }
 inline bool operator==(const content_piece& a, const content_piece& b) {
   return a.id == b.id && a.piece == b.piece && a.type == b.type && a.channel == b.channel
@@ -103,7 +105,7 @@ inline bool operator==(const channel_tally& a, const channel_tally& b) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, content_brief& x) {
   return f(x.id, x.piece, x.type, x.channel, x.insight_id, x.scheduled_at, x.facts_json, x.title,
-           x.markdown, x.digest, x.with_chart, x.chart);
+           x.markdown, x.digest, x.with_chart, x.chart, x.variant);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, content_piece& x) {

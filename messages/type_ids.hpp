@@ -13,6 +13,7 @@
 #include "messages/cluster.hpp"
 #include "messages/sinks.hpp"
 #include "messages/content.hpp"
+#include "messages/learning.hpp"
 #include "messages/market.hpp"
 #include "messages/ops.hpp"
 #include "messages/storage.hpp"
@@ -67,6 +68,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(herald, (herald::publish_result))
   CAF_ADD_TYPE_ID(herald, (herald::channel_tally))
   CAF_ADD_TYPE_ID(herald, (std::vector<herald::channel_tally>))
+  CAF_ADD_TYPE_ID(herald, (herald::ab_choice))
+  CAF_ADD_TYPE_ID(herald, (std::vector<herald::ab_choice>))
 
   // -- crash safety (issue 14) -----------------------------------------------
   CAF_ADD_TYPE_ID(herald, (herald::signal_batch))
@@ -103,5 +106,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_ATOM(herald, herald, dial_atom, "dial")
   CAF_ADD_ATOM(herald, herald, alive_atom, "alive")
   CAF_ADD_ATOM(herald, herald, backtest_atom, "backtest")
+  CAF_ADD_ATOM(herald, herald, ab_assign_atom, "abassign")
 
 CAF_END_TYPE_ID_BLOCK(herald)

@@ -13,6 +13,7 @@
 
 #include "actors/analysis/risk.hpp"
 #include "actors/data/hub.hpp"
+#include "actors/learning/ab.hpp"
 #include "content/chart.hpp"
 #include "content/ledger.hpp"
 #include "content/site.hpp"
@@ -114,6 +115,45 @@ struct creator_state {
                        std::move(p), std::move(chart), attempt + 1);
   }
 
+  /// Writes a brief and sends the piece on (through the chart agent when
+  /// it has a chart).
+  void write(content_brief b) {
+    auto& st = *this;
+    std::string err;
+    std::optional<content::draft> d;
+    try {
+      d = st.writer->write(b, &err);
+    } catch (const std::exception& e) { // costs this piece, not the creator
+      err = std::string{"unexpected: "} + e.what();
+    }
+    if (!d) {
+      st.log->error("cannot write {}: {}", b.id, err);
+      return;
+    }
+    if (!d->note.empty())
+      st.log->info("{}: {}; the template was used", b.id, d->note);
+    content_piece p;
+    p.id = b.id;
+    p.piece = b.piece;
+    p.type = b.type;
+    p.channel = b.channel;
+    p.insight_id = b.insight_id;
+    p.scheduled_at = b.scheduled_at;
+    p.title = d->title;
+    p.parts = std::move(d->parts);
+    p.markdown = std::move(d->markdown);
+    p.variant = d->variant;
+    p.writer = d->writer;
+    p.refused = d->refused;
+    auto charts = caf::actor_cast<charts_actor>(st.dir->find("content.charts"));
+    if (!b.with_chart || b.chart.candles.empty() || !charts) {
+      st.deliver(std::move(p));
+      return;
+    }
+    ++st.outstanding;
+    st.draw(std::move(p), std::move(b.chart), 0);
+  }
+
   void done_one() {
     --outstanding;
     if (outstanding == 0 && !drains.empty())
@@ -148,39 +188,36 @@ creator_actor::behavior_type creator_impl(ops::instrumented_stateful<creator_act
   return {
     [self](content_brief& b) {
       auto& st = self->state;
-      std::string err;
-      std::optional<content::draft> d;
-      try {
-        d = st.writer->write(b, &err);
-      } catch (const std::exception& e) { // costs this piece, not the creator
-        err = std::string{"unexpected: "} + e.what();
-      }
-      if (!d) {
-        st.log->error("cannot write {}: {}", b.id, err);
+      // Experiments (issue 19): the A/B agent says which arm this piece on
+      // this channel gets. Without an answer in time the piece is written
+      // outside every experiment (the agent counts only what it stored).
+      auto ab = caf::actor_cast<learning_actors::ab_actor>(st.dir->find("learning.ab"));
+      if (!ab) {
+        st.write(std::move(b));
         return;
       }
-      if (!d->note.empty())
-        st.log->info("{}: {}; the template was used", b.id, d->note);
-      content_piece p;
-      p.id = b.id;
-      p.piece = b.piece;
-      p.type = b.type;
-      p.channel = b.channel;
-      p.insight_id = b.insight_id;
-      p.scheduled_at = b.scheduled_at;
-      p.title = d->title;
-      p.parts = std::move(d->parts);
-      p.markdown = std::move(d->markdown);
-      p.variant = d->variant;
-      p.writer = d->writer;
-      p.refused = d->refused;
-      auto charts = caf::actor_cast<charts_actor>(st.dir->find("content.charts"));
-      if (!b.with_chart || b.chart.candles.empty() || !charts) {
-        st.deliver(std::move(p));
-        return;
-      }
+      bool chart_possible = b.with_chart && !b.chart.candles.empty();
       ++st.outstanding;
-      st.draw(std::move(p), std::move(b.chart), 0);
+      auto unit = b.id, type = b.type, ch = b.channel;
+      self->request(ab, st.o->ab_timeout, ab_assign_atom::value, unit, type, ch, chart_possible)
+        .then(
+          [self, b](std::vector<ab_choice>& choices) mutable {
+            for (auto& c : choices) {
+              if (c.factor == "template")
+                b.variant = c.arm;
+              else if (c.factor == "chart" && c.arm == "without")
+                b.with_chart = false;
+            }
+            self->state.write(std::move(b));
+            self->state.done_one();
+          },
+          [self, b](caf::error& e) mutable {
+            self->state.log->warn("{}: no answer from learning.ab ({}); written outside the "
+                                  "experiments",
+                                  b.id, caf::to_string(e));
+            self->state.write(std::move(b));
+            self->state.done_one();
+          });
     },
     [self](retry_atom, content_piece& p, content::chart_data& chart, std::int32_t attempt) {
       self->state.draw(std::move(p), std::move(chart), attempt);

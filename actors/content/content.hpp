@@ -65,6 +65,8 @@ struct content_options {
   content::retry_policy retry;
   content::llm_writer llm; ///< empty: templates only
   std::chrono::milliseconds approval_poll{5000};
+  /// How long the creator waits for learning.ab (learning.ab.ask-timeout).
+  std::chrono::milliseconds ab_timeout{2000};
   std::shared_ptr<db::storage> storage;
   /// Cluster: the publisher lease every ledger transition is fenced by (see
   /// content::ledger::fence); empty in one process.

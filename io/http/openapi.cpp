@@ -134,6 +134,21 @@ std::string openapi_document() {
     op("approve (sent by the engagement agent on its next tick) or reject a held reply "
        "(pending_approval, in_doubt or failed); audited",
        "operator", json::array(), true);
+  paths["/api/v1/experiments"]["get"] =
+    op("Every A/B experiment with its definition and read-out: verdict (collecting until each "
+       "arm has min_sample outcomes; mismatch when the sample-ratio check fails at p < "
+       "srm_alpha; ready), srm_p, leader, the bias warning of Thompson allocation, and per arm "
+       "assigned, exposures, successes, weight, expected traffic, posterior mean, 95% credible "
+       "interval (ci95), p_beat_control and p_best",
+       "viewer");
+  paths["/api/v1/experiments"]["post"] =
+    op("Define an experiment (body: the definition as in README \"Experiments\"); 400 naming "
+       "the field that is wrong, 409 when the id exists or a running experiment decides the same "
+       "choice; audited. The A/B agent starts it on its next tick",
+       "operator", json::array(), true);
+  paths["/api/v1/experiments/{id}/stop"]["post"] =
+    op("Stop an experiment: no more assignments; its read-out stays; audited", "operator",
+       json::array(), true);
   paths["/api/v1/analytics"]["get"] =
     op("A report over the latest metrics snapshot of each piece published in [from, to) (default: "
        "the last 30 days), grouped by channel, type, variant, symbol or hour: pieces, impressions, "

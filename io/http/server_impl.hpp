@@ -268,6 +268,7 @@ struct server::impl {
     install_data();
     install_admin();
     install_community();
+    install_learning();
     install_static();
   }
   /// /health, /ready, /info, /metrics, actors and agent control.
@@ -280,6 +281,8 @@ struct server::impl {
   void install_static();
   /// The reply ledger (issue 18).
   void install_community();
+  /// Experiments (issue 19).
+  void install_learning();
 
   bool need_storage(httplib::Response& res) {
     if (c.storage)

@@ -273,3 +273,53 @@ TEST_CASE("every piece of a long simulated run and of a real replay passes the f
     }
   }
 }
+
+TEST_CASE("an experiment's arms decide the published pieces' templates, once per piece",
+          "[acceptance][content][learning]") {
+  sandbox box;
+  auto file = box.dir / "experiments.json";
+  {
+    std::ofstream out{file};
+    out << R"([{"id":"alert-wording","type":"alert","channel":"articles","arms":["a","b"],
+               "mode":"fixed","split":[1,1]}])";
+  }
+  auto [code, out] = process::run(box.run({"--learning.ab.experiments-file=" + file.string()}));
+  INFO(out);
+  REQUIRE(code == 0);
+  auto db = (box.dir / "h.db").string();
+  auto q = [&](const std::string& sql) {
+    return herald::test::run_line("sqlite3 '" + db + "' \"" + sql + "\"");
+  };
+  // Every published alert on the articles channel was assigned, and used
+  // the template of its arm; both arms were used.
+  auto alerts = q("SELECT COUNT(*) FROM content_plans WHERE kind = 'alert' AND channel = "
+                  "'articles' AND state = 'published'");
+  REQUIRE(std::stoi(alerts) >= 4);
+  CHECK(q("SELECT COUNT(*) FROM ab_assignments a JOIN content_plans p ON p.id = a.unit WHERE "
+          "p.state = 'published'")
+        == alerts);
+  CHECK(q("SELECT COUNT(*) FROM ab_assignments a JOIN content_plans p ON p.id = a.unit WHERE "
+          "json_extract(p.payload, '$.variant') <> a.arm")
+        == "0");
+  CHECK(q("SELECT COUNT(DISTINCT arm) FROM ab_assignments") == "2");
+  CHECK(q("SELECT COUNT(*) FROM ab_assignments WHERE unit NOT LIKE 'alert:%@articles'") == "0");
+
+  // The same run again: no unit assigned twice, no arm changed.
+  auto before = q("SELECT group_concat(unit || '=' || arm, ',') FROM (SELECT unit, arm FROM "
+                  "ab_assignments ORDER BY unit)");
+  auto [again, out2] = process::run(box.run({"--learning.ab.experiments-file=" + file.string()}));
+  INFO(out2);
+  CHECK(again == 0);
+  CHECK(q("SELECT group_concat(unit || '=' || arm, ',') FROM (SELECT unit, arm FROM "
+          "ab_assignments ORDER BY unit)")
+        == before);
+
+  // An arm without a template is refused before anything starts.
+  {
+    std::ofstream out{file};
+    out << R"([{"id":"bad","type":"alert","channel":"discord","arms":["a","b"]}])";
+  }
+  auto [bad, out3] = process::run(box.run({"--learning.ab.experiments-file=" + file.string()}));
+  CHECK(bad != 0);
+  CHECK(out3.find("arm 'b' is not a template variant of alert on discord") != std::string::npos);
+}

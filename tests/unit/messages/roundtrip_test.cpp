@@ -332,6 +332,16 @@ sample<std::vector<herald::channel_tally>>(caf::actor_system& sys) {
 }
 
 template <>
+herald::ab_choice sample<herald::ab_choice>(caf::actor_system&) {
+  return {"alert-wording", "template", "b"};
+}
+
+template <>
+std::vector<herald::ab_choice> sample<std::vector<herald::ab_choice>>(caf::actor_system& sys) {
+  return {sample<herald::ab_choice>(sys), {"chart-or-not", "chart", "without"}};
+}
+
+template <>
 herald::node_greeting sample<herald::node_greeting>(caf::actor_system&) {
   return {"analysis-2", 1'796'591'241'677'175, {"analysis", "content"}, "0.1.0", 1,
           "10.0.0.2:4300"};
