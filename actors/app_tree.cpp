@@ -286,7 +286,8 @@ supervisor_config make_root_config(const config::settings& s, const app_services
       po.gates.push_back({"publisher", "content-gate", "", {"content"}});
       if (services.community && services.community->storage)
         po.gates.push_back({"publisher", "community-gate", "", {"community"}});
-      if (services.ab && services.ab->storage)
+      if ((services.ab && services.ab->storage)
+          || (services.coordinator && services.coordinator->storage))
         po.gates.push_back({"publisher", "learning-gate", "", {"learning"}});
     }
     ops.push_back(worker(s, "ops", "placement", [po](caf::local_actor* self,
@@ -406,6 +407,18 @@ supervisor_config make_root_config(const config::settings& s, const app_services
   aopts.pipeline.flow = services.flow;
   if (aopts.persist)
     aopts.storage = services.storage;
+  if (services.coordinator && services.coordinator->storage) {
+    // The applied weight epochs (issue 19): a (re)started pipeline
+    // aggregates each candle with the weights in force at its time.
+    auto store = services.coordinator->storage;
+    auto configured = services.coordinator->loops.configured;
+    aopts.pipeline.weight_history = [store, configured] {
+      std::vector<weight_epoch> out;
+      for (auto& row : store->applied_weight_sets())
+        out.push_back(learning::epoch_of(row, configured));
+      return out;
+    };
+  }
   if (services.board) {
     aopts.pipeline.board = services.board;
     aopts.pipeline.node = services.node_name;
@@ -459,6 +472,13 @@ supervisor_config make_root_config(const config::settings& s, const app_services
     learning.push_back(worker(s, "learning", "ab", [ab](caf::local_actor* self,
                                                         const std::string&) {
       return caf::actor_cast<caf::actor>(learning_actors::spawn_ab(self, ab));
+    }));
+  }
+  if (services.coordinator && services.coordinator->storage && content_here) {
+    auto co = services.coordinator;
+    learning.push_back(worker(s, "learning", "coordinator", [co, dir](caf::local_actor* self,
+                                                                      const std::string&) {
+      return caf::actor_cast<caf::actor>(learning_actors::spawn_coordinator(self, co, dir));
     }));
   }
   supervisor_config root;

@@ -24,6 +24,7 @@
 #include "actors/community/listener.hpp"
 #include "actors/content/content.hpp"
 #include "actors/learning/ab.hpp"
+#include "actors/learning/coordinator.hpp"
 #include "actors/ops/inspector.hpp"
 #include "config/secrets.hpp"
 #include "actors/data/hub.hpp"
@@ -77,6 +78,10 @@ struct app_services {
   /// The A/B-testing agent's options (learning_actors::ab_options_from);
   /// null: none. Runs where content runs, with a database.
   std::shared_ptr<const learning_actors::ab_options> ab;
+  /// The feedback-loop coordinator's options; null: none. Runs where content
+  /// runs, with a database. With it, the pipeline reads the applied weight
+  /// epochs when it starts.
+  std::shared_ptr<const learning_actors::coordinator_options> coordinator;
 };
 
 /// The inspector's options from [ops] and [inspector] (without the shared

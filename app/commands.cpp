@@ -159,7 +159,8 @@ const std::vector<command>& commands() {
       {"json", "PATH", "also write the report as JSON (checked writable before the work starts)"},
       {"strict", "", "a file named for another symbol than --symbol is an error, not a warning"}},
      0, 1000000, backtest_command},
-    {"tune", "evaluate strategy tuning walk-forward on past candles", "[FILE...]",
+    {"tune", "evaluate tuning walk-forward; list, apply, roll back or replay weight sets",
+     "[FILE...]",
      "--walk-forward runs the analyzers over the candles (files or the database) once,\n"
      "then rolling folds: fit analyzer weights and the aggregate's threshold on --train\n"
      "bars (a logistic model of the move --horizon bars later), evaluate them on the\n"
@@ -167,9 +168,13 @@ const std::vector<command>& commands() {
      "label from after it. Per fold and overall, for the configured weights and the\n"
      "tuned ones on the same test rows: the hit rate of their calls with its 95%\n"
      "interval, and the Brier score of the calibrated probability of an up move against\n"
-     "the constant base rate (Brier skill score). Nothing is written or changed.",
+     "the constant base rate (Brier skill score). Nothing is written or changed.\n"
+     "--list prints the feedback loops and the tuning loop's weight sets (JSON);\n"
+     "--apply V applies a proposed set (it must have beaten the weights applied now);\n"
+     "--rollback [--to V] applies a copy of an earlier set (default: the one before);\n"
+     "--replay RUN recomputes a logged tuning run and says whether it is the same.",
      {config_option,
-      {"walk-forward", "", "run the walk-forward evaluation (required)"},
+      {"walk-forward", "", "run the walk-forward evaluation"},
       {"file", "FILE", "candle file (more files may follow as arguments)"},
       {"db", "URL", "read the candles from this database instead (needs --symbol, --interval)"},
       {"symbol", "SYMBOL", "symbol (default: from each file's name); with --db several: A,B"},
@@ -180,7 +185,12 @@ const std::vector<command>& commands() {
       {"test", "M", "bars in each test window and the step between folds (default 720)"},
       {"horizon", "H", "bars after which a call's direction is checked (default 10)"},
       {"json", "PATH", "also write the report as JSON"},
-      {"strict", "", "a file named for another symbol than --symbol is an error, not a warning"}},
+      {"strict", "", "a file named for another symbol than --symbol is an error, not a warning"},
+      {"list", "", "print the loops and the weight sets of the database"},
+      {"apply", "V", "apply the proposed weight set V"},
+      {"rollback", "", "apply a copy of an earlier weight set"},
+      {"to", "V", "with --rollback: the version to return to (0: the configured weights)"},
+      {"replay", "RUN", "recompute a logged tuning run (id from --list)"}},
      0, 1000000, tune_command},
   };
   return table;

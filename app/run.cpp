@@ -211,6 +211,12 @@ int run_system(const invocation& given, bool node) {
       hc.cluster = cluster_view;
       hc.cluster_board = cluster_board;
       hc.cluster_ttl_ms = plan ? plan->lease_ttl.count() : 0;
+      if (store && s.get_bool("content.enabled") && s.get_bool("learning.coordinator.enabled")) {
+        auto loops = learning_actors::loop_settings_from(s);
+        hc.learning_status = [store, loops] {
+          return learning::status_json(*store, loops, ops::wall_ms());
+        };
+      }
       if (plan)
         hc.backtest = backtest_service(
           sys, dir, store, analysis_options_from(s), plan->name,
@@ -277,6 +283,10 @@ int run_system(const invocation& given, bool node) {
         return exit_usage;
       }
     }
+    std::shared_ptr<const learning_actors::coordinator_options> coordinator_opts;
+    if (store && content_opts && s.get_bool("learning.coordinator.enabled"))
+      coordinator_opts = std::make_shared<const learning_actors::coordinator_options>(
+        learning_actors::coordinator_options_from(s, store));
     unwritten = std::make_shared<std::atomic<std::uint64_t>>(0);
     caf::scoped_actor self{sys};
     // A node joins the cluster before its agents start: the node agent is
@@ -295,9 +305,10 @@ int run_system(const invocation& given, bool node) {
       }
       self->monitor(cluster_node.agent());
     }
-    app_services services{dir, store, progress, content_opts, iopts, unwritten, flow, {}, {}, {}, {}};
+    app_services services{dir, store, progress, content_opts, iopts, unwritten, flow, {}, {}, {}, {}, {}, {}};
     services.community = community_opts;
     services.ab = ab_opts;
+    services.coordinator = coordinator_opts;
     if (plan) {
       services.roles = plan->roles;
       services.board = cluster_board;

@@ -10,9 +10,17 @@
 #include <iostream>
 #include <map>
 
+#include <chrono>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
 #include "actors/app_tree.hpp"
+#include "actors/learning/coordinator.hpp"
+#include "app/database.hpp"
 #include "app/candle_input.hpp"
 #include "app/commands.hpp"
+#include "learning/loops.hpp"
 #include "learning/walk_forward.hpp"
 #include "market/interval.hpp"
 
@@ -36,11 +44,104 @@ bool bars_arg(const invocation& inv, const char* name, std::int64_t& out, const 
 
 } // namespace
 
+namespace {
+
+/// herald tune --list | --apply V | --rollback [--to V] | --replay RUN:
+/// the weight sets of the tuning loop in the database.
+int tune_weights(const invocation& inv, const char* me) {
+  auto p = prepare(inv);
+  if (!p || !setup_logging(p->loaded.values))
+    return exit_usage;
+  bool usage_error = false;
+  auto store = open_database(p->loaded, inv.get("db"), usage_error, true);
+  if (!store)
+    return usage_error ? exit_usage : exit_failure;
+  try {
+    store->migrate(); // an older database gets the weight_sets and learning_runs tables
+  } catch (const std::exception& e) {
+    std::cerr << me << ": " << e.what() << "\n";
+    return exit_failure;
+  }
+  auto loops = learning_actors::loop_settings_from(p->loaded.values);
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+               .count();
+  auto number = [&](const std::string& v, std::int64_t& out) {
+    char* end = nullptr;
+    out = std::strtoll(v.c_str(), &end, 10);
+    return !v.empty() && *end == '\0' && out >= 0;
+  };
+  try {
+    if (inv.has("apply")) {
+      std::int64_t v = 0;
+      if (!number(inv.get("apply"), v)) {
+        std::cerr << me << ": --apply '" << inv.get("apply") << "' is not a version number\n";
+        return exit_usage;
+      }
+      auto why = learning::apply_version(*store, v, loops, now);
+      if (!why.empty()) {
+        std::cerr << me << ": " << why << "\n";
+        return exit_usage;
+      }
+      std::cout << "weight set " << v << " applied; a running herald sends it to the pipeline "
+                << "within learning.coordinator.tick\n";
+      return exit_ok;
+    }
+    if (inv.has("rollback")) {
+      std::optional<std::int64_t> to;
+      if (inv.has("to")) {
+        std::int64_t v = 0;
+        if (!number(inv.get("to"), v)) {
+          std::cerr << me << ": --to '" << inv.get("to") << "' is not a version number\n";
+          return exit_usage;
+        }
+        to = v;
+      }
+      auto v = learning::rollback(*store, to, loops, now);
+      std::cout << "weight set " << v << " applied (a copy of version "
+                << (to ? std::to_string(*to) : std::string{"before the current one"}) << ")\n";
+      return exit_ok;
+    }
+    if (inv.has("replay")) {
+      auto run = store->learning_run(inv.get("replay"));
+      if (!run) {
+        std::cerr << me << ": no run " << inv.get("replay") << " (ids: herald tune --list)\n";
+        return exit_usage;
+      }
+      auto p2 = learning::replay_tuning(*store, *run, loops);
+      auto logged = nlohmann::json::parse(run->result_json);
+      auto same = logged.value("weights", nlohmann::json{})
+                      == nlohmann::json::parse(learning::weights_json(p2.candidate))
+                  && logged.value("threshold", -1.0) == p2.candidate.threshold
+                  && logged.value("decision", std::string{})
+                       == std::string{p2.apply ? "proposed" : "refused"};
+      std::cout << "replayed " << run->id << ": " << p2.reason << "\n"
+                << "weights " << learning::weights_json(p2.candidate) << " threshold "
+                << p2.candidate.threshold << "\n"
+                << (same ? "the same as logged" : "DIFFERENT from the logged result: "
+                                                    + run->result_json.substr(0, 600))
+                << "\n";
+      return same ? exit_ok : exit_failure;
+    }
+    // --list
+    std::cout << learning::status_json(*store, loops, now) << "\n";
+    return exit_ok;
+  } catch (const std::exception& e) {
+    std::cerr << me << ": " << e.what() << "\n";
+    return exit_failure;
+  }
+}
+
+} // namespace
+
 int tune_command(const invocation& inv) {
   const char* me = "herald tune";
+  if (inv.has("apply") || inv.has("rollback") || inv.has("list") || inv.has("replay"))
+    return tune_weights(inv, me);
   if (!inv.has("walk-forward")) {
-    std::cerr << me << ": give --walk-forward (the evaluation of tuning on past candles; the live "
-                       "tuning agent proposes weights on its own)\n";
+    std::cerr << me << ": give --walk-forward (evaluate tuning on past candles), or --list, "
+                       "--apply V, --rollback [--to V], --replay RUN (the tuning loop's weight "
+                       "sets)\n";
     return exit_usage;
   }
   std::vector<std::string> files = inv.args;

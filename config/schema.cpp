@@ -524,6 +524,7 @@ std::vector<schema::check> make_checks() {
   };
   detail::add_cluster_checks(out);
   detail::add_community_checks(out);
+  detail::add_learning_checks(out);
   return out;
 }
 

@@ -31,6 +31,65 @@ void add_learning_keys(std::vector<key_spec>& out) {
                            "how long the creator waits for the agent before it writes the piece "
                            "outside every experiment"),
                        0.01, 60));
+
+  out.push_back(key("learning.coordinator.enabled", value_type::boolean, value{true}, "",
+                    "run the feedback-loop coordinator (where content runs, with a database)"));
+  out.push_back(ranged(key("learning.coordinator.tick", value_type::duration,
+                           value{nanoseconds{10s}}, "duration",
+                           "how often the coordinator looks for due loops"),
+                       0.01, 3600));
+  auto every = [&](const char* loop, const char* def, const char* what) {
+    out.push_back(key(std::string{"learning.loops."} + loop, value_type::string,
+                      value{std::string{def}}, "span", what));
+  };
+  every("ab-every", "1h", "period of the A/B loop: settle due outcomes, reweight (\"0\" = off)");
+  every("tuning-every", "1d", "period of the tuning loop: a weight proposal from the outcomes "
+                              "(\"0\" = off)");
+  every("expiry-every", "1h", "period of the expiry check of the applied weights (\"0\" = off)");
+  out.push_back(key("learning.tuning.window", value_type::string, value{std::string{"90d"}},
+                    "span", "the stored signals whose outcomes a proposal is fitted and tested on"));
+  out.push_back(ranged(key("learning.tuning.horizon", value_type::integer, value{std::int64_t{10}},
+                           "bars", "bars after a signal at which its outcome is read"),
+                       1, 10'000));
+  out.push_back(ranged(key("learning.tuning.holdout", value_type::integer,
+                           value{std::int64_t{500}}, "outcomes",
+                           "the newest resolved outcomes, never fitted on, that a proposal must "
+                           "win on"),
+                       10, 10'000'000));
+  out.push_back(ranged(key("learning.tuning.min-outcomes", value_type::integer,
+                           value{std::int64_t{500}}, "outcomes",
+                           "resolved outcomes the comparison needs before anything is proposed"),
+                       10, 10'000'000));
+  out.push_back(ranged(key("learning.tuning.max-step", value_type::real, value{0.5}, "weight",
+                           "the most one analyzer weight moves in one proposal"),
+                       0.001, 100));
+  out.push_back(ranged(key("learning.tuning.max-threshold-step", value_type::real, value{0.05},
+                           "", "the most the aggregate threshold moves in one proposal"),
+                       0.0001, 1));
+  out.push_back(key("learning.tuning.auto-apply", value_type::boolean, value{false}, "",
+                    "apply a proposal that beat the current weights at once (false: it waits "
+                    "for herald tune apply)"));
+  out.push_back(key("learning.tuning.max-age", value_type::string, value{std::string{"30d"}},
+                    "span", "an applied or proposed weight set older than this is not used: the "
+                            "configured weights come back"));
+}
+
+void add_learning_checks(std::vector<schema::check>& out) {
+  out.push_back([](const settings& v) {
+    std::vector<config_error> errs;
+    for (auto k : {"learning.loops.ab-every", "learning.loops.tuning-every",
+                   "learning.loops.expiry-every", "learning.tuning.window",
+                   "learning.tuning.max-age"})
+      if (auto e = v.find(k)) {
+        auto x = std::get<std::string>(e->val);
+        bool off_allowed = std::string{k}.find("loops.") != std::string::npos;
+        if (!(off_allowed && x == "0") && parse_span_ms(x) <= 0)
+          errs.push_back({e->source, k, render(e->val),
+                          "'" + x + "' is not a span such as \"1h\" or \"7d\""
+                            + std::string{off_allowed ? " (or \"0\": off)" : ""}});
+      }
+    return errs;
+  });
 }
 
 } // namespace herald::config::detail

@@ -39,6 +39,7 @@ void add_track_record_keys(std::vector<key_spec>& out);
 void add_repurpose_keys(std::vector<key_spec>& out);
 /// [learning.ab] (config/schema_learning.cpp).
 void add_learning_keys(std::vector<key_spec>& out);
+void add_learning_checks(std::vector<schema::check>& out);
 
 /// [cluster]: `herald node` (issue 16).
 void add_cluster_keys(std::vector<key_spec>& out);

@@ -192,6 +192,16 @@ public:
   std::optional<metric_snapshot> snapshot_at(const std::string& post_id,
                                              const std::string& channel,
                                              std::int64_t offset_ms) override;
+  std::int64_t add_weight_set(const weight_set_row& w) override;
+  std::vector<weight_set_row> weight_sets(std::size_t limit) override;
+  std::optional<weight_set_row> weight_set(std::int64_t version) override;
+  bool apply_weight_set(std::int64_t version, std::int64_t parent, std::int64_t effective_from,
+                        std::int64_t at) override;
+  std::vector<weight_set_row> applied_weight_sets() override;
+  bool record_run(const learning_run_row& r) override;
+  std::vector<learning_run_row> learning_runs(const std::string& loop, std::size_t limit) override;
+  std::optional<learning_run_row> learning_run(const std::string& id) override;
+  std::int64_t latest_candle_time() override;
 
 private:
   std::vector<row> query(const std::string& sql, const params& ps);

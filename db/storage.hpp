@@ -213,6 +213,32 @@ struct ab_assignment_row {
   std::int64_t settled_at = 0;
 };
 
+/// A weight set of the tuning loop (weight_sets), versioned from 1; the
+/// configured set is version 0 and has no row.
+struct weight_set_row {
+  std::int64_t version = 0;
+  std::string weights_json = "{}"; ///< {"momentum": 1.0, ...}
+  double threshold = 0.15;
+  std::string source;      ///< tuning | rollback | expiry
+  std::int64_t parent = 0; ///< the version current when it was made
+  /// proposed | refused | applied | superseded
+  std::string state;
+  std::string evidence_json = "{}"; ///< the comparison that decided it
+  std::int64_t created_at = 0;
+  std::int64_t effective_from = 0;  ///< applied: first candle open time it aggregates
+  std::int64_t applied_at = 0;      ///< 0: never applied
+};
+
+/// One run of a feedback loop (learning_runs), recorded once.
+struct learning_run_row {
+  std::string id; ///< "<loop>:<scheduled_at>"
+  std::string loop;
+  std::int64_t scheduled_at = 0, started_at = 0, finished_at = 0;
+  std::string status;             ///< ok | skipped | failed
+  std::string inputs_json = "{}"; ///< the ids of what it read
+  std::string result_json = "{}";
+};
+
 struct storage_options {
   std::size_t pool_size = 4;
   std::string password;            ///< PostgreSQL only; from the secrets
@@ -438,6 +464,29 @@ public:
   virtual std::optional<metric_snapshot> snapshot_at(const std::string& post_id,
                                                      const std::string& channel,
                                                      std::int64_t offset_ms) = 0;
+
+  // -- feedback loops (issue 19) --
+  /// Stores a new weight set with the next version and returns it.
+  virtual std::int64_t add_weight_set(const weight_set_row& w) = 0;
+  /// Weight sets, newest first.
+  virtual std::vector<weight_set_row> weight_sets(std::size_t limit) = 0;
+  virtual std::optional<weight_set_row> weight_set(std::int64_t version) = 0;
+  /// In one transaction: `version` becomes applied from `effective_from`
+  /// and the applied one before it superseded. False (nothing changed)
+  /// unless it is proposed, or `parent` is no longer the applied version
+  /// (someone applied another meanwhile; 0 = the configured set).
+  virtual bool apply_weight_set(std::int64_t version, std::int64_t parent,
+                                std::int64_t effective_from, std::int64_t at) = 0;
+  /// Every weight set ever applied (applied or superseded), by effective_from.
+  virtual std::vector<weight_set_row> applied_weight_sets() = 0;
+  /// Records a loop run once: false when its id exists.
+  virtual bool record_run(const learning_run_row& r) = 0;
+  /// Runs of a loop ("" = all), newest first.
+  virtual std::vector<learning_run_row> learning_runs(const std::string& loop,
+                                                      std::size_t limit) = 0;
+  virtual std::optional<learning_run_row> learning_run(const std::string& id) = 0;
+  /// The newest open time of any stored candle (0 when none).
+  virtual std::int64_t latest_candle_time() = 0;
 
   /// Per-variant impressions, conversions and conversion rate.
   std::vector<variant_stats> experiment_stats(const std::string& test_id);

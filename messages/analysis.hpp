@@ -3,6 +3,7 @@
 // and inspect() overloads for the pure signal and insight types, so that all
 // of them can cross a node boundary. No CAF header needed.
 
+#include <array>
 #include <climits>
 #include <cstdint>
 #include <string>
@@ -54,6 +55,26 @@ struct analysis_reply {
 struct candle_batch {
   std::vector<candle> candles;
 };
+
+/// A set of aggregate weights and its threshold, in force for every candle
+/// with open time >= effective_from until the next epoch's (the learning
+/// coordinator's hot swap, issue 19). Version 0 is the configured set.
+struct weight_epoch {
+  std::int64_t version = 0;
+  std::int64_t effective_from = 0;
+  std::array<double, analysis::kind_count> weights{1, 1, 1, 1, 1, 1, 1, 1};
+  double threshold = 0.15;
+};
+
+inline bool operator==(const weight_epoch& a, const weight_epoch& b) {
+  return a.version == b.version && a.effective_from == b.effective_from
+         && a.weights == b.weights && a.threshold == b.threshold;
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, weight_epoch& x) {
+  return f(x.version, x.effective_from, x.weights, x.threshold);
+}
 
 /// Signals released by the pipeline to the risk manager, in order. `prev_*`
 /// is the key of the signal the pipeline released just before this batch

@@ -69,6 +69,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(herald, (herald::channel_tally))
   CAF_ADD_TYPE_ID(herald, (std::vector<herald::channel_tally>))
   CAF_ADD_TYPE_ID(herald, (herald::ab_choice))
+  CAF_ADD_TYPE_ID(herald, (herald::weight_epoch))
+  CAF_ADD_TYPE_ID(herald, (std::vector<herald::weight_epoch>))
   CAF_ADD_TYPE_ID(herald, (std::vector<herald::ab_choice>))
 
   // -- crash safety (issue 14) -----------------------------------------------

@@ -454,6 +454,52 @@ async function loadAnalytics() {
 }
 $('analytics-by').addEventListener('change', () => loadAnalytics().catch((x) => toast(x.message, true)));
 
+// -- learning (the feedback loops and the experiments) ------------------------------------
+
+function utc(ms) { return ms ? new Date(ms).toISOString().replace('T', ' ').substr(0, 16) : ''; }
+
+function loopResult(loop, r) {
+  if (!r) return '';
+  if (r.error) return 'error: ' + r.error;
+  if (loop === 'ab') return r.settled + ' outcomes settled';
+  if (loop === 'expiry') return r.expired ? 'version ' + r.expired + ' expired; configured weights back' : 'nothing expired';
+  if (loop === 'tuning') return (r.version ? 'v' + r.version + ' ' : '') + r.decision + ': ' + r.reason;
+  return JSON.stringify(r);
+}
+
+async function loadLearning() {
+  let status = null;
+  try { status = await api('/api/v1/learning'); } catch (e) { /* no coordinator on this node */ }
+  const loops = status ? status.loops.map((l) => el('tr', {},
+    el('td', {}, l.loop),
+    el('td', {}, l.last ? utc(l.last.finished_at) : 'never'),
+    el('td', {}, l.last ? l.last.status : ''),
+    el('td', {}, l.last ? loopResult(l.loop, l.last.result) : ''),
+    el('td', {}, l.every_ms ? utc(l.next_at) : 'off'))) : [];
+  $('learning-loops').replaceChildren(...(loops.length ? loops
+    : [el('tr', {}, el('td', { colspan: '5', class: 'empty' }, 'no feedback-loop coordinator on this node'))]));
+  $('learning-current').textContent = status
+    ? 'weights v' + status.current.version + (status.current.version ? '' : ' (configured)')
+      + ' · threshold ' + status.current.threshold + ' · ' + status.proposals + ' proposals, '
+      + status.trials + ' thresholds tried' + (status.auto_apply ? ' · auto-apply' : ' · propose-only')
+    : 'feedback loops';
+  const ex = await api('/api/v1/experiments');
+  const rows = [];
+  for (const e of ex.experiments) {
+    for (const a of (e.arms || [])) {
+      rows.push(el('tr', {},
+        el('td', {}, e.id + (e.status === 'running' ? '' : ' (' + e.status + ')')),
+        el('td', { title: e.warning || '' }, e.verdict + (e.verdict === 'ready' && e.leader === a.arm ? ' · leads' : '')),
+        el('td', {}, a.arm + (a.control ? ' (control)' : '')),
+        el('td', { class: 'num' }, String(a.exposures)),
+        el('td', { class: 'num' }, (100 * a.mean).toFixed(1) + '% [' + (100 * a.ci95[0]).toFixed(1) + ', ' + (100 * a.ci95[1]).toFixed(1) + ']'),
+        el('td', { class: 'num' }, a.control ? '' : (100 * a.p_beat_control).toFixed(0) + '%')));
+    }
+  }
+  $('learning-experiments').replaceChildren(...(rows.length ? rows
+    : [el('tr', {}, el('td', { colspan: '6', class: 'empty' }, 'no experiment'))]));
+}
+
 async function loadPublished() {
   const r = await api('/api/v1/published?limit=30');
   const items = r.items.map((p) => {
@@ -549,11 +595,12 @@ async function start() {
   const first = await api('/api/v1/actors');
   onActors({ actors: first.items });
   fetch('/ready').then((r) => r.json()).then(renderHealth).catch(() => {});
-  await Promise.all([loadSeries(), loadQueue(), loadReplies(), loadAnalytics(), loadPublished(), loadCluster()].map((p) => p.catch((e) => toast(e.message, true))));
+  await Promise.all([loadSeries(), loadQueue(), loadReplies(), loadAnalytics(), loadLearning(), loadPublished(), loadCluster()].map((p) => p.catch((e) => toast(e.message, true))));
   setInterval(() => { loadCluster().catch(() => {}); }, 3000);
   setInterval(() => { loadInfo().catch(() => {}); }, 10000);
   setInterval(() => { loadQueue().catch(() => {}); loadReplies().catch(() => {}); }, 5000);
   setInterval(() => loadAnalytics().catch(() => {}), 60000);
+  setInterval(() => loadLearning().catch(() => {}), 30000);
   setInterval(() => { if (!state.candles.length) loadSeries().catch(() => {}); }, 5000);
 }
 

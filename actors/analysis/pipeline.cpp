@@ -30,6 +30,22 @@ pipeline_actor::behavior_type pipeline_impl(ops::instrumented_stateful<pipeline_
       st.on_worker_down(dm.source);
     }
   });
+  if (st.o.weight_history) {
+    // One read at start: a restarted pipeline aggregates every candle with
+    // the weights in force at its time (a failed read keeps the configured
+    // weights and says so; the coordinator sends the current set again).
+    try {
+      for (auto& e : st.o.weight_history())
+        st.add_epoch(e);
+      if (!st.epochs.empty())
+        st.log->info("{} weight epochs; version {} from {}", st.epochs.size(),
+                     st.epochs.back().version, st.epochs.back().effective_from);
+    } catch (const std::exception& e) {
+      st.log->warn("weight history not read ({}): the configured weights until the "
+                   "coordinator sends the current ones",
+                   e.what());
+    }
+  }
   st.rewinding = true; // until the first rewind: drains wait for it
   st.subscribe();
   if (st.o.board)
@@ -52,6 +68,16 @@ pipeline_actor::behavior_type pipeline_impl(ops::instrumented_stateful<pipeline_
         st.o.flow->pipeline.holding(true, ops::wall_ms());
       st.acks.push_back(self->make_response_promise<bool>());
       return st.acks.back();
+    },
+    [self](weight_epoch& e) {
+      auto& st = self->state;
+      bool known = false;
+      for (auto& x : st.epochs)
+        known = known || x.version == e.version;
+      if (!known)
+        st.log->info("weights version {} in force from candle time {} (threshold {})", e.version,
+                     e.effective_from, e.threshold);
+      st.add_epoch(e);
     },
     [self](db::news_article& a) {
       auto& st = self->state;

@@ -21,6 +21,8 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <functional>
+
 #include "analysis/aggregate.hpp"
 #include "cluster/board.hpp"
 #include "db/storage.hpp"
@@ -65,6 +67,11 @@ struct pipeline_options {
   /// every series' signals in (time, series) order however fast the
   /// analyzers answer: the same report in one process and on a cluster.
   bool strict_order = false;
+  /// Issue 19: the weight epochs applied so far (the learning coordinator's
+  /// hot swaps), read when the pipeline starts, so that a restarted pipeline
+  /// aggregates every candle with the weights in force at its time. Empty
+  /// function: the configured weights only.
+  std::function<std::vector<weight_epoch>()> weight_history;
 };
 
 /// Counters of the pipeline.
@@ -77,6 +84,9 @@ using pipeline_actor = caf::typed_actor<
   /// Answered (true) when the backlog has room for more (back-pressure).
   caf::replies_to<candle_batch>::with<bool>,
   caf::reacts_to<db::news_article>,
+  /// A hot swap (issue 19): from `effective_from` on, candles are aggregated
+  /// with these weights; candles before it keep theirs.
+  caf::reacts_to<weight_epoch>,
   /// Answers once every candle received before this request has been
   /// analysed and its signal released to the risk manager (bounded runs).
   caf::replies_to<drain_atom>::with<bool>,

@@ -362,7 +362,7 @@ void pipeline_state::complete(series_state& s) {
     // The risk agent stores the signal and these results with its
     // insight (one ordered stream: what a restarted risk agent replays;
     // a rewind starts after it).
-    out.push_back(analysis::aggregate(o.aggregate, c.symbol, c.interval, c.open_time, c.close,
+    out.push_back(analysis::aggregate(aggregate_at(c.open_time), c.symbol, c.interval, c.open_time, c.close,
                                       parts, label));
   }
   n.candles += cs.size();

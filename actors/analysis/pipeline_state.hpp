@@ -79,6 +79,29 @@ struct pipeline_state {
   std::shared_ptr<spdlog::logger> log;
   std::map<std::string, series_state> series;
   pipeline_counters n;
+  /// Weight epochs by effective_from (issue 19); before the first, o.aggregate.
+  std::vector<weight_epoch> epochs;
+  /// The aggregate options in force for a candle of this open time.
+  analysis::aggregate_options aggregate_at(std::int64_t open_time) const {
+    auto a = o.aggregate;
+    for (auto& e : epochs)
+      if (e.effective_from <= open_time) {
+        a.weights = e.weights;
+        a.threshold = e.threshold;
+      }
+    return a;
+  }
+  /// Adds an epoch (an epoch of the same version again changes nothing).
+  void add_epoch(const weight_epoch& e) {
+    for (auto& x : epochs)
+      if (x.version == e.version)
+        return;
+    epochs.push_back(e);
+    std::stable_sort(epochs.begin(), epochs.end(), [](auto& a, auto& b) {
+      return a.effective_from != b.effective_from ? a.effective_from < b.effective_from
+                                                  : a.version < b.version;
+    });
+  }
   /// Candle arrival -> its signal ready for release, per job.
   ops::latency_histogram latency;
   /// Signals waiting for slower series, by (time, series id).

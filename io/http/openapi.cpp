@@ -134,6 +134,12 @@ std::string openapi_document() {
     op("approve (sent by the engagement agent on its next tick) or reject a held reply "
        "(pending_approval, in_doubt or failed); audited",
        "operator", json::array(), true);
+  paths["/api/v1/learning"]["get"] =
+    op("The feedback loops: per loop (ab, tuning, expiry) its period, last run (status, result) "
+       "and next due time; the weights applied now (version 0 = configured); the tuning "
+       "proposals and thresholds tried so far (trials, for multiple-testing corrections); the "
+       "newest weight sets with their state and evidence",
+       "viewer");
   paths["/api/v1/experiments"]["get"] =
     op("Every A/B experiment with its definition and read-out: verdict (collecting until each "
        "arm has min_sample outcomes; mismatch when the sample-ratio check fails at p < "

@@ -11,6 +11,16 @@ namespace herald::io::http {
 
 void server::impl::install_learning() {
   using ops::role;
+  route("GET", "/api/v1/learning", "/api/v1/learning", role::viewer,
+        [this](const httplib::Request&, httplib::Response& res, const ops::principal&) {
+          if (!need_storage(res))
+            return;
+          if (!c.learning_status)
+            return send_error(res, 404, "not_found",
+                              "no feedback-loop coordinator on this node (learning.coordinator."
+                              "enabled, content and a database are needed)");
+          send_json(res, 200, json::parse(c.learning_status()));
+        });
   route("GET", "/api/v1/experiments", "/api/v1/experiments", role::viewer,
         [this](const httplib::Request&, httplib::Response& res, const ops::principal&) {
           if (!need_storage(res))

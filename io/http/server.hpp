@@ -78,6 +78,9 @@ struct server_context {
   /// `herald node`: runs a distributed backtest (blocking the request's
   /// thread; null: the route answers 404 with why).
   std::function<backtest_answer(const backtest_request&)> backtest;
+  /// The feedback loops' status as JSON for `GET /api/v1/learning` (null:
+  /// the route answers 404: no coordinator on this node).
+  std::function<std::string()> learning_status;
 };
 
 /// The port is taken by another process (or another listener of this one).

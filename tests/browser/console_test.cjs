@@ -130,6 +130,12 @@ async function main() {
     await page.waitForFunction(() => [...document.querySelectorAll('#analytics tr')]
       .some((r) => r.textContent.includes('2.00%')), null, { timeout: 30000 });
 
+    // The learning panel shows each feedback loop's last run and next run.
+    await page.waitForFunction(() => ['ab', 'tuning', 'expiry'].every((l) =>
+      [...document.querySelectorAll('#learning-loops tr')].some((r) =>
+        r.cells.length === 5 && r.cells[0].textContent === l && r.cells[2].textContent !== ''
+        && r.cells[4].textContent !== '')), null, { timeout: 30000 });
+
     // The tree shows its levels; every panel says which clock it shows.
     const levels = await page.$$eval('#tree-body .level', (xs) => [...new Set(xs.map((x) => x.textContent))]);
     for (const l of ['root', 'domain', 'pool', 'series', 'analyzer', 'agent']) {
@@ -152,7 +158,7 @@ async function main() {
     await page.screenshot({ path: shot, fullPage: true });
     console.log('screenshot: ' + shot);
     if (errors.length) fail('page errors: ' + errors.join('; '));
-    console.log('PASSED: tree (levels), chaos kill -> restart count, approve -> published (title), hostile reply as text, analytics, clocks, health, stream, chart, feed, cluster');
+    console.log('PASSED: tree (levels), chaos kill -> restart count, approve -> published (title), hostile reply as text, analytics, learning loops, clocks, health, stream, chart, feed, cluster');
   } finally {
     await browser.close();
     node.kill('SIGTERM');

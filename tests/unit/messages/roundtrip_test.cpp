@@ -342,6 +342,16 @@ std::vector<herald::ab_choice> sample<std::vector<herald::ab_choice>>(caf::actor
 }
 
 template <>
+herald::weight_epoch sample<herald::weight_epoch>(caf::actor_system&) {
+  return {3, 1'796'601'600'000, {1, 0.5, 2, 1, 0, 1, 0.25, 1.5}, 0.2};
+}
+
+template <>
+std::vector<herald::weight_epoch> sample<std::vector<herald::weight_epoch>>(caf::actor_system& sys) {
+  return {sample<herald::weight_epoch>(sys), {}};
+}
+
+template <>
 herald::node_greeting sample<herald::node_greeting>(caf::actor_system&) {
   return {"analysis-2", 1'796'591'241'677'175, {"analysis", "content"}, "0.1.0", 1,
           "10.0.0.2:4300"};

@@ -1,0 +1,441 @@
+#include "learning/loops.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace herald::learning {
+
+namespace {
+
+using json = nlohmann::json;
+
+json hits_json(const analysis::proportion& p) {
+  return {{"hits", p.hits}, {"calls", p.n}, {"rate", p.rate()}};
+}
+
+std::int64_t due_at(std::int64_t now, std::int64_t every) {
+  return every > 0 ? now - ((now % every) + every) % every : 0;
+}
+
+std::int64_t effective_from_now(db::storage& store, std::int64_t now_ms) {
+  auto latest = store.latest_candle_time();
+  return latest > 0 ? latest + 1 : now_ms;
+}
+
+} // namespace
+
+std::vector<outcome_row> stored_outcomes(db::storage& store, std::int64_t from, std::int64_t to,
+                                         int horizon, std::size_t limit,
+                                         std::vector<std::string>* ids,
+                                         const std::vector<std::string>* only) {
+  std::set<std::string> keep;
+  if (only)
+    keep.insert(only->begin(), only->end());
+  std::map<std::pair<std::string, std::string>, std::vector<db::signal_record>> by_series;
+  for (auto& r : store.signals_since(from, limit))
+    if (r.open_time < to && (!only || keep.count(r.id)))
+      by_series[{r.symbol, r.interval}].push_back(r);
+  std::vector<std::pair<std::string, outcome_row>> out;
+  std::uint32_t index = 0;
+  for (auto& [key, sigs] : by_series) {
+    auto candles = store.candles_between(key.first, key.second, sigs.front().open_time, to);
+    std::map<std::int64_t, std::size_t> at;
+    for (std::size_t i = 0; i < candles.size(); ++i)
+      at[candles[i].open_time] = i;
+    for (auto& r : sigs) {
+      auto it = at.find(r.open_time);
+      if (it == at.end())
+        continue;
+      auto j = it->second + static_cast<std::size_t>(horizon);
+      if (j >= candles.size() || candles[j].close_time >= to || candles[it->second].close <= 0)
+        continue;
+      analysis::signal sig;
+      try {
+        sig = analysis::parse_signal(r.symbol, r.interval, r.open_time, r.direction, r.confidence,
+                                     r.payload_json);
+      } catch (const std::invalid_argument&) {
+        continue; // a malformed stored payload is no outcome
+      }
+      outcome_row row;
+      row.time = r.open_time;
+      row.series = index;
+      row.price = candles[it->second].close;
+      row.present = 0;
+      for (auto& c : sig.contributions)
+        if (c.analyzer < kind_count && c.present) {
+          row.score[c.analyzer] = c.score;
+          row.confidence[c.analyzer] = c.confidence;
+          row.present |= static_cast<std::uint8_t>(1u << c.analyzer);
+        }
+      row.regime = sig.regime == "unknown" ? "" : sig.regime;
+      row.resolved = true;
+      row.fwd = candles[j].close / row.price - 1;
+      row.resolved_at = candles[j].close_time;
+      out.push_back({r.id, row});
+    }
+    ++index;
+  }
+  std::stable_sort(out.begin(), out.end(), [](auto& a, auto& b) {
+    return a.second.time != b.second.time ? a.second.time < b.second.time : a.first < b.first;
+  });
+  std::vector<outcome_row> rows;
+  for (auto& [id, row] : out) {
+    if (ids)
+      ids->push_back(id);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+std::string weights_json(const weight_set& w) {
+  json j = json::object();
+  for (std::size_t k = 0; k < kind_count; ++k)
+    j[analysis::kind_name(analysis::kind_at(k))] = w.weights[k];
+  return j.dump();
+}
+
+weight_set weights_from_json(const std::string& text, double threshold, const weight_set& base) {
+  auto j = json::parse(text, nullptr, false);
+  if (!j.is_object())
+    throw std::invalid_argument("weights: not a JSON object");
+  auto w = base;
+  w.threshold = threshold;
+  for (auto& [name, v] : j.items()) {
+    auto k = analysis::kind_from_name(name);
+    if (!k || !v.is_number())
+      throw std::invalid_argument("weights: '" + name + "' is not an analyzer with a number");
+    w.weights[static_cast<std::size_t>(*k)] = v.get<double>();
+  }
+  return w;
+}
+
+weight_epoch epoch_of(const db::weight_set_row& row, const weight_set& base) {
+  auto w = weights_from_json(row.weights_json, row.threshold, base);
+  weight_epoch e;
+  e.version = row.version;
+  e.effective_from = row.effective_from;
+  e.weights = w.weights;
+  e.threshold = w.threshold;
+  return e;
+}
+
+coordinator_core::coordinator_core(db::storage& store, loop_settings s, settle_fn settle,
+                                   push_fn push)
+  : store_(store), s_(std::move(s)), settle_(std::move(settle)), push_(std::move(push)) {}
+
+std::pair<std::int64_t, weight_set> coordinator_core::current() const {
+  for (auto& w : store_.weight_sets(50))
+    if (w.state == "applied")
+      return {w.version, weights_from_json(w.weights_json, w.threshold, s_.configured)};
+  return {0, s_.configured};
+}
+
+void coordinator_core::sync() {
+  if (!push_)
+    return;
+  for (auto& row : store_.applied_weight_sets()) {
+    if (std::find(pushed_.begin(), pushed_.end(), row.version) != pushed_.end())
+      continue;
+    push_(epoch_of(row, s_.configured));
+    pushed_.push_back(row.version);
+  }
+}
+
+db::learning_run_row coordinator_core::run_tuning(std::int64_t due, std::int64_t now_ms) {
+  db::learning_run_row run;
+  run.id = "tuning:" + std::to_string(due);
+  run.loop = "tuning";
+  run.scheduled_at = due;
+  run.started_at = now_ms;
+  auto [version, weights] = current();
+  auto from = now_ms - s_.window_ms;
+  std::vector<std::string> ids;
+  auto rows = stored_outcomes(store_, from, now_ms, s_.horizon, s_.max_signals, &ids);
+  std::vector<const outcome_row*> ptrs;
+  for (auto& r : rows)
+    ptrs.push_back(&r);
+  auto p = propose(weights, ptrs, s_.proposal);
+  run.inputs_json = json{{"current", version}, {"from", from},       {"to", now_ms},
+                         {"horizon", s_.horizon}, {"count", ids.size()}, {"signals", ids}}
+                      .dump();
+  json result{{"decision", p.apply ? "proposed" : "refused"},
+              {"reason", p.reason},
+              {"fit_rows", p.fit_rows},
+              {"holdout_rows", p.holdout_rows},
+              {"trials", p.trials},
+              {"current_hits", hits_json(p.current_hits)},
+              {"candidate_hits", hits_json(p.candidate_hits)},
+              {"weights", json::parse(weights_json(p.candidate))},
+              {"threshold", p.candidate.threshold}};
+  if (p.trials > 0) {
+    db::weight_set_row w;
+    w.weights_json = weights_json(p.candidate);
+    w.threshold = p.candidate.threshold;
+    w.source = "tuning";
+    w.parent = version;
+    w.state = p.apply ? "proposed" : "refused";
+    w.evidence_json = result.dump();
+    w.created_at = now_ms;
+    auto v = store_.add_weight_set(w);
+    result["version"] = v;
+    if (p.apply && s_.auto_apply) {
+      auto eff = effective_from_now(store_, now_ms);
+      bool ok = store_.apply_weight_set(v, version, eff, now_ms);
+      result["applied"] = ok;
+      if (ok)
+        result["effective_from"] = eff;
+    }
+  }
+  run.result_json = result.dump();
+  run.status = p.trials > 0 ? "ok" : "skipped";
+  run.finished_at = now_ms;
+  return run;
+}
+
+db::learning_run_row coordinator_core::run_expiry(std::int64_t due, std::int64_t now_ms) {
+  db::learning_run_row run;
+  run.id = "expiry:" + std::to_string(due);
+  run.loop = "expiry";
+  run.scheduled_at = due;
+  run.started_at = run.finished_at = now_ms;
+  run.status = "ok";
+  std::optional<db::weight_set_row> applied;
+  for (auto& w : store_.weight_sets(50))
+    if (w.state == "applied") {
+      applied = w;
+      break;
+    }
+  run.inputs_json = json{{"current", applied ? applied->version : 0},
+                         {"applied_at", applied ? applied->applied_at : 0},
+                         {"max_age_ms", s_.max_age_ms}}
+                      .dump();
+  if (!applied || applied->source == "expiry" || now_ms - applied->applied_at <= s_.max_age_ms) {
+    run.result_json = json{{"expired", false}}.dump();
+    return run;
+  }
+  db::weight_set_row w;
+  w.weights_json = weights_json(s_.configured);
+  w.threshold = s_.configured.threshold;
+  w.source = "expiry";
+  w.parent = applied->version;
+  w.state = "proposed";
+  w.evidence_json = json{{"expired", applied->version}, {"applied_at", applied->applied_at}}.dump();
+  w.created_at = now_ms;
+  auto v = store_.add_weight_set(w);
+  auto eff = effective_from_now(store_, now_ms);
+  bool ok = store_.apply_weight_set(v, applied->version, eff, now_ms);
+  run.result_json =
+    json{{"expired", applied->version}, {"version", v}, {"applied", ok}, {"effective_from", eff}}
+      .dump();
+  return run;
+}
+
+std::vector<db::learning_run_row> coordinator_core::step(std::int64_t now_ms) {
+  std::vector<db::learning_run_row> done;
+  auto due_run = [&](const char* loop, std::int64_t every, auto&& body) {
+    if (every <= 0)
+      return;
+    auto due = due_at(now_ms, every);
+    auto id = std::string{loop} + ":" + std::to_string(due);
+    if (store_.learning_run(id))
+      return;
+    db::learning_run_row run;
+    try {
+      run = body(due);
+    } catch (const std::exception& e) {
+      run = db::learning_run_row{};
+      run.id = id;
+      run.loop = loop;
+      run.scheduled_at = due;
+      run.started_at = run.finished_at = now_ms;
+      run.status = "failed";
+      run.result_json = json{{"error", e.what()}}.dump();
+    }
+    if (store_.record_run(run))
+      done.push_back(run);
+  };
+  due_run("ab", s_.ab_every_ms, [&](std::int64_t due) {
+    db::learning_run_row run;
+    run.id = "ab:" + std::to_string(due);
+    run.loop = "ab";
+    run.scheduled_at = due;
+    run.started_at = now_ms;
+    auto n = settle_ ? settle_() : 0;
+    run.finished_at = now_ms;
+    run.status = "ok";
+    run.inputs_json = json{{"experiments", store_.experiments().size()}}.dump();
+    run.result_json = json{{"settled", n}}.dump();
+    return run;
+  });
+  due_run("tuning", s_.tuning_every_ms, [&](std::int64_t due) { return run_tuning(due, now_ms); });
+  due_run("expiry", s_.expiry_every_ms, [&](std::int64_t due) { return run_expiry(due, now_ms); });
+  sync();
+  return done;
+}
+
+std::vector<loop_state> coordinator_core::status(std::int64_t now_ms) {
+  std::vector<loop_state> out;
+  for (auto [loop, every] : {std::pair<const char*, std::int64_t>{"ab", s_.ab_every_ms},
+                             {"tuning", s_.tuning_every_ms},
+                             {"expiry", s_.expiry_every_ms}}) {
+    loop_state st;
+    st.loop = loop;
+    st.every_ms = every;
+    auto runs = store_.learning_runs(loop, 1);
+    if (!runs.empty())
+      st.last = runs.front();
+    if (every > 0) {
+      auto due = due_at(now_ms, every);
+      st.next_at = st.last && st.last->scheduled_at >= due ? due + every : due;
+    }
+    out.push_back(st);
+  }
+  return out;
+}
+
+std::string status_json(db::storage& store, const loop_settings& s, std::int64_t now_ms) {
+  coordinator_core c(store, s, {}, {});
+  auto loops = json::array();
+  for (auto& st : c.status(now_ms)) {
+    json l{{"loop", st.loop}, {"every_ms", st.every_ms}, {"next_at", st.next_at}};
+    if (st.last) {
+      auto result = json::parse(st.last->result_json, nullptr, false);
+      l["last"] = {{"id", st.last->id},
+                   {"status", st.last->status},
+                   {"scheduled_at", st.last->scheduled_at},
+                   {"finished_at", st.last->finished_at},
+                   {"result", result.is_discarded() ? json{} : result}};
+    } else {
+      l["last"] = nullptr;
+    }
+    loops.push_back(std::move(l));
+  }
+  auto [version, w] = c.current();
+  auto sets = json::array();
+  for (auto& row : store.weight_sets(20)) {
+    auto evidence = json::parse(row.evidence_json, nullptr, false);
+    sets.push_back({{"version", row.version},
+                    {"state", row.state},
+                    {"source", row.source},
+                    {"parent", row.parent},
+                    {"weights", json::parse(row.weights_json, nullptr, false)},
+                    {"threshold", row.threshold},
+                    {"created_at", row.created_at},
+                    {"effective_from", row.effective_from},
+                    {"applied_at", row.applied_at},
+                    {"evidence", evidence.is_discarded() ? json{} : evidence}});
+  }
+  std::size_t trials = 0, proposals = 0;
+  for (auto& r : store.learning_runs("tuning", 100000)) {
+    auto res = json::parse(r.result_json, nullptr, false);
+    if (res.is_object() && res.contains("trials")) {
+      trials += res["trials"].get<std::size_t>();
+      proposals += res["trials"].get<std::size_t>() > 0;
+    }
+  }
+  return json{{"loops", loops},
+              {"current", {{"version", version},
+                           {"weights", json::parse(weights_json(w))},
+                           {"threshold", w.threshold}}},
+              {"proposals", proposals},
+              {"trials", trials},
+              {"auto_apply", s.auto_apply},
+              {"weight_sets", sets}}
+    .dump();
+}
+
+proposal replay_tuning(db::storage& store, const db::learning_run_row& run,
+                       const loop_settings& s) {
+  if (run.loop != "tuning")
+    throw std::invalid_argument("run " + run.id + " is a " + run.loop + " run, not a tuning run");
+  auto in = json::parse(run.inputs_json, nullptr, false);
+  if (!in.is_object() || !in.contains("signals"))
+    throw std::invalid_argument("run " + run.id + ": its inputs hold no signal ids");
+  auto ids = in["signals"].get<std::vector<std::string>>();
+  auto version = in.value("current", std::int64_t{0});
+  weight_set current = s.configured;
+  if (version > 0) {
+    auto row = store.weight_set(version);
+    if (!row)
+      throw std::invalid_argument("run " + run.id + ": weight set " + std::to_string(version)
+                                  + " is not stored");
+    current = weights_from_json(row->weights_json, row->threshold, s.configured);
+  }
+  auto rows = stored_outcomes(store, in.value("from", std::int64_t{0}),
+                              in.value("to", std::int64_t{0}), in.value("horizon", s.horizon),
+                              ids.size() + 1, nullptr, &ids);
+  std::vector<const outcome_row*> ptrs;
+  for (auto& r : rows)
+    ptrs.push_back(&r);
+  return propose(current, ptrs, s.proposal);
+}
+
+std::string apply_version(db::storage& store, std::int64_t version, const loop_settings& s,
+                          std::int64_t now_ms) {
+  auto row = store.weight_set(version);
+  if (!row)
+    return "no weight set " + std::to_string(version);
+  if (row->state != "proposed")
+    return "weight set " + std::to_string(version) + " is " + row->state
+           + ": only a proposed set (one that beat the weights it was compared with) is applied";
+  if (now_ms - row->created_at > s.max_age_ms)
+    return "weight set " + std::to_string(version) + " is older than learning.tuning.max-age: "
+           "it was compared with outcomes that are out of date";
+  std::int64_t applied = 0;
+  for (auto& w : store.weight_sets(50))
+    if (w.state == "applied") {
+      applied = w.version;
+      break;
+    }
+  if (row->parent != applied)
+    return "weight set " + std::to_string(version) + " was compared with version "
+           + std::to_string(row->parent) + ", but version " + std::to_string(applied)
+           + " is applied now: it was never compared with the weights it would replace";
+  if (!store.apply_weight_set(version, applied, effective_from_now(store, now_ms), now_ms))
+    return "weight set " + std::to_string(version) + " changed meanwhile";
+  return "";
+}
+
+std::int64_t rollback(db::storage& store, std::optional<std::int64_t> to, const loop_settings& s,
+                      std::int64_t now_ms) {
+  std::int64_t applied = 0;
+  std::int64_t before = 0;
+  for (auto& w : store.weight_sets(1000))
+    if (w.state == "applied") {
+      applied = w.version;
+      before = w.parent;
+      break;
+    }
+  auto target = to ? *to : before;
+  weight_set w = s.configured;
+  if (target > 0) {
+    auto row = store.weight_set(target);
+    if (!row || row->applied_at == 0)
+      throw std::invalid_argument("weight set " + std::to_string(target)
+                                  + " was never applied: a rollback returns to weights that ran");
+    w = weights_from_json(row->weights_json, row->threshold, s.configured);
+  }
+  if (target == applied)
+    throw std::invalid_argument(applied == 0 ? std::string{"the configured weights are in force: "
+                                                           "there is nothing to roll back"}
+                                             : "weight set " + std::to_string(target)
+                                                 + " is applied now");
+  db::weight_set_row r;
+  r.weights_json = weights_json(w);
+  r.threshold = w.threshold;
+  r.source = "rollback";
+  r.parent = applied;
+  r.state = "proposed";
+  r.evidence_json = json{{"rollback_to", target}, {"from", applied}}.dump();
+  r.created_at = now_ms;
+  auto v = store.add_weight_set(r);
+  if (!store.apply_weight_set(v, applied, effective_from_now(store, now_ms), now_ms))
+    throw std::invalid_argument("the applied weights changed meanwhile; try again");
+  return v;
+}
+
+} // namespace herald::learning
