@@ -46,6 +46,10 @@ void add_learning_keys(std::vector<key_spec>& out) {
   every("tuning-every", "1d", "period of the tuning loop: a weight proposal from the outcomes "
                               "(\"0\" = off)");
   every("expiry-every", "1h", "period of the expiry check of the applied weights (\"0\" = off)");
+  every("performance-every", "1h", "period of the performance analytics: per analyzer and "
+                                   "combined, per week and overall (\"0\" = off)");
+  out.push_back(key("learning.performance.window", value_type::string, value{std::string{"365d"}},
+                    "span", "the stored signals the performance analytics read"));
   out.push_back(key("learning.tuning.window", value_type::string, value{std::string{"90d"}},
                     "span", "the stored signals whose outcomes a proposal is fitted and tested on"));
   out.push_back(ranged(key("learning.tuning.horizon", value_type::integer, value{std::int64_t{10}},
@@ -78,7 +82,8 @@ void add_learning_checks(std::vector<schema::check>& out) {
   out.push_back([](const settings& v) {
     std::vector<config_error> errs;
     for (auto k : {"learning.loops.ab-every", "learning.loops.tuning-every",
-                   "learning.loops.expiry-every", "learning.tuning.window",
+                   "learning.loops.expiry-every", "learning.loops.performance-every",
+                   "learning.performance.window", "learning.tuning.window",
                    "learning.tuning.max-age"})
       if (auto e = v.find(k)) {
         auto x = std::get<std::string>(e->val);

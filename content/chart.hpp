@@ -31,4 +31,18 @@ std::string render_bar_chart_png(const std::string& title,
                                  const std::vector<std::pair<std::string, double>>& bars,
                                  chart_size size);
 
+/// One bin of a reliability diagram.
+struct reliability_point {
+  double forecast = 0; ///< mean forecast probability of the bin
+  double observed = 0; ///< share of outcomes that happened
+  std::size_t rows = 0;
+};
+
+/// A reliability diagram: each bin's mean forecast against what happened,
+/// with the diagonal (perfect calibration). Throws std::runtime_error when
+/// cairo fails.
+std::string render_reliability_png(const std::string& title,
+                                   const std::vector<reliability_point>& points,
+                                   chart_size size);
+
 } // namespace herald::content

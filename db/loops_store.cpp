@@ -164,4 +164,26 @@ std::int64_t sql_storage::latest_candle_time() {
   return rows.empty() || rows[0][0].is_null() ? 0 : rows[0][0].as_int();
 }
 
+void sql_storage::write_performance(const std::string& scope, const std::string& key,
+                                    std::int64_t ts, const std::string& metrics_json) {
+  if (scope.empty() || key.empty() || scope.size() > max_key_bytes || key.size() > max_key_bytes)
+    throw storage_error(false, "performance_snapshots: scope and key must be 1 to "
+                                 + std::to_string(max_key_bytes) + " bytes");
+  check_json("performance_snapshots.metrics", metrics_json);
+  query("INSERT INTO performance_snapshots (scope, \"key\", ts, metrics) VALUES ($1, $2, $3, $4) "
+        "ON CONFLICT (scope, \"key\", ts) DO UPDATE SET metrics = excluded.metrics RETURNING ts",
+        {scope, key, ts, metrics_json});
+}
+
+std::vector<std::tuple<std::string, std::int64_t, std::string>>
+sql_storage::performance_snapshots(const std::string& scope, std::int64_t from, std::int64_t to) {
+  auto rows = query("SELECT \"key\", ts, metrics FROM performance_snapshots WHERE scope = $1 AND "
+                    "ts >= $2 AND ts <= $3 ORDER BY ts, \"key\"",
+                    {scope, from, to});
+  std::vector<std::tuple<std::string, std::int64_t, std::string>> out;
+  for (auto& r : rows)
+    out.emplace_back(r[0].as_text(), r[1].as_int(), r[2].as_text());
+  return out;
+}
+
 } // namespace herald::db::sql

@@ -202,6 +202,10 @@ public:
   std::vector<learning_run_row> learning_runs(const std::string& loop, std::size_t limit) override;
   std::optional<learning_run_row> learning_run(const std::string& id) override;
   std::int64_t latest_candle_time() override;
+  void write_performance(const std::string& scope, const std::string& key, std::int64_t ts,
+                         const std::string& metrics_json) override;
+  std::vector<std::tuple<std::string, std::int64_t, std::string>>
+  performance_snapshots(const std::string& scope, std::int64_t from, std::int64_t to) override;
 
 private:
   std::vector<row> query(const std::string& sql, const params& ps);

@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -487,6 +488,13 @@ public:
   virtual std::optional<learning_run_row> learning_run(const std::string& id) = 0;
   /// The newest open time of any stored candle (0 when none).
   virtual std::int64_t latest_candle_time() = 0;
+  /// Stores (or replaces) one performance snapshot (performance_snapshots:
+  /// scope, key, ts).
+  virtual void write_performance(const std::string& scope, const std::string& key,
+                                 std::int64_t ts, const std::string& metrics_json) = 0;
+  /// (key, ts, metrics) of a scope with ts in [from, to], by ts then key.
+  virtual std::vector<std::tuple<std::string, std::int64_t, std::string>>
+  performance_snapshots(const std::string& scope, std::int64_t from, std::int64_t to) = 0;
 
   /// Per-variant impressions, conversions and conversion rate.
   std::vector<variant_stats> experiment_stats(const std::string& test_id);

@@ -1,5 +1,7 @@
 #include "learning/loops.hpp"
 
+#include "learning/performance.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -31,7 +33,8 @@ std::int64_t effective_from_now(db::storage& store, std::int64_t now_ms) {
 std::vector<outcome_row> stored_outcomes(db::storage& store, std::int64_t from, std::int64_t to,
                                          int horizon, std::size_t limit,
                                          std::vector<std::string>* ids,
-                                         const std::vector<std::string>* only) {
+                                         const std::vector<std::string>* only,
+                                         std::vector<db::signal_record>* records) {
   std::set<std::string> keep;
   if (only)
     keep.insert(only->begin(), only->end());
@@ -39,7 +42,12 @@ std::vector<outcome_row> stored_outcomes(db::storage& store, std::int64_t from, 
   for (auto& r : store.signals_since(from, limit))
     if (r.open_time < to && (!only || keep.count(r.id)))
       by_series[{r.symbol, r.interval}].push_back(r);
-  std::vector<std::pair<std::string, outcome_row>> out;
+  struct item {
+    std::string first;
+    outcome_row second;
+    db::signal_record record;
+  };
+  std::vector<item> out;
   std::uint32_t index = 0;
   for (auto& [key, sigs] : by_series) {
     auto candles = store.candles_between(key.first, key.second, sigs.front().open_time, to);
@@ -75,7 +83,7 @@ std::vector<outcome_row> stored_outcomes(db::storage& store, std::int64_t from, 
       row.resolved = true;
       row.fwd = candles[j].close / row.price - 1;
       row.resolved_at = candles[j].close_time;
-      out.push_back({r.id, row});
+      out.push_back({r.id, row, r});
     }
     ++index;
   }
@@ -83,10 +91,12 @@ std::vector<outcome_row> stored_outcomes(db::storage& store, std::int64_t from, 
     return a.second.time != b.second.time ? a.second.time < b.second.time : a.first < b.first;
   });
   std::vector<outcome_row> rows;
-  for (auto& [id, row] : out) {
+  for (auto& x : out) {
     if (ids)
-      ids->push_back(id);
-    rows.push_back(row);
+      ids->push_back(x.first);
+    if (records)
+      records->push_back(x.record);
+    rows.push_back(x.second);
   }
   return rows;
 }
@@ -234,6 +244,66 @@ db::learning_run_row coordinator_core::run_expiry(std::int64_t due, std::int64_t
   return run;
 }
 
+db::learning_run_row coordinator_core::run_performance(std::int64_t due, std::int64_t now_ms) {
+  db::learning_run_row run;
+  run.id = "performance:" + std::to_string(due);
+  run.loop = "performance";
+  run.scheduled_at = due;
+  run.started_at = now_ms;
+  auto from = now_ms - s_.performance_window_ms;
+  std::vector<std::string> ids;
+  std::vector<db::signal_record> records;
+  auto rows = stored_outcomes(store_, from, now_ms, s_.horizon, s_.max_signals, &ids, nullptr,
+                              &records);
+  auto week_of = [](std::int64_t t) {
+    auto day_index = t >= 0 ? t / 86'400'000LL : (t - 86'399'999) / 86'400'000LL;
+    auto since_monday = ((day_index + 3) % 7 + 7) % 7; // 1970-01-01 was a Thursday
+    return (day_index - since_monday) * 86'400'000LL;
+  };
+  std::map<std::int64_t, std::vector<std::size_t>> weeks;
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    weeks[week_of(rows[i].time)].push_back(i);
+  auto compute = [&](const std::vector<std::size_t>& idx) {
+    std::vector<const outcome_row*> rs;
+    std::vector<int> dirs;
+    std::vector<double> scores, confs;
+    for (auto i : idx) {
+      rs.push_back(&rows[i]);
+      auto& d = records[i].direction;
+      dirs.push_back(d == "long" ? 1 : d == "short" ? -1 : 0);
+      scores.push_back(records[i].score);
+      confs.push_back(records[i].confidence);
+    }
+    performance_options po;
+    po.call_threshold = s_.configured.threshold;
+    return performance(rs, dirs, scores, confs, po);
+  };
+  for (auto& [start, idx] : weeks)
+    for (auto& sc : compute(idx))
+      store_.write_performance("analysis.week", sc.scope, start, to_json(sc));
+  std::vector<std::size_t> all(rows.size());
+  for (std::size_t i = 0; i < all.size(); ++i)
+    all[i] = i;
+  auto overall = compute(all);
+  for (auto& sc : overall)
+    store_.write_performance("analysis.all", sc.scope, 0, to_json(sc));
+  auto& combined = overall.back();
+  run.inputs_json = json{{"from", from},
+                         {"to", now_ms},
+                         {"horizon", s_.horizon},
+                         {"count", ids.size()},
+                         {"first", ids.empty() ? "" : ids.front()},
+                         {"last", ids.empty() ? "" : ids.back()}}
+                      .dump();
+  run.result_json = json{{"weeks", weeks.size()},
+                         {"outcomes", rows.size()},
+                         {"combined", json::parse(to_json(combined))}}
+                      .dump();
+  run.status = rows.empty() ? "skipped" : "ok";
+  run.finished_at = now_ms;
+  return run;
+}
+
 std::vector<db::learning_run_row> coordinator_core::step(std::int64_t now_ms) {
   std::vector<db::learning_run_row> done;
   auto due_run = [&](const char* loop, std::int64_t every, auto&& body) {
@@ -273,6 +343,8 @@ std::vector<db::learning_run_row> coordinator_core::step(std::int64_t now_ms) {
   });
   due_run("tuning", s_.tuning_every_ms, [&](std::int64_t due) { return run_tuning(due, now_ms); });
   due_run("expiry", s_.expiry_every_ms, [&](std::int64_t due) { return run_expiry(due, now_ms); });
+  due_run("performance", s_.performance_every_ms,
+          [&](std::int64_t due) { return run_performance(due, now_ms); });
   sync();
   return done;
 }
@@ -281,7 +353,8 @@ std::vector<loop_state> coordinator_core::status(std::int64_t now_ms) {
   std::vector<loop_state> out;
   for (auto [loop, every] : {std::pair<const char*, std::int64_t>{"ab", s_.ab_every_ms},
                              {"tuning", s_.tuning_every_ms},
-                             {"expiry", s_.expiry_every_ms}}) {
+                             {"expiry", s_.expiry_every_ms},
+                             {"performance", s_.performance_every_ms}}) {
     loop_state st;
     st.loop = loop;
     st.every_ms = every;

@@ -11,6 +11,9 @@
 //           with auto-apply, a proposed set is applied at once.
 //   expiry  an applied set older than `max_age` is replaced by the
 //           configured weights (a weight set of source "expiry").
+//   performance  per analyzer and for the combined signal, per week and
+//           over the window: learning::performance into
+//           performance_snapshots.
 // Applying a set means: it aggregates every candle from `effective_from`
 // (the newest stored candle's open time + 1) on. The pipeline is sent the
 // epoch (hot swap) and reads every applied epoch when it starts.
@@ -34,6 +37,8 @@ struct loop_settings {
   std::int64_t ab_every_ms = 3'600'000;        ///< 0 = off
   std::int64_t tuning_every_ms = 86'400'000;   ///< 0 = off
   std::int64_t expiry_every_ms = 3'600'000;    ///< 0 = off
+  std::int64_t performance_every_ms = 3'600'000; ///< 0 = off
+  std::int64_t performance_window_ms = 365 * 86'400'000LL;
   std::int64_t window_ms = 90 * 86'400'000LL;  ///< outcomes the tuning loop reads
   int horizon = 10;                            ///< bars
   std::size_t max_signals = 200'000;
@@ -46,10 +51,12 @@ struct loop_settings {
 /// The stored signals of [from, to) whose outcome `horizon` bars later is
 /// stored and closed before `to`, as rows with their forward returns;
 /// `ids` gets their ids in order. `only`: keep just these ids (a replay).
+/// `records`: the stored signals themselves, in the same order.
 std::vector<outcome_row> stored_outcomes(db::storage& store, std::int64_t from, std::int64_t to,
                                          int horizon, std::size_t limit,
                                          std::vector<std::string>* ids,
-                                         const std::vector<std::string>* only = nullptr);
+                                         const std::vector<std::string>* only = nullptr,
+                                         std::vector<db::signal_record>* records = nullptr);
 
 /// {"market_structure": w, ...} and back (a kind missing from the JSON
 /// keeps `base`'s weight; unknown names throw std::invalid_argument).
@@ -89,6 +96,10 @@ public:
   /// The tuning loop's run for due time `due` (recorded by step()).
   db::learning_run_row run_tuning(std::int64_t due, std::int64_t now_ms);
   db::learning_run_row run_expiry(std::int64_t due, std::int64_t now_ms);
+  /// Performance analytics: per analyzer and combined, per week (Monday
+  /// 00:00 UTC, scope "analysis.week") and over the window ("analysis.all",
+  /// ts 0), into performance_snapshots.
+  db::learning_run_row run_performance(std::int64_t due, std::int64_t now_ms);
 
   /// The version applied now (0 = the configured weights) and its set.
   std::pair<std::int64_t, weight_set> current() const;

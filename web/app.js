@@ -467,6 +467,18 @@ function loopResult(loop, r) {
   return JSON.stringify(r);
 }
 
+async function showReliability(scope) {
+  const res = await fetch('/api/v1/performance/reliability.png?scope=' + encodeURIComponent(scope),
+    { headers: { Authorization: 'Bearer ' + state.token } });
+  if (!res.ok) throw new Error('reliability diagram: ' + res.status + ' ' + res.statusText);
+  const url = URL.createObjectURL(await res.blob());
+  const img = $('learning-reliability');
+  if (img.src) URL.revokeObjectURL(img.src);
+  img.src = url;
+  img.alt = 'reliability diagram of ' + scope;
+  img.hidden = false;
+}
+
 async function loadLearning() {
   let status = null;
   try { status = await api('/api/v1/learning'); } catch (e) { /* no coordinator on this node */ }
@@ -498,6 +510,20 @@ async function loadLearning() {
   }
   $('learning-experiments').replaceChildren(...(rows.length ? rows
     : [el('tr', {}, el('td', { colspan: '6', class: 'empty' }, 'no experiment'))]));
+  const perf = await api('/api/v1/performance');
+  const pct = (x) => (100 * x).toFixed(1) + '%';
+  const ret = (x) => (x >= 0 ? '+' : '') + (100 * x).toFixed(3) + '%';
+  const prow = Object.keys(perf.overall).map((k) => {
+    const m = perf.overall[k];
+    return el('tr', {},
+      el('td', {}, el('a', { href: '#', title: 'show its reliability diagram', onclick: (ev) => { ev.preventDefault(); showReliability(k).catch((x) => toast(x.message, true)); } }, k)),
+      el('td', { class: 'num' }, String(m.calls)),
+      el('td', { class: 'num' }, m.calls ? pct(m.hit_rate) + ' [' + pct(m.ci95[0]) + ', ' + pct(m.ci95[1]) + ']' : '-'),
+      el('td', { class: 'num' }, m.rows ? m.brier.toFixed(4) : '-'),
+      el('td', { class: 'num' }, ret(m.long_return) + ' / ' + ret(m.short_return) + ' / ' + ret(m.buy_hold)));
+  });
+  $('learning-performance').replaceChildren(...(prow.length ? prow
+    : [el('tr', {}, el('td', { colspan: '5', class: 'empty' }, 'no resolved outcome yet'))]));
 }
 
 async function loadPublished() {

@@ -109,6 +109,8 @@ learning::loop_settings loop_settings_from(const config::settings& s) {
   l.ab_every_ms = span(s, "learning.loops.ab-every");
   l.tuning_every_ms = span(s, "learning.loops.tuning-every");
   l.expiry_every_ms = span(s, "learning.loops.expiry-every");
+  l.performance_every_ms = span(s, "learning.loops.performance-every");
+  l.performance_window_ms = span(s, "learning.performance.window");
   l.window_ms = span(s, "learning.tuning.window");
   l.horizon = static_cast<int>(s.get_int("learning.tuning.horizon"));
   l.proposal.holdout = static_cast<std::size_t>(s.get_int("learning.tuning.holdout"));

@@ -140,6 +140,19 @@ std::string openapi_document() {
        "proposals and thresholds tried so far (trials, for multiple-testing corrections); the "
        "newest weight sets with their state and evidence",
        "viewer");
+  paths["/api/v1/performance"]["get"] =
+    op("Performance analytics per analyzer and for the combined signal: overall (the window of "
+       "learning.performance.window) and per week (the last 12, newest first): calls, hits, "
+       "hit_rate with ci95, rows with a forecast, brier (and brier_half: always 50%), the "
+       "calibration table (10 bins: rows, mean_p, up), long/short calls' mean return and buy and "
+       "hold",
+       "viewer");
+  paths["/api/v1/performance/reliability.png"]["get"] =
+    op("The reliability diagram (PNG) of a scope (an analyzer name or combined, default "
+       "combined), overall or of one week (week = its Monday 00:00 UTC in unix ms)",
+       "viewer",
+       json::array({query("scope", "string", "analyzer name or combined"),
+                    query("week", "integer", "week start (unix ms); absent: overall")}));
   paths["/api/v1/experiments"]["get"] =
     op("Every A/B experiment with its definition and read-out: verdict (collecting until each "
        "arm has min_sample outcomes; mismatch when the sample-ratio check fails at p < "

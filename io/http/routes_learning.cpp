@@ -4,8 +4,11 @@
 // next tick.
 #include "io/http/server_impl.hpp"
 
+#include <map>
+
 #include "io/text/sanitize.hpp"
 #include "learning/ab_core.hpp"
+#include "learning/performance.hpp"
 
 namespace herald::io::http {
 
@@ -20,6 +23,55 @@ void server::impl::install_learning() {
                               "no feedback-loop coordinator on this node (learning.coordinator."
                               "enabled, content and a database are needed)");
           send_json(res, 200, json::parse(c.learning_status()));
+        });
+  route("GET", "/api/v1/performance", "/api/v1/performance", role::viewer,
+        [this](const httplib::Request&, httplib::Response& res, const ops::principal&) {
+          if (!need_storage(res))
+            return;
+          json overall = json::object();
+          for (auto& [key, ts, metrics] : c.storage->performance_snapshots("analysis.all", 0, 0))
+            overall[key] = json::parse(metrics, nullptr, false);
+          auto now = wall_ms();
+          json weeks = json::array();
+          std::map<std::int64_t, json> by_week;
+          for (auto& [key, ts, metrics] :
+               c.storage->performance_snapshots("analysis.week", now - 12 * 7 * 86'400'000LL, now))
+            by_week[ts][key] = json::parse(metrics, nullptr, false);
+          for (auto it = by_week.rbegin(); it != by_week.rend(); ++it)
+            weeks.push_back({{"week", it->first}, {"scopes", it->second}});
+          send_json(res, 200, json{{"overall", overall}, {"weeks", weeks}});
+        });
+  route("GET", "/api/v1/performance/reliability.png", "/api/v1/performance/reliability.png",
+        role::viewer,
+        [this](const httplib::Request& req, httplib::Response& res, const ops::principal&) {
+          if (!need_storage(res))
+            return;
+          auto scope = req.has_param("scope") ? req.get_param_value("scope") : "combined";
+          std::int64_t week = 0;
+          if (req.has_param("week")) {
+            try {
+              std::size_t used = 0;
+              auto v = req.get_param_value("week");
+              week = std::stoll(v, &used);
+              if (used != v.size())
+                throw std::invalid_argument(v);
+            } catch (...) {
+              return send_error(res, 400, "bad_request",
+                                "query parameter 'week' must be a week start in unix ms");
+            }
+          }
+          auto rows = week ? c.storage->performance_snapshots("analysis.week", week, week)
+                           : c.storage->performance_snapshots("analysis.all", 0, 0);
+          for (auto& [key, ts, metrics] : rows)
+            if (key == scope) {
+              auto png = learning::reliability_png(learning::scope_from_json(key, metrics));
+              res.set_content(png, "image/png");
+              res.status = 200;
+              return;
+            }
+          send_error(res, 404, "not_found",
+                     "no performance snapshot of '" + text::one_line(scope, 80)
+                       + "' (an analyzer name or combined) for that period yet");
         });
   route("GET", "/api/v1/experiments", "/api/v1/experiments", role::viewer,
         [this](const httplib::Request&, httplib::Response& res, const ops::principal&) {

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <random>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -26,7 +27,15 @@ constexpr std::size_t flow = static_cast<std::size_t>(analysis::kind::order_flow
 /// 3,000 hourly candles and a signal for each, whose momentum vote agrees
 /// with the move 10 bars later 70% of the time and whose order-flow vote
 /// disagrees with it 70% of the time.
-void seed(db::storage& s, unsigned rng_seed = 3, int flip_after = 1 << 30) {
+/// What the combined signal did, counted while seeding (the independent
+/// computation the performance loop is checked against).
+struct combined_truth {
+  std::uint64_t calls = 0, hits = 0, rows = 0;
+  double se = 0;
+};
+
+combined_truth seed(db::storage& s, unsigned rng_seed = 3, int flip_after = 1 << 30) {
+  combined_truth truth;
   std::mt19937_64 g(rng_seed);
   std::normal_distribution<double> step(0, 0.01);
   std::uniform_real_distribution<double> u(0, 1);
@@ -66,8 +75,18 @@ void seed(db::storage& s, unsigned rng_seed = 3, int flip_after = 1 << 30) {
     auto sig = analysis::aggregate(ao, "BTCUSDT", "1h", cs[i].open_time, cs[i].close, parts, "normal");
     b.signals.push_back({sig.id(), "BTCUSDT", "1h", sig.time, analysis::to_string(sig.dir),
                          sig.score, sig.confidence, sig.payload_json(), sig.time});
+    double fwd = cs[i + 10].close / cs[i].close - 1;
+    double p = std::min(1.0, std::max(0.0, 0.5 + 0.5 * sig.score * sig.confidence / 100));
+    double y = fwd > 0 ? 1 : 0;
+    ++truth.rows;
+    truth.se += (p - y) * (p - y);
+    if (sig.dir != analysis::direction::neutral) {
+      ++truth.calls;
+      truth.hits += (sig.dir == analysis::direction::long_) == (fwd > 0);
+    }
   }
   s.write(b);
+  return truth;
 }
 
 learning::loop_settings settings() {
@@ -75,6 +94,7 @@ learning::loop_settings settings() {
   l.ab_every_ms = 0;
   l.tuning_every_ms = day;
   l.expiry_every_ms = hour;
+  l.performance_every_ms = 0; // on in its own test
   l.window_ms = 200 * day;
   l.proposal.holdout = 800;
   l.proposal.min_outcomes = 800;
@@ -127,7 +147,7 @@ TEST_CASE("coordinator: schedules, auto-applied proposals, hot swap, replay and 
   CHECK(again.step(now + hour + 1).empty());
   CHECK(pushed.size() == 2); // the new coordinator sends the applied epoch once more
   auto st = core.status(now + hour);
-  REQUIRE(st.size() == 3);
+  REQUIRE(st.size() == 4);
   CHECK(st[0].next_at == 0); // ab: off
   CHECK(st[1].loop == "tuning");
   CHECK(st[1].next_at == now - now % day + day);
@@ -248,4 +268,47 @@ TEST_CASE("coordinator: weights that lose on the newest outcomes are refused, ev
   auto status = nlohmann::json::parse(learning::status_json(*db.store, s, t0 + 3003 * hour));
   CHECK(status["proposals"] == 1);
   CHECK(status["trials"] == 30);
+}
+
+TEST_CASE("coordinator: the performance loop stores per-analyzer and combined snapshots equal to "
+          "an independent count",
+          "[learning][coordinator][performance]") {
+  test::sqlite_file db{"herald-coord"};
+  auto truth = seed(*db.store);
+  auto s = settings();
+  s.tuning_every_ms = 0;
+  s.expiry_every_ms = 0;
+  s.performance_every_ms = hour;
+  s.performance_window_ms = 1000 * day;
+  learning::coordinator_core core(*db.store, s, {}, {});
+  auto runs = core.step(t0 + 3002 * hour);
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0].loop == "performance");
+  auto all = db.store->performance_snapshots("analysis.all", 0, 0);
+  REQUIRE(all.size() == analysis::kind_count + 1);
+  nlohmann::json combined;
+  for (auto& [key, ts, metrics] : all)
+    if (key == "combined")
+      combined = nlohmann::json::parse(metrics);
+  INFO(combined.dump());
+  CHECK(combined["calls"].get<std::uint64_t>() == truth.calls);
+  CHECK(combined["hits"].get<std::uint64_t>() == truth.hits);
+  CHECK(combined["rows"].get<std::uint64_t>() == truth.rows);
+  CHECK(combined["brier"].get<double>() == Approx(truth.se / truth.rows).epsilon(1e-9));
+  // Weekly snapshots cover every row once: 3,000 hours is 18 weeks (19 partial ones).
+  auto weeks = db.store->performance_snapshots("analysis.week", 0, t0 + 4000 * hour);
+  std::uint64_t rows = 0;
+  std::set<std::int64_t> starts;
+  for (auto& [key, ts, metrics] : weeks)
+    if (key == "combined") {
+      rows += nlohmann::json::parse(metrics)["rows"].get<std::uint64_t>();
+      starts.insert(ts);
+      CHECK((ts / day + 3) % 7 == 0); // a Monday
+    }
+  CHECK(rows == truth.rows);
+  CHECK(starts.size() >= 18);
+  // Running again replaces the snapshots, it does not add to them.
+  learning::coordinator_core again(*db.store, s, {}, {});
+  again.step(t0 + 3003 * hour);
+  CHECK(db.store->performance_snapshots("analysis.all", 0, 0).size() == analysis::kind_count + 1);
 }
