@@ -274,6 +274,8 @@ int run_system(const invocation& given, bool node) {
       try {
         auto ao = learning_actors::ab_options_from(s, store);
         ao.check = learning_actors::template_check(content_opts->templates);
+        // With the coordinator, settling is its `ab` loop (scheduled and logged).
+        ao.own_schedule = !s.get_bool("learning.coordinator.enabled");
         for (auto& d : ao.experiments)
           if (auto why = ao.check(d); !why.empty())
             throw std::invalid_argument(s.get_string("learning.ab.experiments-file") + ": " + why);

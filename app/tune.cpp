@@ -126,6 +126,9 @@ int tune_weights(const invocation& inv, const char* me) {
     // --list
     std::cout << learning::status_json(*store, loops, now) << "\n";
     return exit_ok;
+  } catch (const std::invalid_argument& e) { // what was asked cannot be done
+    std::cerr << me << ": " << e.what() << "\n";
+    return exit_usage;
   } catch (const std::exception& e) {
     std::cerr << me << ": " << e.what() << "\n";
     return exit_failure;

@@ -20,7 +20,8 @@ void add_learning_keys(std::vector<key_spec>& out) {
                             "database does not hold them yet (\"\" = none; the API adds more)"));
   out.push_back(ranged(key("learning.ab.interval", value_type::duration, value{nanoseconds{60s}},
                            "duration",
-                           "how often due outcomes are settled and the weights recomputed"),
+                           "how often the experiments are read again; without the coordinator "
+                           "also how often due outcomes are settled (with it, its ab loop does)"),
                        0.01, 86400));
   out.push_back(ranged(key("learning.ab.sharpen", value_type::real, value{2.0}, "",
                            "Thompson draws come from Beta(m*a, m*b): 1 = textbook Thompson "

@@ -74,7 +74,7 @@ ab_actor::behavior_type ab_impl(ops::instrumented_stateful<ab_actor, ab_state>* 
     // created then).
     st.warn_once(std::string{"experiments not loaded: "} + e.what());
   }
-  self->send(self, caf::tick_atom::value);
+  self->send(self, caf::tick_atom::value); // reads the experiments (settles when on its own)
   return {
     [self](ab_assign_atom, const std::string& unit, const std::string& type,
            const std::string& channel, bool chart) -> caf::result<std::vector<ab_choice>> {
@@ -90,8 +90,18 @@ ab_actor::behavior_type ab_impl(ops::instrumented_stateful<ab_actor, ab_state>* 
     },
     [self](drain_atom) -> std::uint64_t { return self->state.tick(); },
     [self](caf::tick_atom) {
-      self->state.tick();
-      self->delayed_send(self, self->state.opts->interval, caf::tick_atom::value);
+      auto& st = self->state;
+      if (st.opts->own_schedule) {
+        st.tick();
+      } else {
+        try { // keep the experiments current for choose(); the coordinator settles
+          for (auto& note : st.core->load())
+            st.log->error("{}", note);
+        } catch (const std::exception& e) {
+          st.warn_once(std::string{"experiments: "} + e.what());
+        }
+      }
+      self->delayed_send(self, st.opts->interval, caf::tick_atom::value);
     },
   };
 }

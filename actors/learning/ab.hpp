@@ -4,7 +4,8 @@
 // piece gets (ab_assign_atom); the answer is stored before it is sent, so
 // a piece asked about again (after any crash) gets the same arm. Every
 // learning.ab.interval it settles the assignments whose outcome snapshot is
-// due (learning::ab_core) and recomputes the weights; posteriors and
+// due (learning::ab_core) and recomputes the weights (or, with the
+// feedback-loop coordinator running, when its `ab` loop asks); posteriors and
 // weights are stored with the settlements in one transaction. Experiments
 // come from learning.ab.experiments-file (created once) and the API (read
 // on every tick). Detached: it calls the database.
@@ -37,6 +38,9 @@ struct ab_options {
   std::vector<learning::experiment_def> experiments; ///< from the experiments file
   learning::bandit_options bandit;
   std::chrono::milliseconds interval{60'000};
+  /// Settle on its own every `interval`; false when the feedback-loop
+  /// coordinator runs (its `ab` loop asks, and logs each run).
+  bool own_schedule = true;
   learning::def_check check; ///< e.g. arms are template variants
   std::function<std::int64_t()> clock; ///< unix ms; empty: the system clock
 };

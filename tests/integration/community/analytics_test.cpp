@@ -265,6 +265,7 @@ TEST_CASE("analytics: the Telegram listener stores reaction counts for the snaps
   r.from_id = 5; // five reactions
   r.username = "herald";
   r.kind = "message_reaction_count";
+  r.ts_ms = t0; // not "when added": the wall clock may be past t0 + 60 s
   d.add(r);
   io::community::listener_options o;
   o.platform = "telegram";
