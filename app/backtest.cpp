@@ -146,19 +146,10 @@ int backtest_command(const invocation& inv) {
     std::cerr << me << ": --interval '" << interval << "' is not an interval\n";
     return exit_usage;
   }
-  std::int64_t from = std::numeric_limits<std::int64_t>::min();
-  std::int64_t to = std::numeric_limits<std::int64_t>::max();
-  for (auto [opt, out] : {std::pair{"from", &from}, std::pair{"to", &to}})
-    if (inv.has(opt)) {
-      auto t = parse_time(inv.get(opt));
-      if (!t) {
-        std::cerr << me << ": --" << opt << " '" << inv.get(opt)
-                  << "' is not a time (ms since the epoch, YYYY-MM-DD or "
-                     "YYYY-MM-DDTHH:MM:SSZ)\n";
-        return exit_usage;
-      }
-      *out = *t;
-    }
+  candle_request range;
+  if (!parse_range(inv, me, range))
+    return exit_usage;
+  auto from = range.from, to = range.to;
   long horizon = 10;
   if (inv.has("horizon")) {
     char* end = nullptr;
@@ -170,19 +161,8 @@ int backtest_command(const invocation& inv) {
     }
   }
   // --json must be writable before hours of work, not after.
-  if (inv.has("json")) {
-    auto path = inv.get("json");
-    bool existed = std::filesystem::exists(path);
-    std::ofstream probe(path, std::ios::app);
-    if (!probe) {
-      std::cerr << me << ": --json " << path << ": cannot write there ("
-                << std::strerror(errno) << ")\n";
-      return exit_usage;
-    }
-    probe.close();
-    if (!existed)
-      std::filesystem::remove(path);
-  }
+  if (!json_writable(inv, me))
+    return exit_usage;
   if (inv.has("cluster")) {
     if (!files.empty() || inv.has("db") || symbol.empty() || interval.empty()) {
       std::cerr << me << ": --cluster runs on the cluster's database: give --symbol S[,S...] and "
@@ -198,8 +178,7 @@ int backtest_command(const invocation& inv) {
   auto& s = p->loaded.values;
 
   // -- the candles --------------------------------------------------------------------
-  candle_request req{files, inv.get("db"), symbol, interval, from, to, strict,
-                     inv.has("from") || inv.has("to")};
+  candle_request req{files, inv.get("db"), symbol, interval, from, to, strict, range.ranged};
   int code = exit_ok;
   auto gathered = gather_candles(me, *p, req, code);
   if (!gathered)

@@ -2,6 +2,10 @@
 #include "app/candle_input.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <cstdio>
 #include <iostream>
 
@@ -45,6 +49,39 @@ std::vector<std::string> split_symbols(const std::string& list) {
     at = comma + 1;
   }
   return out;
+}
+
+bool parse_range(const invocation& inv, const char* me, candle_request& req) {
+  for (auto [opt, out] : {std::pair{"from", &req.from}, std::pair{"to", &req.to}})
+    if (inv.has(opt)) {
+      auto t = parse_time(inv.get(opt));
+      if (!t) {
+        std::cerr << me << ": --" << opt << " '" << inv.get(opt)
+                  << "' is not a time (ms since the epoch, YYYY-MM-DD or "
+                     "YYYY-MM-DDTHH:MM:SSZ)\n";
+        return false;
+      }
+      *out = *t;
+      req.ranged = true;
+    }
+  return true;
+}
+
+bool json_writable(const invocation& inv, const char* me) {
+  if (!inv.has("json"))
+    return true;
+  auto path = inv.get("json");
+  bool existed = std::filesystem::exists(path);
+  std::ofstream probe(path, std::ios::app);
+  if (!probe) {
+    std::cerr << me << ": --json " << path << ": cannot write there (" << std::strerror(errno)
+              << ")\n";
+    return false;
+  }
+  probe.close();
+  if (!existed)
+    std::filesystem::remove(path);
+  return true;
 }
 
 std::optional<std::vector<candle>> gather_candles(const char* me, const prepared_config& p,

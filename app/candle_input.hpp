@@ -31,6 +31,14 @@ struct candle_request {
   bool ranged = false;  ///< --from or --to was given (for the message)
 };
 
+/// Reads --from and --to into `req` (and sets `ranged`); false after
+/// printing "<me>: --from '...' is not a time ..." to stderr.
+bool parse_range(const invocation& inv, const char* me, candle_request& req);
+
+/// --json PATH, when given, can be written (checked before hours of work);
+/// false after printing why not. A probe file it created is removed.
+bool json_writable(const invocation& inv, const char* me);
+
 /// Reads the candles, sorted by open time (stable), each with its symbol and
 /// interval. On a problem it prints "<me>: ..." naming the file, line or
 /// setting to stderr, sets `exit_code` and returns nullopt.

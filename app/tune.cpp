@@ -164,31 +164,15 @@ int tune_command(const invocation& inv) {
     std::cerr << me << ": --interval '" << req.interval << "' is not an interval\n";
     return exit_usage;
   }
-  for (auto [opt, out] : {std::pair{"from", &req.from}, std::pair{"to", &req.to}})
-    if (inv.has(opt)) {
-      auto t = parse_time(inv.get(opt));
-      if (!t) {
-        std::cerr << me << ": --" << opt << " '" << inv.get(opt)
-                  << "' is not a time (ms since the epoch, YYYY-MM-DD or "
-                     "YYYY-MM-DDTHH:MM:SSZ)\n";
-        return exit_usage;
-      }
-      *out = *t;
-      req.ranged = true;
-    }
+  if (!parse_range(inv, me, req))
+    return exit_usage;
   learning::wf_options o;
   std::int64_t horizon = 10;
   if (!bars_arg(inv, "train", o.train_bars, me) || !bars_arg(inv, "test", o.test_bars, me)
       || !bars_arg(inv, "horizon", horizon, me))
     return exit_usage;
-  if (inv.has("json")) {
-    std::ofstream probe(inv.get("json"), std::ios::app);
-    if (!probe) {
-      std::cerr << me << ": --json " << inv.get("json") << ": cannot write there ("
-                << std::strerror(errno) << ")\n";
-      return exit_usage;
-    }
-  }
+  if (!json_writable(inv, me))
+    return exit_usage;
   auto p = prepare(inv);
   if (!p || !setup_logging(p->loaded.values))
     return exit_usage;

@@ -23,12 +23,30 @@ std::int64_t due_at(std::int64_t now, std::int64_t every) {
   return every > 0 ? now - ((now % every) + every) % every : 0;
 }
 
+} // namespace
+
+namespace detail {
+
+/// A weight set row to store (its version comes from the database).
+db::weight_set_row new_set(const weight_set& w, const char* source, std::int64_t parent,
+                           const char* state, std::string evidence, std::int64_t now_ms) {
+  db::weight_set_row r;
+  r.weights_json = weights_json(w);
+  r.threshold = w.threshold;
+  r.source = source;
+  r.parent = parent;
+  r.state = state;
+  r.evidence_json = std::move(evidence);
+  r.created_at = now_ms;
+  return r;
+}
+
 std::int64_t effective_from_now(db::storage& store, std::int64_t now_ms) {
   auto latest = store.latest_candle_time();
   return latest > 0 ? latest + 1 : now_ms;
 }
 
-} // namespace
+} // namespace detail
 
 std::vector<outcome_row> stored_outcomes(db::storage& store, std::int64_t from, std::int64_t to,
                                          int horizon, std::size_t limit,
@@ -182,18 +200,11 @@ db::learning_run_row coordinator_core::run_tuning(std::int64_t due, std::int64_t
               {"weights", json::parse(weights_json(p.candidate))},
               {"threshold", p.candidate.threshold}};
   if (p.trials > 0) {
-    db::weight_set_row w;
-    w.weights_json = weights_json(p.candidate);
-    w.threshold = p.candidate.threshold;
-    w.source = "tuning";
-    w.parent = version;
-    w.state = p.apply ? "proposed" : "refused";
-    w.evidence_json = result.dump();
-    w.created_at = now_ms;
-    auto v = store_.add_weight_set(w);
+    auto v = store_.add_weight_set(detail::new_set(p.candidate, "tuning", version,
+                                           p.apply ? "proposed" : "refused", result.dump(), now_ms));
     result["version"] = v;
     if (p.apply && s_.auto_apply) {
-      auto eff = effective_from_now(store_, now_ms);
+      auto eff = detail::effective_from_now(store_, now_ms);
       bool ok = store_.apply_weight_set(v, version, eff, now_ms);
       result["applied"] = ok;
       if (ok)
@@ -227,16 +238,10 @@ db::learning_run_row coordinator_core::run_expiry(std::int64_t due, std::int64_t
     run.result_json = json{{"expired", false}}.dump();
     return run;
   }
-  db::weight_set_row w;
-  w.weights_json = weights_json(s_.configured);
-  w.threshold = s_.configured.threshold;
-  w.source = "expiry";
-  w.parent = applied->version;
-  w.state = "proposed";
-  w.evidence_json = json{{"expired", applied->version}, {"applied_at", applied->applied_at}}.dump();
-  w.created_at = now_ms;
-  auto v = store_.add_weight_set(w);
-  auto eff = effective_from_now(store_, now_ms);
+  auto v = store_.add_weight_set(
+    detail::new_set(s_.configured, "expiry", applied->version, "proposed",
+            json{{"expired", applied->version}, {"applied_at", applied->applied_at}}.dump(), now_ms));
+  auto eff = detail::effective_from_now(store_, now_ms);
   bool ok = store_.apply_weight_set(v, applied->version, eff, now_ms);
   run.result_json =
     json{{"expired", applied->version}, {"version", v}, {"applied", ok}, {"effective_from", eff}}
@@ -368,147 +373,6 @@ std::vector<loop_state> coordinator_core::status(std::int64_t now_ms) {
     out.push_back(st);
   }
   return out;
-}
-
-std::string status_json(db::storage& store, const loop_settings& s, std::int64_t now_ms) {
-  coordinator_core c(store, s, {}, {});
-  auto loops = json::array();
-  for (auto& st : c.status(now_ms)) {
-    json l{{"loop", st.loop}, {"every_ms", st.every_ms}, {"next_at", st.next_at}};
-    if (st.last) {
-      auto result = json::parse(st.last->result_json, nullptr, false);
-      l["last"] = {{"id", st.last->id},
-                   {"status", st.last->status},
-                   {"scheduled_at", st.last->scheduled_at},
-                   {"finished_at", st.last->finished_at},
-                   {"result", result.is_discarded() ? json{} : result}};
-    } else {
-      l["last"] = nullptr;
-    }
-    loops.push_back(std::move(l));
-  }
-  auto [version, w] = c.current();
-  auto sets = json::array();
-  for (auto& row : store.weight_sets(20)) {
-    auto evidence = json::parse(row.evidence_json, nullptr, false);
-    sets.push_back({{"version", row.version},
-                    {"state", row.state},
-                    {"source", row.source},
-                    {"parent", row.parent},
-                    {"weights", json::parse(row.weights_json, nullptr, false)},
-                    {"threshold", row.threshold},
-                    {"created_at", row.created_at},
-                    {"effective_from", row.effective_from},
-                    {"applied_at", row.applied_at},
-                    {"evidence", evidence.is_discarded() ? json{} : evidence}});
-  }
-  std::size_t trials = 0, proposals = 0;
-  for (auto& r : store.learning_runs("tuning", 100000)) {
-    auto res = json::parse(r.result_json, nullptr, false);
-    if (res.is_object() && res.contains("trials")) {
-      trials += res["trials"].get<std::size_t>();
-      proposals += res["trials"].get<std::size_t>() > 0;
-    }
-  }
-  return json{{"loops", loops},
-              {"current", {{"version", version},
-                           {"weights", json::parse(weights_json(w))},
-                           {"threshold", w.threshold}}},
-              {"proposals", proposals},
-              {"trials", trials},
-              {"auto_apply", s.auto_apply},
-              {"weight_sets", sets}}
-    .dump();
-}
-
-proposal replay_tuning(db::storage& store, const db::learning_run_row& run,
-                       const loop_settings& s) {
-  if (run.loop != "tuning")
-    throw std::invalid_argument("run " + run.id + " is a " + run.loop + " run, not a tuning run");
-  auto in = json::parse(run.inputs_json, nullptr, false);
-  if (!in.is_object() || !in.contains("signals"))
-    throw std::invalid_argument("run " + run.id + ": its inputs hold no signal ids");
-  auto ids = in["signals"].get<std::vector<std::string>>();
-  auto version = in.value("current", std::int64_t{0});
-  weight_set current = s.configured;
-  if (version > 0) {
-    auto row = store.weight_set(version);
-    if (!row)
-      throw std::invalid_argument("run " + run.id + ": weight set " + std::to_string(version)
-                                  + " is not stored");
-    current = weights_from_json(row->weights_json, row->threshold, s.configured);
-  }
-  auto rows = stored_outcomes(store, in.value("from", std::int64_t{0}),
-                              in.value("to", std::int64_t{0}), in.value("horizon", s.horizon),
-                              ids.size() + 1, nullptr, &ids);
-  std::vector<const outcome_row*> ptrs;
-  for (auto& r : rows)
-    ptrs.push_back(&r);
-  return propose(current, ptrs, s.proposal);
-}
-
-std::string apply_version(db::storage& store, std::int64_t version, const loop_settings& s,
-                          std::int64_t now_ms) {
-  auto row = store.weight_set(version);
-  if (!row)
-    return "no weight set " + std::to_string(version);
-  if (row->state != "proposed")
-    return "weight set " + std::to_string(version) + " is " + row->state
-           + ": only a proposed set (one that beat the weights it was compared with) is applied";
-  if (now_ms - row->created_at > s.max_age_ms)
-    return "weight set " + std::to_string(version) + " is older than learning.tuning.max-age: "
-           "it was compared with outcomes that are out of date";
-  std::int64_t applied = 0;
-  for (auto& w : store.weight_sets(50))
-    if (w.state == "applied") {
-      applied = w.version;
-      break;
-    }
-  if (row->parent != applied)
-    return "weight set " + std::to_string(version) + " was compared with version "
-           + std::to_string(row->parent) + ", but version " + std::to_string(applied)
-           + " is applied now: it was never compared with the weights it would replace";
-  if (!store.apply_weight_set(version, applied, effective_from_now(store, now_ms), now_ms))
-    return "weight set " + std::to_string(version) + " changed meanwhile";
-  return "";
-}
-
-std::int64_t rollback(db::storage& store, std::optional<std::int64_t> to, const loop_settings& s,
-                      std::int64_t now_ms) {
-  std::int64_t applied = 0;
-  std::int64_t before = 0;
-  for (auto& w : store.weight_sets(1000))
-    if (w.state == "applied") {
-      applied = w.version;
-      before = w.parent;
-      break;
-    }
-  auto target = to ? *to : before;
-  weight_set w = s.configured;
-  if (target > 0) {
-    auto row = store.weight_set(target);
-    if (!row || row->applied_at == 0)
-      throw std::invalid_argument("weight set " + std::to_string(target)
-                                  + " was never applied: a rollback returns to weights that ran");
-    w = weights_from_json(row->weights_json, row->threshold, s.configured);
-  }
-  if (target == applied)
-    throw std::invalid_argument(applied == 0 ? std::string{"the configured weights are in force: "
-                                                           "there is nothing to roll back"}
-                                             : "weight set " + std::to_string(target)
-                                                 + " is applied now");
-  db::weight_set_row r;
-  r.weights_json = weights_json(w);
-  r.threshold = w.threshold;
-  r.source = "rollback";
-  r.parent = applied;
-  r.state = "proposed";
-  r.evidence_json = json{{"rollback_to", target}, {"from", applied}}.dump();
-  r.created_at = now_ms;
-  auto v = store.add_weight_set(r);
-  if (!store.apply_weight_set(v, applied, effective_from_now(store, now_ms), now_ms))
-    throw std::invalid_argument("the applied weights changed meanwhile; try again");
-  return v;
 }
 
 } // namespace herald::learning

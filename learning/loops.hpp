@@ -134,4 +134,13 @@ std::string apply_version(db::storage& store, std::int64_t version, const loop_s
 std::int64_t rollback(db::storage& store, std::optional<std::int64_t> to, const loop_settings& s,
                       std::int64_t now_ms);
 
+namespace detail {
+/// A weight set row to store (its version comes from the database).
+db::weight_set_row new_set(const weight_set& w, const char* source, std::int64_t parent,
+                           const char* state, std::string evidence, std::int64_t now_ms);
+/// The open time after the newest stored candle (`now_ms` without candles):
+/// where an applied set takes effect.
+std::int64_t effective_from_now(db::storage& store, std::int64_t now_ms);
+} // namespace detail
+
 } // namespace herald::learning

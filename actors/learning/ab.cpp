@@ -11,16 +11,11 @@
 #include "content/channel.hpp"
 #include "content/templates.hpp"
 #include "io/logging.hpp"
+#include "ops/flow.hpp"
 
 namespace herald::learning_actors {
 
 namespace {
-
-std::int64_t system_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 struct ab_state {
   static inline const char* name = "herald.learning.ab";
@@ -60,7 +55,7 @@ ab_actor::behavior_type ab_impl(ops::instrumented_stateful<ab_actor, ab_state>* 
   auto& st = self->state;
   st.opts = opts;
   st.log = logging::get("learning.ab");
-  st.clock = opts->clock ? opts->clock : std::function<std::int64_t()>{system_ms};
+  st.clock = opts->clock ? opts->clock : std::function<std::int64_t()>{ops::wall_ms};
   st.core = std::make_unique<learning::ab_core>(*opts->storage, opts->bandit, opts->check);
   try {
     for (auto& note : st.core->define(opts->experiments, st.clock()))

@@ -9,17 +9,12 @@
 #include "config/schema.hpp"
 #include "config/settings.hpp"
 #include "io/logging.hpp"
+#include "ops/flow.hpp"
 #include "supervisor/agent_directory.hpp"
 
 namespace herald::learning_actors {
 
 namespace {
-
-std::int64_t system_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 struct coordinator_state {
   static inline const char* name = "herald.learning.coordinator";
@@ -64,7 +59,7 @@ coordinator_impl(ops::instrumented_stateful<coordinator_actor, coordinator_state
   st.opts = opts;
   st.dir = dir;
   st.log = logging::get("learning.coordinator");
-  st.clock = opts->clock ? opts->clock : std::function<std::int64_t()>{system_ms};
+  st.clock = opts->clock ? opts->clock : std::function<std::int64_t()>{ops::wall_ms};
   auto settle = [self, opts, dir]() -> std::uint64_t {
     auto ab = caf::actor_cast<ab_actor>(dir->find("learning.ab"));
     if (!ab)
