@@ -41,6 +41,13 @@ db::weight_set_row new_set(const weight_set& w, const char* source, std::int64_t
   return r;
 }
 
+std::optional<db::weight_set_row> applied_set(db::storage& store) {
+  for (auto& w : store.applied_weight_sets())
+    if (w.state == "applied")
+      return w;
+  return std::nullopt;
+}
+
 std::int64_t effective_from_now(db::storage& store, std::int64_t now_ms) {
   auto latest = store.latest_candle_time();
   return latest > 0 ? latest + 1 : now_ms;
@@ -156,9 +163,8 @@ coordinator_core::coordinator_core(db::storage& store, loop_settings s, settle_f
   : store_(store), s_(std::move(s)), settle_(std::move(settle)), push_(std::move(push)) {}
 
 std::pair<std::int64_t, weight_set> coordinator_core::current() const {
-  for (auto& w : store_.weight_sets(50))
-    if (w.state == "applied")
-      return {w.version, weights_from_json(w.weights_json, w.threshold, s_.configured)};
+  if (auto w = detail::applied_set(store_))
+    return {w->version, weights_from_json(w->weights_json, w->threshold, s_.configured)};
   return {0, s_.configured};
 }
 
@@ -224,12 +230,7 @@ db::learning_run_row coordinator_core::run_expiry(std::int64_t due, std::int64_t
   run.scheduled_at = due;
   run.started_at = run.finished_at = now_ms;
   run.status = "ok";
-  std::optional<db::weight_set_row> applied;
-  for (auto& w : store_.weight_sets(50))
-    if (w.state == "applied") {
-      applied = w;
-      break;
-    }
+  auto applied = detail::applied_set(store_);
   run.inputs_json = json{{"current", applied ? applied->version : 0},
                          {"applied_at", applied ? applied->applied_at : 0},
                          {"max_age_ms", s_.max_age_ms}}

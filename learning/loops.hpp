@@ -141,6 +141,9 @@ db::weight_set_row new_set(const weight_set& w, const char* source, std::int64_t
 /// The open time after the newest stored candle (`now_ms` without candles):
 /// where an applied set takes effect.
 std::int64_t effective_from_now(db::storage& store, std::int64_t now_ms);
+/// The weight set applied now (nullopt: the configured weights), however
+/// many proposals came after it.
+std::optional<db::weight_set_row> applied_set(db::storage& store);
 } // namespace detail
 
 } // namespace herald::learning

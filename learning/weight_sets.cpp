@@ -100,12 +100,8 @@ std::string apply_version(db::storage& store, std::int64_t version, const loop_s
   if (now_ms - row->created_at > s.max_age_ms)
     return "weight set " + std::to_string(version) + " is older than learning.tuning.max-age: "
            "it was compared with outcomes that are out of date";
-  std::int64_t applied = 0;
-  for (auto& w : store.weight_sets(50))
-    if (w.state == "applied") {
-      applied = w.version;
-      break;
-    }
+  auto now_applied = detail::applied_set(store);
+  std::int64_t applied = now_applied ? now_applied->version : 0;
   if (row->parent != applied)
     return "weight set " + std::to_string(version) + " was compared with version "
            + std::to_string(row->parent) + ", but version " + std::to_string(applied)
@@ -117,14 +113,9 @@ std::string apply_version(db::storage& store, std::int64_t version, const loop_s
 
 std::int64_t rollback(db::storage& store, std::optional<std::int64_t> to, const loop_settings& s,
                       std::int64_t now_ms) {
-  std::int64_t applied = 0;
-  std::int64_t before = 0;
-  for (auto& w : store.weight_sets(1000))
-    if (w.state == "applied") {
-      applied = w.version;
-      before = w.parent;
-      break;
-    }
+  auto now_applied = detail::applied_set(store);
+  std::int64_t applied = now_applied ? now_applied->version : 0;
+  std::int64_t before = now_applied ? now_applied->parent : 0;
   auto target = to ? *to : before;
   weight_set w = s.configured;
   if (target > 0) {
