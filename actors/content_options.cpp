@@ -29,7 +29,13 @@ std::shared_ptr<const content::template_set> load_templates(const config::settin
     if (s.get_bool("publish." + std::string{content::channel_name(ch)} + ".enabled"))
       enabled.push_back(ch);
   }
-  auto missing = set->missing(enabled);
+  std::vector<content::content_type> types{content::content_type::alert,
+                                           content::content_type::recap,
+                                           content::content_type::report,
+                                           content::content_type::thread};
+  if (s.get_bool("content.scorecard"))
+    types.push_back(content::content_type::scorecard);
+  auto missing = set->missing(enabled, types);
   if (!missing.empty()) {
     std::string list;
     for (auto& m : missing)
@@ -51,6 +57,9 @@ content::strategist_options strategist_options_from(const config::settings& s) {
   so.recap_minute = config::parse_hhmm(s.get_string("content.recap-time"));
   so.report_minute = config::parse_hhmm(s.get_string("content.report-time"));
   so.report_weekday = std::max(0, config::parse_weekday(s.get_string("content.report-day")));
+  so.scorecard = s.get_bool("content.scorecard");
+  so.scorecard_minute = config::parse_hhmm(s.get_string("content.scorecard-time"));
+  so.scorecard_weekday = std::max(0, config::parse_weekday(s.get_string("content.scorecard-day")));
   for (std::size_t i = 0; i < content::channel_count; ++i) {
     auto p = "publish." + std::string{content::channel_name(static_cast<content::channel>(i))} + ".";
     if (!s.get_bool(p + "enabled"))
@@ -83,6 +92,10 @@ content_actors::content_options content_options_from(const config::settings& s,
   o.retry.cap_ms = duration_cast<ms>(s.get_duration("content.backoff-max")).count();
   o.approval_poll = duration_cast<ms>(s.get_duration("content.approval-poll"));
   o.ab_timeout = duration_cast<ms>(s.get_duration("learning.ab.ask-timeout"));
+  o.scorecard_horizon = static_cast<int>(s.get_int("learning.tuning.horizon"));
+  o.scorecard_threshold = s.get_real("analysis.threshold");
+  if (!o.storage) // the scorecard reads the stored signals and candles
+    o.strategist.scorecard = false;
   o.templates = load_templates(s, config_path);
 
   auto secret = [&](const char* name, const std::string& channel) {

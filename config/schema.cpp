@@ -428,7 +428,7 @@ std::vector<schema::check> make_checks() {
   std::vector<schema::check> out = {
     [](const settings& v) {
       std::vector<config_error> out;
-      for (auto k : {"content.recap-time", "content.report-time"})
+      for (auto k : {"content.recap-time", "content.report-time", "content.scorecard-time"})
         if (auto e = v.find(k); e && parse_hhmm(std::get<std::string>(e->val)) < 0)
           out.push_back({e->source, k, render(e->val), "expected a time \"HH:MM\" (UTC)"});
       for (auto ch : {"articles", "telegram", "discord", "x", "webhook"}) {

@@ -34,6 +34,14 @@ void add_content_keys(std::vector<key_spec>& out) {
                        {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}));
   out.push_back(key("content.report-time", value_type::string, value{std::string{"18:00"}},
                     "HH:MM UTC", "time of the weekly research report"));
+  out.push_back(key("content.scorecard", value_type::boolean, value{true}, "",
+                    "publish the weekly analysis scorecard (hit rates and Brier scores of the "
+                    "week before; needs persistence)"));
+  out.push_back(one_of(key("content.scorecard-day", value_type::string, value{std::string{"monday"}},
+                           "", "weekday of the weekly analysis scorecard"),
+                       {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}));
+  out.push_back(key("content.scorecard-time", value_type::string, value{std::string{"12:00"}},
+                    "HH:MM UTC", "time of the weekly analysis scorecard"));
   out.push_back(ranged(key("content.max-attempts", value_type::integer, value{std::int64_t{5}}, "",
                            "attempts failing with 5xx / timeouts before a piece is parked as failed"),
                        1, 100));

@@ -33,6 +33,10 @@ void add_learning_keys(std::vector<key_spec>& out) {
                            "outside every experiment"),
                        0.01, 60));
 
+  out.push_back(key("learning.ab.max-age", value_type::string, value{std::string{"7d"}}, "span",
+                    "weights computed longer ago (no outcome settled since) are not used: "
+                    "pieces are allocated with the starting weights (\"0\" = never)"));
+
   out.push_back(key("learning.coordinator.enabled", value_type::boolean, value{true}, "",
                     "run the feedback-loop coordinator (where content runs, with a database)"));
   out.push_back(ranged(key("learning.coordinator.tick", value_type::duration,
@@ -85,10 +89,11 @@ void add_learning_checks(std::vector<schema::check>& out) {
     for (auto k : {"learning.loops.ab-every", "learning.loops.tuning-every",
                    "learning.loops.expiry-every", "learning.loops.performance-every",
                    "learning.performance.window", "learning.tuning.window",
-                   "learning.tuning.max-age"})
+                   "learning.tuning.max-age", "learning.ab.max-age"})
       if (auto e = v.find(k)) {
         auto x = std::get<std::string>(e->val);
-        bool off_allowed = std::string{k}.find("loops.") != std::string::npos;
+        bool off_allowed = std::string{k}.find("loops.") != std::string::npos
+                           || std::string{k} == "learning.ab.max-age";
         if (!(off_allowed && x == "0") && parse_span_ms(x) <= 0)
           errs.push_back({e->source, k, render(e->val),
                           "'" + x + "' is not a span such as \"1h\" or \"7d\""

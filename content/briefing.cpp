@@ -656,6 +656,15 @@ std::map<content_type, facts> sample_facts() {
     .set("body", "# Report\n\ntext").set("link", "https://example.org/report.html");
   m[content_type::report] = p;
   m[content_type::thread] = p;
+  facts sc; // learning::weekly_scorecard's facts
+  sc.set("title", "Weekly analysis scorecard, week of 2023-11-13").set("date", "2023-11-20")
+    .set("week", "2023-11-13").set("period_hours", 168).set("outcomes", 1200)
+    .set("summary", "The combined signal was right on 51.2% of 800 calls.")
+    .set("body", "| Scope | Calls |\n|---|---|\n| combined | 800 |")
+    .set("combined_calls", 800).set("combined_hit_rate", 51.2).set("combined_low", 47.8)
+    .set("combined_high", 54.7).set("combined_brier", 0.2489).set("best_scope", "momentum")
+    .set("best_hit_rate", 53.4).set("link", "https://example.org/scorecard.html");
+  m[content_type::scorecard] = sc;
   return m;
 }
 
@@ -668,7 +677,10 @@ std::map<content_type, std::vector<std::string>> optional_facts() {
           {content_type::recap,
            {"movers", "hours", "top_symbol", "top_change", "bottom_symbol", "bottom_change"}},
           {content_type::report, {}},
-          {content_type::thread, {}}};
+          {content_type::thread, {}},
+          {content_type::scorecard,
+           {"combined_calls", "combined_hit_rate", "combined_low", "combined_high",
+            "combined_brier", "best_scope", "best_hit_rate"}}};
 }
 
 } // namespace herald::content

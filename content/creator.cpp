@@ -134,9 +134,10 @@ std::optional<draft> creator::write(const content_brief& b, std::string* error) 
     d.parts = cut_thread(trim(r->text), limit);
     return d;
   }
-  if (*type == content_type::report && *ch == channel::articles) {
+  if ((*type == content_type::report || *type == content_type::scorecard)
+      && *ch == channel::articles) {
     d.markdown = b.markdown;
-    d.variant = "report";
+    d.variant = content_type_name(*type);
     d.refused = fact_check(b.markdown, f);
     d.parts = {b.markdown};
     return d;

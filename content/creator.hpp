@@ -3,8 +3,8 @@
 // turns a brief into the text for its channel, from the templates or from
 // an optional LLM writer whose output is checked first.
 //   - alerts and recaps: the channel's template variant picked by piece id;
-//   - reports: the articles page is the full markdown report; other
-//     long-form channels get their template (summary + link);
+//   - reports and scorecards: the articles page is the full markdown;
+//     other long-form channels get their template (summary + link);
 //   - threads: the report digest cut into numbered parts for X / Telegram;
 //   - everything fits the channel's limit (cut at a word, never mid UTF-8).
 // An LLM draft is used only if it fits the limit and every number in it is

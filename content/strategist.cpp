@@ -32,6 +32,11 @@ std::string day_key(std::int64_t t) {
   return std::to_string(floor_to(t, day_ms));
 }
 
+/// Monday 00:00 UTC of the week holding t.
+std::int64_t monday_of(std::int64_t t) {
+  return last_weekly(t, 1, 0);
+}
+
 } // namespace
 
 strategist::strategist(strategist_options o) : o_(std::move(o)) {
@@ -140,8 +145,25 @@ std::vector<plan> strategist::on_time(std::int64_t now_ms) {
       for (auto& p : schedule(piece + (t == content_type::thread ? ":thread" : ""), t, report, "", 0))
         out.push_back(std::move(p));
   }
+  if (o_.scorecard) {
+    auto at = last_weekly(now_ms, o_.scorecard_weekday, o_.scorecard_minute);
+    if (at > timed_through_) {
+      auto week = monday_of(at) - week_ms; // the last full week before it
+      for (auto& p : schedule("scorecard:" + std::to_string(week), content_type::scorecard, at, "", 0))
+        out.push_back(std::move(p));
+    }
+  }
   timed_through_ = now_ms;
   return out;
+}
+
+std::int64_t strategist::scorecard_week(const std::string& piece) {
+  auto colon = piece.rfind(':');
+  try {
+    return std::stoll(piece.substr(colon == std::string::npos ? 0 : colon + 1));
+  } catch (const std::exception&) {
+    return INT64_MIN;
+  }
 }
 
 std::vector<plan> strategist::closing(std::int64_t now_ms) {

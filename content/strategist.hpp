@@ -12,7 +12,10 @@
 //     cannot go out within max-alert-delay-ms is dropped for that channel
 //     (stale news); recaps and reports wait for the next free slot;
 //   - a daily recap at recap-minute (UTC) and a weekly research report on
-//     report-weekday at report-minute.
+//     report-weekday at report-minute;
+//   - with `scorecard`, the weekly analysis scorecard on scorecard-weekday
+//     at scorecard-minute, over the last full week (Monday 00:00 UTC to
+//     Monday) before it: piece "scorecard:<that Monday, unix ms>".
 
 #include <array>
 #include <cstdint>
@@ -42,6 +45,9 @@ struct strategist_options {
   int recap_minute = 21 * 60;      ///< daily recap, minutes after midnight UTC
   int report_weekday = 0;          ///< 0 = Sunday .. 6
   int report_minute = 18 * 60;
+  bool scorecard = false;
+  int scorecard_weekday = 1;       ///< Monday
+  int scorecard_minute = 12 * 60;
   std::array<channel_schedule, channel_count> channels{};
 };
 
@@ -68,7 +74,10 @@ public:
   /// Decides on insights that arrived together: plans for the accepted ones,
   /// a reason for every one skipped.
   std::vector<plan> on_insights(std::vector<analysis::insight> ins, std::vector<skipped>* why = nullptr);
-  /// Recaps and reports whose time passed since the last call (market time).
+  /// The Monday 00:00 UTC that starts the week a scorecard piece covers.
+  static std::int64_t scorecard_week(const std::string& piece);
+  /// Recaps, reports and scorecards whose time passed since the last call
+  /// (market time).
   std::vector<plan> on_time(std::int64_t now_ms);
   /// A closing recap and report (the end of a bounded run), at `now_ms`.
   std::vector<plan> closing(std::int64_t now_ms);

@@ -12,7 +12,7 @@ namespace herald::content {
 
 namespace {
 
-constexpr const char* type_names[] = {"alert", "recap", "report", "thread"};
+constexpr const char* type_names[] = {"alert", "recap", "report", "thread", "scorecard"};
 
 } // namespace
 
@@ -113,16 +113,16 @@ std::uint64_t stable_hash(std::string_view s) {
 bool carries(channel c, content_type t) {
   if (t == content_type::thread)
     return c == channel::x || c == channel::telegram;
-  if (t == content_type::report)
+  if (t == content_type::report || t == content_type::scorecard)
     return c != channel::x && c != channel::telegram;
   return true;
 }
 
-std::vector<std::string> template_set::missing(const std::vector<channel>& channels) const {
+std::vector<std::string> template_set::missing(const std::vector<channel>& channels,
+                                               const std::vector<content_type>& types) const {
   std::vector<std::string> out;
   for (auto c : channels)
-    for (auto t : {content_type::alert, content_type::recap, content_type::report,
-                   content_type::thread})
+    for (auto t : types)
       if (carries(c, t) && variants(t, c).empty())
         out.push_back(std::string{content_type_name(t)} + "." + channel_name(c));
   return out;

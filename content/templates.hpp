@@ -18,12 +18,15 @@
 
 namespace herald::content {
 
-enum class content_type : std::uint8_t { alert, recap, report, thread };
-constexpr std::size_t content_type_count = 4;
+/// scorecard: the weekly analysis scorecard (issue 19): how often each
+/// analyzer and the combined signal were right the week before.
+enum class content_type : std::uint8_t { alert, recap, report, thread, scorecard };
+constexpr std::size_t content_type_count = 5;
 const char* content_type_name(content_type t);
 
 /// Whether the strategist plans pieces of type `t` for channel `c`: threads
-/// only for X and Telegram, reports for every channel but those two.
+/// only for X and Telegram, reports and scorecards for every channel but
+/// those two.
 bool carries(channel c, content_type t);
 std::optional<content_type> parse_content_type(std::string_view name);
 
@@ -86,9 +89,10 @@ public:
 
   /// Variants for a type and channel, in name order (empty when none).
   const std::vector<template_variant>& variants(content_type t, channel c) const;
-  /// "<type>.<channel>" of every piece the strategist plans for these
-  /// channels that has no template (empty: complete).
-  std::vector<std::string> missing(const std::vector<channel>& channels) const;
+  /// "<type>.<channel>" of every piece of `types` the strategist plans for
+  /// these channels that has no template (empty: complete).
+  std::vector<std::string> missing(const std::vector<channel>& channels,
+                                   const std::vector<content_type>& types) const;
   /// Renders the variant named `preferred` when it exists, else the one
   /// picked for `key` (stable: the same key always gets the same variant);
   /// nullopt with `error` when there is no template or it fails on these

@@ -70,8 +70,8 @@ bool sql_storage::create_experiment(const ab_experiment_row& e) {
 }
 
 std::vector<ab_experiment_row> sql_storage::experiments() {
-  auto tests = query("SELECT id, name, status, started_at, metadata, updates, lost FROM ab_tests "
-                     "ORDER BY started_at, id",
+  auto tests = query("SELECT id, name, status, started_at, metadata, updates, lost, reweighted_at "
+                     "FROM ab_tests ORDER BY started_at, id",
                      {});
   std::vector<ab_experiment_row> out;
   for (auto& r : tests) {
@@ -83,6 +83,7 @@ std::vector<ab_experiment_row> sql_storage::experiments() {
     e.definition_json = r[4].as_text();
     e.updates = r[5].as_int();
     e.lost = r[6].as_int();
+    e.reweighted_at = r[7].as_int();
     auto arms = query("SELECT v.variant, v.impressions, v.conversions, v.weight, v.expected, "
                       "(SELECT COUNT(*) FROM ab_assignments a WHERE a.test_id = v.test_id AND "
                       "a.arm = v.variant) FROM ab_test_variants v WHERE v.test_id = $1 ORDER BY "
@@ -151,8 +152,8 @@ std::size_t sql_storage::save_update(const ab_experiment_row& e,
       }
       ++n;
     }
-    c->exec("UPDATE ab_tests SET updates = $1, lost = $2 WHERE id = $3",
-            {e.updates, e.lost, e.id});
+    c->exec("UPDATE ab_tests SET updates = $1, lost = $2, reweighted_at = $3 WHERE id = $4",
+            {e.updates, e.lost, e.reweighted_at, e.id});
     for (auto& a : e.arms)
       c->exec("UPDATE ab_test_variants SET impressions = $1, conversions = $2, weight = $3, "
               "expected = $4 WHERE test_id = $5 AND variant = $6",

@@ -200,6 +200,7 @@ struct ab_experiment_row {
   std::int64_t started_at = 0;
   std::int64_t updates = 0;    ///< reweights so far
   std::int64_t lost = 0;       ///< settled units without an outcome
+  std::int64_t reweighted_at = 0; ///< when the weights were last computed (0 = never / unknown)
   std::vector<ab_arm_row> arms;
 };
 

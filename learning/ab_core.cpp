@@ -39,6 +39,7 @@ experiment_state state_of(const db::ab_experiment_row& row) {
   s.status = row.status;
   s.updates = row.updates;
   s.lost = row.lost;
+  s.reweighted_at = row.reweighted_at;
   if (row.arms.size() != def.arms.size())
     throw std::invalid_argument("experiment '" + row.id + "': " + std::to_string(row.arms.size())
                                 + " arms stored, the definition has "
@@ -68,6 +69,7 @@ db::ab_experiment_row row_of(const experiment_state& s, std::int64_t started_at)
   r.started_at = started_at;
   r.updates = s.updates;
   r.lost = s.lost;
+  r.reweighted_at = s.reweighted_at;
   for (std::size_t i = 0; i < s.def.arms.size(); ++i)
     r.arms.push_back(db::ab_arm_row{s.def.arms[i], s.arms[i].exposures, s.arms[i].successes,
                                     s.arms[i].assigned, s.weights[i], s.expected[i]});
@@ -154,12 +156,15 @@ std::vector<ab_choice> ab_core::choose(const std::string& unit, const std::strin
       continue;
     if (s.def.factor == factor::chart && !chart_possible)
       continue;
-    auto arm = assign(s, unit);
+    // Stale weights (no outcome for max-age) give way to the starting ones;
+    // the unit records the weights it was assigned under either way.
+    auto w = allocation(s, now_ms, o_.max_age_ms);
+    auto arm = assign(s, unit, w);
     db::ab_assignment_row a;
     a.test_id = id;
     a.unit = unit;
     a.arm = s.def.arms[arm];
-    a.weights_json = weights_json(s.weights);
+    a.weights_json = weights_json(w);
     a.assigned_at = now_ms;
     auto [stored, fresh] = store_.assign_unit(a);
     if (fresh)
@@ -197,6 +202,7 @@ settle_report ab_core::settle(std::int64_t now_ms) {
     if (settled.empty())
       continue;
     reweight(next, o_);
+    next.reweighted_at = now_ms;
     if (store_.save_update(row_of(next, 0), settled) == 0) {
       // Another writer settled them first: the stored counts include them.
       continue;
@@ -213,7 +219,7 @@ std::string experiments_json(const std::vector<db::ab_experiment_row>& rows) {
   for (auto& row : rows) {
     nlohmann::json e{{"id", row.id}, {"name", row.name}, {"status", row.status},
                      {"started_at", row.started_at}, {"updates", row.updates},
-                     {"lost", row.lost}};
+                     {"lost", row.lost}, {"reweighted_at", row.reweighted_at}};
     try {
       auto s = state_of(row);
       auto v = judge(s);

@@ -37,6 +37,9 @@ struct bandit_options {
   bool optimistic = true;  ///< a draw below the posterior mean counts as the mean
   int draws = 1000;        ///< Monte Carlo draws per weight computation (s.e. <= 1.6%)
   std::int64_t floor_after = 100; ///< assignments before the floor applies
+  /// Weights recomputed longer ago are not used: the starting weights are
+  /// (learning::stale; learning.ab.max-age). 0 = never.
+  std::int64_t max_age_ms = 0;
 };
 
 /// Thompson weights for `arms` (sum 1). Deterministic for a given `seed`.

@@ -170,7 +170,24 @@ experiment_state start(experiment_def d) {
 }
 
 std::size_t assign(const experiment_state& s, const std::string& unit) {
-  return pick(s.weights, unit_uniform(s.def.id + "\x1f" + unit));
+  return assign(s, unit, s.weights);
+}
+
+std::size_t assign(const experiment_state& s, const std::string& unit,
+                   const std::vector<double>& weights) {
+  return pick(weights, unit_uniform(s.def.id + "\x1f" + unit));
+}
+
+bool stale(const experiment_state& s, std::int64_t now_ms, std::int64_t max_age_ms) {
+  return max_age_ms > 0 && s.updates > 0 && s.reweighted_at > 0
+         && now_ms - s.reweighted_at > max_age_ms;
+}
+
+std::vector<double> allocation(const experiment_state& s, std::int64_t now_ms,
+                               std::int64_t max_age_ms) {
+  if (!stale(s, now_ms, max_age_ms))
+    return s.weights;
+  return fixed_weights(s.def.arms.size(), s.def.fixed ? s.def.split : std::vector<double>{});
 }
 
 void count_assignment(experiment_state& s, std::size_t arm) {

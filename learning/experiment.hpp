@@ -66,6 +66,7 @@ struct experiment_state {
   std::vector<double> weights;    ///< current allocation
   std::int64_t updates = 0;       ///< reweights so far
   std::int64_t lost = 0;          ///< settled units without an outcome
+  std::int64_t reweighted_at = 0; ///< when `weights` were computed (unix ms; 0 = unknown)
 };
 
 /// A fresh state: no data, weights from the mode (equal or the split).
@@ -73,6 +74,19 @@ experiment_state start(experiment_def d);
 
 /// The arm of `unit` under the current weights (does not change the state).
 std::size_t assign(const experiment_state& s, const std::string& unit);
+/// The arm of `unit` under `weights` (per s.def.arms).
+std::size_t assign(const experiment_state& s, const std::string& unit,
+                   const std::vector<double>& weights);
+
+/// Expiry: weights computed more than `max_age_ms` before `now_ms` are
+/// stale (no outcome was settled since: the analytics stopped, or nothing
+/// was published). 0 = never; weights never recomputed, or of an unknown
+/// time, are not stale.
+bool stale(const experiment_state& s, std::int64_t now_ms, std::int64_t max_age_ms);
+/// The weights to allocate with now: the current ones, or the starting ones
+/// (equal, or the split) when they are stale.
+std::vector<double> allocation(const experiment_state& s, std::int64_t now_ms,
+                               std::int64_t max_age_ms);
 /// Counts an assignment made (the caller stored it).
 void count_assignment(experiment_state& s, std::size_t arm);
 

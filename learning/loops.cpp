@@ -1,6 +1,8 @@
 #include "learning/loops.hpp"
 
+#include "community/analytics.hpp"
 #include "learning/performance.hpp"
+#include "learning/scorecard.hpp"
 
 #include <algorithm>
 #include <map>
@@ -256,46 +258,30 @@ db::learning_run_row coordinator_core::run_performance(std::int64_t due, std::in
   run.loop = "performance";
   run.scheduled_at = due;
   run.started_at = now_ms;
-  auto from = now_ms - s_.performance_window_ms;
+  // Up to the newest stored candle when the market runs ahead of the wall
+  // clock (a simulated market after its catch-up), else to now.
+  auto to = std::max(now_ms, store_.latest_candle_time() + 1);
+  auto from = to - s_.performance_window_ms;
   std::vector<std::string> ids;
   std::vector<db::signal_record> records;
-  auto rows = stored_outcomes(store_, from, now_ms, s_.horizon, s_.max_signals, &ids, nullptr,
+  auto rows = stored_outcomes(store_, from, to, s_.horizon, s_.max_signals, &ids, nullptr,
                               &records);
-  auto week_of = [](std::int64_t t) {
-    auto day_index = t >= 0 ? t / 86'400'000LL : (t - 86'399'999) / 86'400'000LL;
-    auto since_monday = ((day_index + 3) % 7 + 7) % 7; // 1970-01-01 was a Thursday
-    return (day_index - since_monday) * 86'400'000LL;
-  };
   std::map<std::int64_t, std::vector<std::size_t>> weeks;
   for (std::size_t i = 0; i < rows.size(); ++i)
-    weeks[week_of(rows[i].time)].push_back(i);
-  auto compute = [&](const std::vector<std::size_t>& idx) {
-    std::vector<const outcome_row*> rs;
-    std::vector<int> dirs;
-    std::vector<double> scores, confs;
-    for (auto i : idx) {
-      rs.push_back(&rows[i]);
-      auto& d = records[i].direction;
-      dirs.push_back(d == "long" ? 1 : d == "short" ? -1 : 0);
-      scores.push_back(records[i].score);
-      confs.push_back(records[i].confidence);
-    }
-    performance_options po;
-    po.call_threshold = s_.configured.threshold;
-    return performance(rs, dirs, scores, confs, po);
-  };
+    weeks[community::week_start(rows[i].time)].push_back(i);
+  auto threshold = s_.configured.threshold;
   for (auto& [start, idx] : weeks)
-    for (auto& sc : compute(idx))
+    for (auto& sc : scopes_of(rows, idx, records, threshold))
       store_.write_performance("analysis.week", sc.scope, start, to_json(sc));
   std::vector<std::size_t> all(rows.size());
   for (std::size_t i = 0; i < all.size(); ++i)
     all[i] = i;
-  auto overall = compute(all);
+  auto overall = scopes_of(rows, all, records, threshold);
   for (auto& sc : overall)
     store_.write_performance("analysis.all", sc.scope, 0, to_json(sc));
   auto& combined = overall.back();
   run.inputs_json = json{{"from", from},
-                         {"to", now_ms},
+                         {"to", to},
                          {"horizon", s_.horizon},
                          {"count", ids.size()},
                          {"first", ids.empty() ? "" : ids.front()},

@@ -27,7 +27,7 @@ namespace herald {
 struct content_brief {
   std::string id;    ///< plan id "<piece>@<channel>"
   std::string piece;
-  std::string type;  ///< alert / recap / report / thread
+  std::string type;  ///< alert / recap / report / thread / scorecard
   std::string channel;
   std::string insight_id;
   std::int64_t scheduled_at = 0;
@@ -38,6 +38,7 @@ struct content_brief {
   bool with_chart = false;
   content::chart_data chart;
   std::string variant; ///< template variant an experiment chose ("" = picked by piece id)
+  std::string chart_png; ///< a ready image (the scorecard's reliability diagram), "" = none
 };
 
 /// A rendered piece for one channel.
@@ -83,7 +84,7 @@ inline bool operator==(const content_brief& a, const content_brief& b) {
          && a.insight_id == b.insight_id && a.scheduled_at == b.scheduled_at
          && a.facts_json == b.facts_json && a.title == b.title && a.markdown == b.markdown
          && a.digest == b.digest && a.with_chart == b.with_chart && a.chart == b.chart
-         && a.variant == b.variant;
+         && a.variant == b.variant && a.chart_png == b.chart_png;
 }
 inline bool operator==(const content_piece& a, const content_piece& b) {
   return a.id == b.id && a.piece == b.piece && a.type == b.type && a.channel == b.channel
@@ -105,7 +106,7 @@ inline bool operator==(const channel_tally& a, const channel_tally& b) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, content_brief& x) {
   return f(x.id, x.piece, x.type, x.channel, x.insight_id, x.scheduled_at, x.facts_json, x.title,
-           x.markdown, x.digest, x.with_chart, x.chart, x.variant);
+           x.markdown, x.digest, x.with_chart, x.chart, x.variant, x.chart_png);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, content_piece& x) {

@@ -145,6 +145,11 @@ struct creator_state {
     p.variant = d->variant;
     p.writer = d->writer;
     p.refused = d->refused;
+    if (!b.chart_png.empty()) { // drawn already (the scorecard's diagram)
+      p.chart_png = std::move(b.chart_png);
+      st.deliver(std::move(p));
+      return;
+    }
     auto charts = caf::actor_cast<charts_actor>(st.dir->find("content.charts"));
     if (!b.with_chart || b.chart.candles.empty() || !charts) {
       st.deliver(std::move(p));

@@ -67,6 +67,11 @@ struct content_options {
   std::chrono::milliseconds approval_poll{5000};
   /// How long the creator waits for learning.ab (learning.ab.ask-timeout).
   std::chrono::milliseconds ab_timeout{2000};
+  /// The weekly scorecard (strategist.scorecard): outcomes after this many
+  /// bars (learning.tuning.horizon); an analyzer calls a direction at
+  /// |score| >= the aggregate's threshold.
+  int scorecard_horizon = 10;
+  double scorecard_threshold = 0.15;
   std::shared_ptr<db::storage> storage;
   /// Cluster: the publisher lease every ledger transition is fenced by (see
   /// content::ledger::fence); empty in one process.

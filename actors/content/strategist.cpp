@@ -16,6 +16,7 @@
 #include "actors/analysis/risk.hpp"
 #include "actors/data/hub.hpp"
 #include "content/ledger.hpp"
+#include "learning/scorecard.hpp"
 #include "io/logging.hpp"
 #include "market/interval.hpp"
 
@@ -43,6 +44,8 @@ struct strategist_state {
   };
   std::map<std::string, alert_material> material; ///< by insight id
   std::set<std::string> pending_ids;
+  std::chrono::steady_clock::time_point scorecard_waited{}; ///< last `wait`
+  bool draining = false; ///< release() at the end of a bounded run
   caf::actor_addr hub_addr, risk_addr;
   bool timer = false;
 
@@ -247,7 +250,9 @@ struct strategist_state {
     feed(INT64_MAX);
     if (view->clock() != INT64_MIN)
       add(planner->closing(view->clock()));
+    draining = true; // the database has every candle and signal now
     release(INT64_MAX);
+    draining = false;
     auto creator = caf::actor_cast<creator_actor>(dir->find("content.creator"));
     if (!creator) { // restarting: ask again shortly
       drains.push_back(rp);
@@ -551,6 +556,7 @@ struct strategist_state {
   /// Briefs for every plan due by `now` (market time) to the creator.
   void release(std::int64_t now) {
     auto creator = caf::actor_cast<creator_actor>(dir->find("content.creator"));
+    std::vector<content::plan> later; // scorecards waiting for the database
     while (!pending.empty() && pending.begin()->first <= now) {
       auto p = std::move(pending.begin()->second);
       pending.erase(pending.begin());
@@ -563,6 +569,13 @@ struct strategist_state {
       content_brief b;
       try {
         b = brief(p);
+        if (p.type == content::content_type::scorecard) {
+          auto step = scorecard(p, b);
+          if (step == learning::scorecard_step::wait)
+            later.push_back(std::move(p));
+          if (step != learning::scorecard_step::ready)
+            continue;
+        }
       } catch (const std::exception& e) {
         // A bug or an input no one foresaw costs this piece, logged with its
         // id, not the strategist (a restart would meet it again).
@@ -581,6 +594,46 @@ struct strategist_state {
       else
         log->error("no content.creator: piece {} is lost for this run", p.id);
     }
+    for (auto& p : later) {
+      pending_ids.insert(p.id);
+      pending.emplace(p.scheduled_at, std::move(p));
+    }
+  }
+
+  /// A due scorecard: `ready` when `b` is filled in for the creator; `wait`
+  /// (release() keeps it pending) until the database has the week; with
+  /// nothing to say, recorded `rejected` with the reason, so that no
+  /// restart plans it again.
+  learning::scorecard_step scorecard(const content::plan& p, content_brief& b) {
+    // Looking for the newest stored candle scans an index: once a second.
+    auto now = std::chrono::steady_clock::now();
+    if (!draining && now - scorecard_waited < 1s)
+      return learning::scorecard_step::wait;
+    if (!o->storage)
+      throw std::logic_error{"a scorecard needs the database"};
+    learning::scorecard_options so;
+    so.horizon = o->scorecard_horizon;
+    so.call_threshold = o->scorecard_threshold;
+    std::string why;
+    auto step = learning::fill_scorecard(*o->storage, b, so, &why);
+    if (step == learning::scorecard_step::wait) {
+      scorecard_waited = now;
+      if (draining)
+        log->info("{} is not published in this run ({}); it goes out when due after the next "
+                  "start", p.id, why);
+      else
+        log->debug("{} waits: {}", p.id, why);
+    }
+    if (step != learning::scorecard_step::nothing)
+      return step;
+    log->info("{}: nothing to publish: {}", p.id, why);
+    if (book)
+      if (auto r = book->find(p.id); r && r->state == content::state::scheduled) {
+        r->state = content::state::rejected;
+        r->last_error = "nothing to score: " + why;
+        book->save(*r);
+      }
+    return step;
   }
 
   /// In the ledger beyond `scheduled`: the publisher has it.
@@ -668,6 +721,8 @@ struct strategist_state {
           b.chart = view->chart("", "", p.scheduled_at);
         break;
       }
+      case content::content_type::scorecard:
+        break; // scorecard(): from the database
     }
     return b;
   }
@@ -683,10 +738,10 @@ strategist_actor::behavior_type strategist_impl(
   st.log = logging::get("content.strategist");
   st.view = std::make_unique<content::market_view>(o->view);
   st.planner = std::make_unique<content::strategist>(o->strategist);
-  if (o->storage)
+  if (o->storage) {
     st.book = std::make_unique<content::ledger>(o->storage);
     st.book->fence(o->fence);
-  st.book->fence(o->fence);
+  }
   st.reload();
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;

@@ -1,12 +1,14 @@
 #include "actors/learning/ab.hpp"
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
 #include "actors/ops/instrumented.hpp"
+#include "config/schema.hpp"
 #include "config/settings.hpp"
 #include "content/channel.hpp"
 #include "content/templates.hpp"
@@ -25,6 +27,24 @@ struct ab_state {
   std::shared_ptr<spdlog::logger> log;
   std::string last_error;
 
+  std::set<std::string> stale_noted; ///< experiments whose weights are stale, said once
+
+  /// Says when an experiment's weights expire (learning.ab.max-age) and
+  /// when they are fresh again.
+  void note_stale() {
+    auto now = clock();
+    for (auto& [id, s] : core->experiments()) {
+      bool is = learning::stale(s, now, opts->bandit.max_age_ms);
+      if (is && stale_noted.insert(id).second)
+        log->warn("experiment '{}': its weights were computed at {} and no outcome was settled "
+                  "since (learning.ab.max-age): pieces get the starting weights until outcomes "
+                  "come again",
+                  id, s.reweighted_at);
+      if (!is && stale_noted.erase(id))
+        log->info("experiment '{}': weights recomputed; the bandit allocates again", id);
+    }
+  }
+
   void warn_once(const std::string& err) {
     if (err != last_error)
       log->warn("{} (retried on the next tick)", err);
@@ -40,6 +60,7 @@ struct ab_state {
       if (rep.settled > 0)
         log->info("settled {} units ({} successes, {} lost) in {} experiments; weights updated",
                   rep.settled, rep.successes, rep.lost, rep.experiments);
+      note_stale();
       last_error.clear();
       return rep.settled;
     } catch (const std::exception& e) {
@@ -92,6 +113,7 @@ ab_actor::behavior_type ab_impl(ops::instrumented_stateful<ab_actor, ab_state>* 
         try { // keep the experiments current for choose(); the coordinator settles
           for (auto& note : st.core->load())
             st.log->error("{}", note);
+          st.note_stale();
         } catch (const std::exception& e) {
           st.warn_once(std::string{"experiments: "} + e.what());
         }
@@ -172,6 +194,8 @@ ab_options ab_options_from(const config::settings& s, std::shared_ptr<db::storag
   o.interval = std::chrono::duration_cast<std::chrono::milliseconds>(
     s.get_duration("learning.ab.interval"));
   o.bandit.sharpen = s.get_real("learning.ab.sharpen");
+  auto age = s.get_string("learning.ab.max-age");
+  o.bandit.max_age_ms = age == "0" ? 0 : config::parse_span_ms(age);
   auto file = s.get_string("learning.ab.experiments-file");
   if (!file.empty())
     o.experiments = read_experiments(file);

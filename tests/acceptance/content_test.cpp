@@ -231,6 +231,44 @@ TEST_CASE("a piece planned for later survives a stop and goes out after the rest
   CHECK(fs::exists(box.dir / "site" / (slug + ".html")));
 }
 
+TEST_CASE("a run across a Monday noon publishes the weekly analysis scorecard with its "
+          "reliability diagram, once",
+          "[acceptance][content][scorecard]") {
+  sandbox box;
+  // From Sunday 2023-11-19 00:00 UTC for 40 h: the signals of that Sunday
+  // (the week of Monday the 13th) have resolved by Monday noon.
+  auto args = box.run({"--candles", "2400", "--scanner.start-time=1700352000000"});
+  auto [code, out] = process::run(args, std::chrono::seconds{300});
+  INFO(out.substr(out.size() > 4000 ? out.size() - 4000 : 0));
+  REQUIRE(code == 0);
+  auto pages = box.files("scorecard-", ".html");
+  REQUIRE(pages.size() == 1);
+  auto stem = pages[0].substr(0, pages[0].size() - 5);
+  CHECK(stem == "scorecard-1699833600000");
+  auto md = slurp(box.dir / "site" / (stem + ".md"));
+  INFO(md);
+  for (auto s : {"| combined | ", "| momentum | ", "Brier", "resolved by 2023-11-20 12:00 UTC"})
+    CHECK(md.find(s) != std::string::npos);
+  // Every signal of Sunday the 19th (1,440 bars of three symbols) is scored.
+  CHECK(md.find("resolved by 2023-11-20 12:00 UTC: 4320.") != std::string::npos);
+  CHECK(slurp(box.dir / "site" / (stem + ".png")).substr(1, 3) == "PNG");
+  CHECK(slurp(box.dir / "site" / pages[0]).find("<img src=\"" + stem + ".png\"") != std::string::npos);
+  CHECK(slurp(box.dir / "site" / "index.html").find("Weekly analysis scorecard, week of 2023-11-13")
+        != std::string::npos);
+  auto db = (box.dir / "h.db").string();
+  auto state = [&] {
+    return herald::test::run_line("sqlite3 '" + db
+                                  + "' \"SELECT state FROM content_plans WHERE kind = 'scorecard'\"");
+  };
+  CHECK(state() == "published");
+  // Run on: the same week is not scored twice.
+  auto [again, out2] = process::run(box.run({"--candles", "2500", "--scanner.start-time=1700352000000"}),
+                                    std::chrono::seconds{300});
+  CHECK(again == 0);
+  CHECK(box.files("scorecard-", ".html").size() == 1);
+  CHECK(state() == "published");
+}
+
 TEST_CASE("every piece of a long simulated run and of a real replay passes the fact check",
           "[acceptance][content][factcheck]") {
   struct run_case {

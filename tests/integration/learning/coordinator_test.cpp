@@ -13,6 +13,7 @@
 
 #include "analysis/aggregate.hpp"
 #include "learning/loops.hpp"
+#include "support/learning_seed.hpp"
 #include "support/sqlite_file.hpp"
 
 using namespace herald;
@@ -24,70 +25,7 @@ constexpr std::int64_t t0 = 1'767'225'600'000; // 2026-01-01 00:00 UTC
 constexpr std::size_t momentum = static_cast<std::size_t>(analysis::kind::momentum);
 constexpr std::size_t flow = static_cast<std::size_t>(analysis::kind::order_flow);
 
-/// 3,000 hourly candles and a signal for each, whose momentum vote agrees
-/// with the move 10 bars later 70% of the time and whose order-flow vote
-/// disagrees with it 70% of the time.
-/// What the combined signal did, counted while seeding (the independent
-/// computation the performance loop is checked against).
-struct combined_truth {
-  std::uint64_t calls = 0, hits = 0, rows = 0;
-  double se = 0;
-};
-
-combined_truth seed(db::storage& s, unsigned rng_seed = 3, int flip_after = 1 << 30) {
-  combined_truth truth;
-  std::mt19937_64 g(rng_seed);
-  std::normal_distribution<double> step(0, 0.01);
-  std::uniform_real_distribution<double> u(0, 1);
-  const int n = 3000;
-  std::vector<candle> cs;
-  double price = 100;
-  for (int i = 0; i < n; ++i) {
-    candle c;
-    c.symbol = "BTCUSDT";
-    c.interval = "1h";
-    c.open_time = t0 + i * hour;
-    c.close_time = c.open_time + hour - 1;
-    c.open = price;
-    price *= std::exp(step(g));
-    c.close = price;
-    c.high = std::max(c.open, c.close);
-    c.low = std::min(c.open, c.close);
-    c.volume = 10;
-    cs.push_back(c);
-  }
-  db::write_batch b;
-  b.candles = cs;
-  analysis::aggregate_options ao;
-  for (int i = 0; i + 10 < n; ++i) {
-    double move = cs[i + 10].close > cs[i].close ? 1 : -1;
-    if (i >= flip_after)
-      move = -move; // from here on the votes point the wrong way
-    analysis::contribution_set parts;
-    for (std::uint8_t k = 0; k < analysis::kind_count; ++k) {
-      double score = u(g) * 2 - 1;
-      if (k == momentum)
-        score = (u(g) < 0.7 ? move : -move) * (0.3 + 0.7 * u(g));
-      if (k == flow)
-        score = (u(g) < 0.7 ? -move : move) * (0.3 + 0.7 * u(g));
-      parts.push_back({k, true, score, 80, 0});
-    }
-    auto sig = analysis::aggregate(ao, "BTCUSDT", "1h", cs[i].open_time, cs[i].close, parts, "normal");
-    b.signals.push_back({sig.id(), "BTCUSDT", "1h", sig.time, analysis::to_string(sig.dir),
-                         sig.score, sig.confidence, sig.payload_json(), sig.time});
-    double fwd = cs[i + 10].close / cs[i].close - 1;
-    double p = std::min(1.0, std::max(0.0, 0.5 + 0.5 * sig.score * sig.confidence / 100));
-    double y = fwd > 0 ? 1 : 0;
-    ++truth.rows;
-    truth.se += (p - y) * (p - y);
-    if (sig.dir != analysis::direction::neutral) {
-      ++truth.calls;
-      truth.hits += (sig.dir == analysis::direction::long_) == (fwd > 0);
-    }
-  }
-  s.write(b);
-  return truth;
-}
+using test::seed;
 
 learning::loop_settings settings() {
   learning::loop_settings l;

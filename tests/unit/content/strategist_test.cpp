@@ -176,3 +176,43 @@ TEST_CASE("the plan does not depend on how insights were grouped into reports", 
   CHECK(a[0].piece == b[0].piece);
   CHECK(a[0].insight_id == weak.id());
 }
+
+TEST_CASE("the weekly scorecard covers the last full week, goes to long-form channels, once",
+          "[content][scorecard]") {
+  auto o = opts({channel::articles, channel::telegram, channel::discord, channel::x,
+                 channel::webhook});
+  o.scorecard = true; // Monday 12:00 UTC by default
+  auto scorecards = [](const std::vector<plan>& ps) {
+    std::vector<plan> out;
+    for (auto& p : ps)
+      if (p.type == content_type::scorecard)
+        out.push_back(p);
+    return out;
+  };
+  const auto monday_noon = day0 + 5 * 24 * h + 12 * h; // day0 is a Wednesday
+  const auto week = day0 - 2 * 24 * h;                  // the Monday before it
+  strategist s{o};
+  CHECK(s.on_time(day0).empty()); // first call: starts the clock
+  CHECK(scorecards(s.on_time(monday_noon - m)).empty());
+  auto ps = scorecards(s.on_time(monday_noon + m));
+  REQUIRE(ps.size() == 3);
+  for (auto& p : ps) {
+    CHECK(p.piece == "scorecard:" + std::to_string(week));
+    CHECK(p.scheduled_at == monday_noon);
+    CHECK(p.ch != channel::x);
+    CHECK(p.ch != channel::telegram);
+  }
+  CHECK(strategist::scorecard_week(ps[0].piece) == week);
+  CHECK(strategist::scorecard_week("scorecard:soon") == INT64_MIN);
+  CHECK(scorecards(s.on_time(monday_noon + 2 * h)).empty());
+  // A week later: the next week's.
+  auto next = scorecards(s.on_time(monday_noon + 7 * 24 * h));
+  REQUIRE(next.size() == 3);
+  CHECK(next[0].piece == "scorecard:" + std::to_string(week + 7 * 24 * h));
+
+  SECTION("off unless asked for") {
+    strategist off{opts({channel::articles})};
+    off.on_time(day0);
+    CHECK(scorecards(off.on_time(monday_noon + m)).empty());
+  }
+}

@@ -188,3 +188,32 @@ TEST_CASE("Thompson reweighting moves traffic to the better arm", "[learning][ex
   reweight(again, {});
   CHECK(again.weights == s.weights); // the same update gives the same weights
 }
+
+TEST_CASE("expiry: weights are stale only when computed longer ago than max-age",
+          "[learning][experiment]") {
+  experiment_def d;
+  d.id = "e";
+  d.arms = {"a", "b", "c"};
+  auto s = start(d);
+  s.weights = {0.1, 0.2, 0.7};
+  s.updates = 3;
+  s.reweighted_at = 1000;
+  CHECK_FALSE(stale(s, 1000 + 500, 500));
+  CHECK(stale(s, 1000 + 501, 500));
+  CHECK(allocation(s, 1000 + 501, 500) == std::vector<double>{1.0 / 3, 1.0 / 3, 1.0 / 3});
+  CHECK(allocation(s, 1000 + 500, 500) == s.weights);
+  CHECK_FALSE(stale(s, 1 << 30, 0)); // 0: never
+  auto unknown = s;
+  unknown.reweighted_at = 0; // stored before the time was kept
+  CHECK_FALSE(stale(unknown, 1 << 30, 500));
+  auto never = start(d); // the starting weights cannot go stale
+  CHECK_FALSE(stale(never, 1 << 30, 500));
+  // A fixed split comes back as the split.
+  d.fixed = true;
+  d.split = {2, 1, 1};
+  auto f = start(d);
+  f.weights = {0.9, 0.05, 0.05};
+  f.updates = 1;
+  f.reweighted_at = 1;
+  CHECK(allocation(f, 1000, 10) == std::vector<double>{0.5, 0.25, 0.25});
+}
