@@ -464,6 +464,7 @@ supervisor_config make_root_config(const config::settings& s, const app_services
     }
   }
   // Learning: the A/B agent runs where content runs (the creator asks it),
+  // and so do the coordinator and its loop agents (tuning, performance),
   // with a database; in a cluster, only on the node holding the publisher
   // lease, with the creator.
   std::vector<child_spec> learning;
@@ -476,6 +477,15 @@ supervisor_config make_root_config(const config::settings& s, const app_services
   }
   if (services.coordinator && services.coordinator->storage && content_here) {
     auto co = services.coordinator;
+    // The loop agents first: the coordinator asks them at its first tick.
+    learning.push_back(worker(s, "learning", "tuning", [co](caf::local_actor* self,
+                                                            const std::string&) {
+      return caf::actor_cast<caf::actor>(learning_actors::spawn_tuning(self, co));
+    }));
+    learning.push_back(worker(s, "learning", "performance", [co](caf::local_actor* self,
+                                                                 const std::string&) {
+      return caf::actor_cast<caf::actor>(learning_actors::spawn_performance(self, co));
+    }));
     learning.push_back(worker(s, "learning", "coordinator", [co, dir](caf::local_actor* self,
                                                                       const std::string&) {
       return caf::actor_cast<caf::actor>(learning_actors::spawn_coordinator(self, co, dir));

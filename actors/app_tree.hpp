@@ -9,7 +9,8 @@
 //   ├── content    (rest_for_one)
 //   ├── community  (one_for_one)   listener.<platform> (one per enabled platform,
 //   │                                one per channel on Discord)
-//   └── learning   (one_for_one)
+//   └── learning   (one_for_one)   ab, tuning, performance, coordinator (with a
+//                                   database, where content runs)
 //
 // Later issues add their agents to the domain supervisors here.
 
@@ -25,6 +26,7 @@
 #include "actors/content/content.hpp"
 #include "actors/learning/ab.hpp"
 #include "actors/learning/coordinator.hpp"
+#include "actors/learning/loop_agents.hpp"
 #include "actors/ops/inspector.hpp"
 #include "config/secrets.hpp"
 #include "actors/data/hub.hpp"

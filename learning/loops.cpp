@@ -164,6 +164,15 @@ coordinator_core::coordinator_core(db::storage& store, loop_settings s, settle_f
                                    push_fn push)
   : store_(store), s_(std::move(s)), settle_(std::move(settle)), push_(std::move(push)) {}
 
+void coordinator_core::delegate(const std::string& loop, run_fn f) {
+  if (loop == "tuning")
+    tuning_ = std::move(f);
+  else if (loop == "performance")
+    performance_ = std::move(f);
+  else
+    throw std::invalid_argument("no loop '" + loop + "' to delegate");
+}
+
 std::pair<std::int64_t, weight_set> coordinator_core::current() const {
   if (auto w = detail::applied_set(store_))
     return {w->version, weights_from_json(w->weights_json, w->threshold, s_.configured)};
@@ -298,6 +307,7 @@ db::learning_run_row coordinator_core::run_performance(std::int64_t due, std::in
 
 std::vector<db::learning_run_row> coordinator_core::step(std::int64_t now_ms) {
   std::vector<db::learning_run_row> done;
+  waiting_.clear();
   auto due_run = [&](const char* loop, std::int64_t every, auto&& body) {
     if (every <= 0)
       return;
@@ -308,6 +318,9 @@ std::vector<db::learning_run_row> coordinator_core::step(std::int64_t now_ms) {
     db::learning_run_row run;
     try {
       run = body(due);
+    } catch (const agent_unavailable& e) {
+      waiting_.push_back(e.what()); // not recorded: the next step tries again
+      return;
     } catch (const std::exception& e) {
       run = db::learning_run_row{};
       run.id = id;
@@ -333,10 +346,13 @@ std::vector<db::learning_run_row> coordinator_core::step(std::int64_t now_ms) {
     run.result_json = json{{"settled", n}}.dump();
     return run;
   });
-  due_run("tuning", s_.tuning_every_ms, [&](std::int64_t due) { return run_tuning(due, now_ms); });
+  due_run("tuning", s_.tuning_every_ms, [&](std::int64_t due) {
+    return tuning_ ? tuning_(due, now_ms) : run_tuning(due, now_ms);
+  });
   due_run("expiry", s_.expiry_every_ms, [&](std::int64_t due) { return run_expiry(due, now_ms); });
-  due_run("performance", s_.performance_every_ms,
-          [&](std::int64_t due) { return run_performance(due, now_ms); });
+  due_run("performance", s_.performance_every_ms, [&](std::int64_t due) {
+    return performance_ ? performance_(due, now_ms) : run_performance(due, now_ms);
+  });
   sync();
   return done;
 }

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,21 @@ public:
 
   coordinator_core(db::storage& store, loop_settings s, settle_fn settle, push_fn push);
 
+  /// A loop's run done by another agent (learning.tuning, learning.performance):
+  /// called with the due time and now; throws when the agent cannot be
+  /// reached (the run is recorded failed, with why).
+  using run_fn = std::function<db::learning_run_row(std::int64_t due, std::int64_t now_ms)>;
+  /// `loop` is "tuning" or "performance"; without a delegate the core runs
+  /// it itself (tests, the CLI).
+  void delegate(const std::string& loop, run_fn f);
+  /// Thrown by a delegate whose agent is not running (restarting): the due
+  /// time is not recorded, so the next step tries again.
+  struct agent_unavailable : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
+  /// Why the last step() left runs for later (agents unavailable).
+  const std::vector<std::string>& waiting() const { return waiting_; }
+
   /// Runs every loop that is due at `now_ms` and brings the pipeline in
   /// step; returns the runs recorded.
   std::vector<db::learning_run_row> step(std::int64_t now_ms);
@@ -109,6 +125,8 @@ private:
   loop_settings s_;
   settle_fn settle_;
   push_fn push_;
+  run_fn tuning_, performance_;
+  std::vector<std::string> waiting_;
   std::vector<std::int64_t> pushed_;
 };
 

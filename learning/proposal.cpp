@@ -74,7 +74,7 @@ proposal propose(const weight_set& current, const std::vector<const outcome_row*
   p.beats = p.candidate_hits.n >= o.tune.min_calls
             && p.candidate_hits.rate() > p.current_hits.rate();
   p.apply = p.beats && !(p.candidate == current);
-  p.reason = std::string{p.apply ? "applied" : "refused"} + ": candidate "
+  p.reason = std::string{p.apply ? "beats the current weights" : "refused"} + ": candidate "
              + rate(p.candidate_hits) + " vs current " + rate(p.current_hits) + " on the "
              + std::to_string(holdout.size()) + " newest resolved outcomes"
              + (p.candidate_hits.n < o.tune.min_calls

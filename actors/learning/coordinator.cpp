@@ -5,6 +5,7 @@
 #include "actors/analysis/pipeline.hpp"
 #include "actors/app_tree.hpp"
 #include "actors/learning/ab.hpp"
+#include "actors/learning/loop_agents.hpp"
 #include "actors/ops/instrumented.hpp"
 #include "config/schema.hpp"
 #include "config/settings.hpp"
@@ -39,7 +40,12 @@ struct coordinator_state {
       auto runs = core->step(clock());
       for (auto& r : runs)
         log->info("{} run {}: {} {}", r.loop, r.id, r.status, r.result_json.substr(0, 400));
-      last_error.clear();
+      std::string waiting;
+      for (auto& w : core->waiting())
+        waiting += (waiting.empty() ? "" : "; ") + w;
+      if (!waiting.empty() && waiting != last_error)
+        log->warn("{} (tried again on the next tick)", waiting);
+      last_error = waiting;
       return runs.size();
     } catch (const std::exception& e) {
       if (last_error != e.what())
@@ -82,6 +88,27 @@ coordinator_impl(ops::instrumented_stateful<coordinator_actor, coordinator_state
                           e.version, e.effective_from);
   };
   st.core = std::make_unique<learning::coordinator_core>(*opts->storage, opts->loops, settle, push);
+  for (const char* loop : {"tuning", "performance"}) {
+    auto name = std::string{"learning."} + loop;
+    st.core->delegate(loop, [self, opts, dir, name](std::int64_t due, std::int64_t now) {
+      auto agent = caf::actor_cast<loop_agent_actor>(dir->find(name));
+      if (!agent)
+        throw learning::coordinator_core::agent_unavailable(name + " is not running");
+      db::learning_run_row run;
+      caf::error err;
+      caf::scoped_actor waiter{self->system()};
+      waiter->request(agent, opts->agent_timeout, learning_run_atom::value, due, now)
+        .receive([&](db::learning_run_row& r) { run = std::move(r); },
+                 [&](caf::error& e) { err = std::move(e); });
+      if (!err)
+        return run;
+      if (err == caf::sec::request_receiver_down || err == caf::exit_reason::kill
+          || err == caf::exit_reason::user_shutdown)
+        throw learning::coordinator_core::agent_unavailable(name + " went down: "
+                                                            + caf::to_string(err));
+      throw std::runtime_error(name + ": " + caf::to_string(err));
+    });
+  }
   self->send(self, caf::tick_atom::value);
   return {
     [self](caf::tick_atom) {

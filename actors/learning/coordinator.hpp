@@ -2,10 +2,12 @@
 // The feedback-loop coordinator ("learning.coordinator", issue 19): every
 // learning.coordinator.tick it runs the loops that are due
 // (learning::coordinator_core: the A/B update through learning.ab, the
-// tuning proposal, the expiry check), records each run once, and sends the
+// tuning proposal through learning.tuning, the performance analytics
+// through learning.performance, the expiry check), records each run once
+// (a due run whose agent is restarting is tried again), and sends the
 // pipeline ("analysis.pipeline") every weight epoch applied since (a hot
 // swap: candles from the epoch's effective_from on use it). Detached: it
-// calls the database and waits for the A/B agent.
+// calls the database and waits for the agents.
 
 #include <chrono>
 #include <cstdint>
@@ -33,6 +35,9 @@ struct coordinator_options {
   learning::loop_settings loops;
   std::chrono::milliseconds tick{10'000};
   std::chrono::milliseconds ab_timeout{60'000};
+  /// How long a run of learning.tuning or learning.performance may take
+  /// before it is recorded as failed.
+  std::chrono::milliseconds agent_timeout{600'000};
   std::function<std::int64_t()> clock; ///< unix ms; empty: the system clock
 };
 

@@ -231,7 +231,7 @@ TEST_CASE("propose-only: a fitted change is applied only when it wins on outcome
     CHECK(p.trials == 30);
     CHECK(p.beats);
     CHECK(p.apply);
-    CHECK(p.reason.rfind("applied", 0) == 0);
+    CHECK(p.reason.rfind("beats the current weights", 0) == 0);
     for (std::size_t k = 0; k < kind_count; ++k)
       CHECK(std::fabs(p.candidate.weights[k] - current.weights[k]) <= 0.5 + 1e-12);
     CHECK(p.candidate.weights[flow] == 0.5); // moving toward 0, one step

@@ -342,6 +342,12 @@ std::vector<herald::ab_choice> sample<std::vector<herald::ab_choice>>(caf::actor
 }
 
 template <>
+herald::db::learning_run_row sample<herald::db::learning_run_row>(caf::actor_system&) {
+  return {"tuning:1700000000000", "tuning", 1'700'000'000'000, 1'700'000'000'100,
+          1'700'000'000'900, "ok", R"({"count":3})", R"({"decision":"refused"})"};
+}
+
+template <>
 herald::weight_epoch sample<herald::weight_epoch>(caf::actor_system&) {
   return {3, 1'796'601'600'000, {1, 0.5, 2, 1, 0, 1, 0.25, 1.5}, 0.2};
 }
