@@ -181,6 +181,7 @@ ops::inspector_options inspector_options_from(const config::settings& s) {
   o.publish_address = s.get_string("inspector.address");
   o.publish_port = static_cast<std::uint16_t>(s.get_int("inspector.port"));
   o.sources.push_back("data.scanner");
+  o.expect_pipeline = s.get_bool("analysis.enabled");
   if (!s.get_list("news.feeds").empty())
     o.sources.push_back("data.news");
   return o;

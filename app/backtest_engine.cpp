@@ -1,5 +1,6 @@
 #include "app/backtest_engine.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <optional>
@@ -373,8 +374,9 @@ backtest_service(caf::actor_system& sys, std::shared_ptr<supervision::agent_dire
       a.body = "no " + r.interval + " candles of these symbols in the range";
       return a;
     }
-    std::stable_sort(job.candles.begin(), job.candles.end(),
-                     [](const candle& x, const candle& y) { return x.open_time < y.open_time; });
+    auto by_time = [](const candle& x, const candle& y) { return x.open_time < y.open_time; };
+    if (!std::is_sorted(job.candles.begin(), job.candles.end(), by_time))
+      std::stable_sort(job.candles.begin(), job.candles.end(), by_time);
     backtest_hosts hosts;
     if (auto here = dir->find_local("ops.backtests"))
       hosts.emplace_back(node, caf::actor_cast<caf::actor>(here));

@@ -150,8 +150,11 @@ std::optional<std::vector<candle>> gather_candles(const char* me, const prepared
       return fail(exit_failure);
     }
   }
-  std::stable_sort(candles.begin(), candles.end(),
-                   [](const candle& a, const candle& b) { return a.open_time < b.open_time; });
+  // Files and the database give candles in time order already: one pass to
+  // check, and a sort only for several symbols (or a file out of order).
+  auto by_time = [](const candle& a, const candle& b) { return a.open_time < b.open_time; };
+  if (!std::is_sorted(candles.begin(), candles.end(), by_time))
+    std::stable_sort(candles.begin(), candles.end(), by_time);
   if (candles.empty()) {
     std::cerr << me << ": no candles" << (req.ranged ? " in the range" : "")
               << "\n";

@@ -65,10 +65,62 @@ std::vector<outcome_row> stored_outcomes(db::storage& store, std::int64_t from, 
   std::set<std::string> keep;
   if (only)
     keep.insert(only->begin(), only->end());
-  std::map<std::pair<std::string, std::string>, std::vector<db::signal_record>> by_series;
-  for (auto& r : store.signals_since(from, limit))
-    if (r.open_time < to && (!only || keep.count(r.id)))
-      by_series[{r.symbol, r.interval}].push_back(r);
+  // A signal read and parsed at once: its payload (most of a stored
+  // signal's size) is dropped before the next page is read, so a year of
+  // signals costs its compact rows, not its JSON.
+  struct parsed {
+    outcome_row row;
+    db::signal_record record; ///< without its payload
+  };
+  std::map<std::pair<std::string, std::string>, std::vector<parsed>> by_series;
+  auto take = [&](db::signal_record& r) {
+    if (r.open_time >= to || (only && !keep.count(r.id)))
+      return;
+    analysis::signal sig;
+    try {
+      sig = analysis::parse_signal(r.symbol, r.interval, r.open_time, r.direction, r.confidence,
+                                   r.payload_json);
+    } catch (const std::invalid_argument&) {
+      return; // a malformed stored payload is no outcome
+    }
+    parsed x;
+    x.row.time = r.open_time;
+    x.row.present = 0;
+    for (auto& c : sig.contributions)
+      if (c.analyzer < kind_count && c.present) {
+        x.row.score[c.analyzer] = c.score;
+        x.row.confidence[c.analyzer] = c.confidence;
+        x.row.present |= static_cast<std::uint8_t>(1u << c.analyzer);
+      }
+    x.row.regime = sig.regime == "unknown" ? "" : sig.regime;
+    r.payload_json.clear();
+    r.payload_json.shrink_to_fit();
+    x.record = std::move(r);
+    by_series[{x.record.symbol, x.record.interval}].push_back(std::move(x));
+  };
+  // Pages in (open_time, symbol, interval) order; a page ends before its
+  // last open time, which the next page starts with (no row twice, none
+  // skipped), unless one open time fills a whole page.
+  constexpr std::size_t page = 20'000;
+  std::size_t read = 0;
+  for (auto cursor = from; read < limit && cursor < to;) {
+    auto rows = store.signals_since(cursor, std::min(page, limit - read));
+    if (rows.empty())
+      break;
+    bool full = rows.size() == std::min(page, limit - read);
+    bool last_page = !full || read + rows.size() >= limit;
+    auto last = rows.back().open_time;
+    bool one_time = rows.front().open_time == last;
+    for (auto& r : rows) {
+      if (!last_page && !one_time && r.open_time == last)
+        break; // the next page starts at `last`
+      take(r);
+      ++read;
+    }
+    if (last_page)
+      break;
+    cursor = one_time ? last + 1 : last;
+  }
   struct item {
     std::string first;
     outcome_row second;
@@ -77,40 +129,24 @@ std::vector<outcome_row> stored_outcomes(db::storage& store, std::int64_t from, 
   std::vector<item> out;
   std::uint32_t index = 0;
   for (auto& [key, sigs] : by_series) {
-    auto candles = store.candles_between(key.first, key.second, sigs.front().open_time, to);
+    auto candles = store.candles_between(key.first, key.second, sigs.front().row.time, to);
     std::map<std::int64_t, std::size_t> at;
     for (std::size_t i = 0; i < candles.size(); ++i)
       at[candles[i].open_time] = i;
-    for (auto& r : sigs) {
-      auto it = at.find(r.open_time);
+    for (auto& x : sigs) {
+      auto it = at.find(x.row.time);
       if (it == at.end())
         continue;
       auto j = it->second + static_cast<std::size_t>(horizon);
       if (j >= candles.size() || candles[j].close_time >= to || candles[it->second].close <= 0)
         continue;
-      analysis::signal sig;
-      try {
-        sig = analysis::parse_signal(r.symbol, r.interval, r.open_time, r.direction, r.confidence,
-                                     r.payload_json);
-      } catch (const std::invalid_argument&) {
-        continue; // a malformed stored payload is no outcome
-      }
-      outcome_row row;
-      row.time = r.open_time;
+      auto row = std::move(x.row);
       row.series = index;
       row.price = candles[it->second].close;
-      row.present = 0;
-      for (auto& c : sig.contributions)
-        if (c.analyzer < kind_count && c.present) {
-          row.score[c.analyzer] = c.score;
-          row.confidence[c.analyzer] = c.confidence;
-          row.present |= static_cast<std::uint8_t>(1u << c.analyzer);
-        }
-      row.regime = sig.regime == "unknown" ? "" : sig.regime;
       row.resolved = true;
       row.fwd = candles[j].close / row.price - 1;
       row.resolved_at = candles[j].close_time;
-      out.push_back({r.id, row, r});
+      out.push_back({x.record.id, std::move(row), std::move(x.record)});
     }
     ++index;
   }
@@ -118,12 +154,13 @@ std::vector<outcome_row> stored_outcomes(db::storage& store, std::int64_t from, 
     return a.second.time != b.second.time ? a.second.time < b.second.time : a.first < b.first;
   });
   std::vector<outcome_row> rows;
+  rows.reserve(out.size());
   for (auto& x : out) {
     if (ids)
       ids->push_back(x.first);
     if (records)
-      records->push_back(x.record);
-    rows.push_back(x.second);
+      records->push_back(std::move(x.record));
+    rows.push_back(std::move(x.second));
   }
   return rows;
 }

@@ -37,8 +37,20 @@ struct worker_state {
     static_cast<analysis::news_sentiment*>(a.get())->on_news(n.published_at, n.sentiment);
   }
 
+  /// Results kept between jobs: live jobs hold a candle or a few; a larger
+  /// job (a replay, a backtest) borrows more and gives it back, so a
+  /// series does not keep a replay-sized buffer for life (issue 20: it was
+  /// 1,024 results, 216 KiB, per analyzer actor).
+  static constexpr std::size_t kept_results = 64;
+  void give_back() {
+    if (buf.capacity() > kept_results) {
+      buf.resize(kept_results);
+      buf.shrink_to_fit();
+    }
+  }
+
   void replay(const std::vector<candle>& history) {
-    buf.resize(std::max<std::size_t>(buf.size(), 1024));
+    buf.resize(std::max<std::size_t>(buf.size(), kept_results));
     for (std::size_t i = 0; i < history.size(); i += buf.size())
       a->on_candles(history.data() + i, std::min(buf.size(), history.size() - i), buf.data());
   }
@@ -71,6 +83,7 @@ struct worker_state {
         out.payload = x.payload_json();
       r.results.push_back(std::move(out));
     }
+    give_back();
     return r;
   }
 };

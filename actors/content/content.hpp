@@ -89,6 +89,15 @@ using strategist_actor = caf::typed_actor<
   caf::replies_to<drain_atom>::with<std::vector<channel_tally>>,
   caf::reacts_to<caf::tick_atom>>;
 
+/// A one-shot, detached job that fills a due scorecard brief from the
+/// database (learning::fill_scorecard: months of signals are read, off the
+/// strategist's thread) and quits: answered with the step (0 ready, 1 wait,
+/// 2 nothing), the brief and why (actors/content/scorecard_job.cpp).
+using scorecard_job_actor = caf::typed_actor<
+  caf::replies_to<content_brief>::with<std::int32_t, content_brief, std::string>>;
+scorecard_job_actor spawn_scorecard_job(caf::local_actor* parent,
+                                        std::shared_ptr<const content_options> o);
+
 /// The strategist (actors/content/strategist.cpp).
 strategist_actor spawn_strategist(caf::local_actor* parent, std::shared_ptr<const content_options> o,
                                   std::shared_ptr<supervision::agent_directory> dir);

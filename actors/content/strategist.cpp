@@ -16,7 +16,7 @@
 #include "actors/analysis/risk.hpp"
 #include "actors/data/hub.hpp"
 #include "content/ledger.hpp"
-#include "learning/scorecard.hpp"
+#include "learning/scorecard.hpp" // scorecard_step
 #include "io/logging.hpp"
 #include "market/interval.hpp"
 
@@ -46,6 +46,9 @@ struct strategist_state {
   std::set<std::string> pending_ids;
   std::chrono::steady_clock::time_point scorecard_waited{}; ///< last `wait`
   bool draining = false; ///< release() at the end of a bounded run
+  std::set<std::string> scorecard_jobs; ///< plan ids whose scorecard job runs
+  /// Drains waiting for the scorecard jobs of the closing release.
+  std::vector<caf::typed_response_promise<std::vector<channel_tally>>> after_scorecards;
   caf::actor_addr hub_addr, risk_addr;
   bool timer = false;
 
@@ -253,6 +256,15 @@ struct strategist_state {
     draining = true; // the database has every candle and signal now
     release(INT64_MAX);
     draining = false;
+    if (!scorecard_jobs.empty()) { // their pieces belong to this run
+      after_scorecards.push_back(rp);
+      return;
+    }
+    drain_creator(rp);
+  }
+
+  /// The creator's drain (which waits for the publisher's), answered to `rp`.
+  void drain_creator(caf::typed_response_promise<std::vector<channel_tally>> rp) {
     auto creator = caf::actor_cast<creator_actor>(dir->find("content.creator"));
     if (!creator) { // restarting: ask again shortly
       drains.push_back(rp);
@@ -570,11 +582,8 @@ struct strategist_state {
       try {
         b = brief(p);
         if (p.type == content::content_type::scorecard) {
-          auto step = scorecard(p, b);
-          if (step == learning::scorecard_step::wait)
-            later.push_back(std::move(p));
-          if (step != learning::scorecard_step::ready)
-            continue;
+          start_scorecard(std::move(p), std::move(b), later);
+          continue;
         }
       } catch (const std::exception& e) {
         // A bug or an input no one foresaw costs this piece, logged with its
@@ -600,40 +609,70 @@ struct strategist_state {
     }
   }
 
-  /// A due scorecard: `ready` when `b` is filled in for the creator; `wait`
-  /// (release() keeps it pending) until the database has the week; with
-  /// nothing to say, recorded `rejected` with the reason, so that no
-  /// restart plans it again.
-  learning::scorecard_step scorecard(const content::plan& p, content_brief& b) {
-    // Looking for the newest stored candle scans an index: once a second.
+  /// A due scorecard goes to a scorecard job (detached: it reads months of
+  /// signals); its answer comes back to on_scorecard. While the database
+  /// lags it waits in `later` (checked at most once a second, at once in a
+  /// bounded run's drain).
+  void start_scorecard(content::plan p, content_brief b, std::vector<content::plan>& later) {
+    if (scorecard_jobs.count(p.id))
+      return; // its job answers (and requeues it if need be)
     auto now = std::chrono::steady_clock::now();
-    if (!draining && now - scorecard_waited < 1s)
-      return learning::scorecard_step::wait;
-    if (!o->storage)
-      throw std::logic_error{"a scorecard needs the database"};
-    learning::scorecard_options so;
-    so.horizon = o->scorecard_horizon;
-    so.call_threshold = o->scorecard_threshold;
-    std::string why;
-    auto step = learning::fill_scorecard(*o->storage, b, so, &why);
-    if (step == learning::scorecard_step::wait) {
-      scorecard_waited = now;
-      if (draining)
+    if (!draining && now - scorecard_waited < 1s) {
+      later.push_back(std::move(p));
+      return;
+    }
+    scorecard_jobs.insert(p.id);
+    auto job = spawn_scorecard_job(self, o);
+    self->request(job, 10min, std::move(b))
+      .then(
+        [this, p](std::int32_t step, content_brief& filled, std::string& why) {
+          on_scorecard(p, static_cast<learning::scorecard_step>(step), std::move(filled), why);
+        },
+        [this, p](caf::error& e) {
+          log->warn("{}: the scorecard job failed ({}); tried again", p.id, caf::to_string(e));
+          scorecard_waited = std::chrono::steady_clock::now();
+          on_scorecard(p, learning::scorecard_step::wait, {}, caf::to_string(e));
+        });
+  }
+
+  /// A scorecard job's answer: `ready` goes to the creator; `wait` is
+  /// pending again; with nothing to say it is recorded `rejected` with the
+  /// reason, so that no restart plans it again.
+  void on_scorecard(const content::plan& p, learning::scorecard_step step, content_brief b,
+                    const std::string& why) {
+    scorecard_jobs.erase(p.id);
+    bool ending = !after_scorecards.empty(); // a bounded run's drain waits for this
+    if (step == learning::scorecard_step::ready && !recorded(p.id)) {
+      if (auto creator = caf::actor_cast<creator_actor>(dir->find("content.creator")))
+        self->send(creator, std::move(b));
+      else
+        log->error("no content.creator: piece {} is lost for this run", p.id);
+    } else if (step == learning::scorecard_step::wait) {
+      scorecard_waited = std::chrono::steady_clock::now();
+      if (ending)
         log->info("{} is not published in this run ({}); it goes out when due after the next "
                   "start", p.id, why);
       else
         log->debug("{} waits: {}", p.id, why);
-    }
-    if (step != learning::scorecard_step::nothing)
-      return step;
-    log->info("{}: nothing to publish: {}", p.id, why);
-    if (book)
-      if (auto r = book->find(p.id); r && r->state == content::state::scheduled) {
-        r->state = content::state::rejected;
-        r->last_error = "nothing to score: " + why;
-        book->save(*r);
+      if (pending_ids.insert(p.id).second)
+        pending.emplace(p.scheduled_at, p);
+    } else if (step == learning::scorecard_step::nothing) {
+      log->info("{}: nothing to publish: {}", p.id, why);
+      try {
+        if (book)
+          if (auto r = book->find(p.id); r && r->state == content::state::scheduled) {
+            r->state = content::state::rejected;
+            r->last_error = "nothing to score: " + why;
+            book->save(*r);
+          }
+      } catch (const std::exception& e) {
+        log->warn("{}: cannot record it as rejected ({}); planned again after a restart", p.id,
+                  e.what());
       }
-    return step;
+    }
+    if (scorecard_jobs.empty())
+      for (auto& rp : std::exchange(after_scorecards, {}))
+        drain_creator(rp);
   }
 
   /// In the ledger beyond `scheduled`: the publisher has it.

@@ -19,6 +19,7 @@
 #include "actors/data/persistence.hpp"
 #include "actors/ops/instrumented.hpp"
 #include "io/logging.hpp"
+#include "ops/candle_events.hpp"
 #include "ops/json_views.hpp"
 #include "ops/stats_table.hpp"
 
@@ -105,7 +106,19 @@ struct inspector_state {
   std::deque<analysis::signal> recent_signals;
   std::deque<analysis::insight> recent_insights;
   event_budget signal_events, insight_events;
+  event_budget candle_events{200};
   caf::actor_addr hub_subscribed, risk_subscribed;
+
+  /// Whether a published snapshot was ready yet. Until then (for at most
+  /// 10 s after start) the inspector ticks every 50 ms, so /ready turns 200
+  /// as soon as the tree is up and the checks pass, not a statistics
+  /// interval or two later.
+  bool ready_seen = false;
+  std::int64_t started_ms = steady_ms();
+  std::chrono::milliseconds next_tick() const {
+    bool starting = !ready_seen && steady_ms() - started_ms < 10'000;
+    return starting ? std::min<std::chrono::milliseconds>(o.interval, 50ms) : o.interval;
+  }
 
   void tick() {
     subscribe();
@@ -155,6 +168,8 @@ struct inspector_state {
             db = std::move(st);
             db_known = true;
             db_answered_ms = steady_ms();
+            if (!ready_seen)
+              publish(); // at start: /ready as soon as the database answers
           },
           [this](caf::error& e) {
             // A write-behind agent busy with a large batch answers late; only
@@ -255,9 +270,12 @@ struct inspector_state {
     for (const auto& src : o.sources)
       s->checks.push_back(
         readiness_check{src, running(src), running(src) ? "running" : "not running"});
-    bool pipe = running("analysis.pipeline");
-    s->checks.push_back(
-      readiness_check{"analysis.pipeline", pipe, pipe ? "running" : "not running"});
+    if (o.expect_pipeline) {
+      bool pipe = running("analysis.pipeline");
+      s->checks.push_back(
+        readiness_check{"analysis.pipeline", pipe, pipe ? "running" : "not running"});
+    }
+    ready_seen = ready_seen || s->ready();
     if (o.flow) {
       // Back-pressure: saturation is normal at full speed (the system runs
       // as fast as its slowest stage); a stage that has held back the one
@@ -301,17 +319,14 @@ struct inspector_state {
   void on_batch(const candle_batch& b) {
     auto now = steady_ms();
     // The newest candle of each series in the batch, at most 4 events a
-    // second per series.
-    // (No string built per candle: batches of a replay hold thousands.)
-    std::vector<const candle*> newest;
-    for (auto it = b.candles.rbegin(); it != b.candles.rend(); ++it)
-      if (std::none_of(newest.begin(), newest.end(), [&](const candle* c) {
-            return c->symbol == it->symbol && c->interval == it->interval;
-          }))
-        newest.push_back(&*it);
-    for (const auto* c : newest) {
+    // second per series and candle_events.per_second in all (a console
+    // cannot show 10,000 series ticking; linear in the batch, see
+    // ops/candle_events.hpp).
+    for (const auto* c : ops::newest_per_series(b.candles)) {
       auto& last = last_candle_event[c->symbol + "_" + c->interval];
       if (last != 0 && now - last < 250)
+        continue;
+      if (!candle_events.take(now))
         continue;
       last = now;
       o.journal_->push("candle", json{{"symbol", c->symbol},
@@ -499,7 +514,7 @@ inspector_actor::behavior_type inspector_impl(
     }
   }
   st.tick();
-  self->delayed_send(self, st.o.interval, caf::tick_atom::value);
+  self->delayed_send(self, st.next_tick(), caf::tick_atom::value);
   return {
     [self](actor_stats& r) {
       self->state.table.on_report(
@@ -518,7 +533,7 @@ inspector_actor::behavior_type inspector_impl(
     },
     [self](caf::tick_atom) {
       self->state.tick();
-      self->delayed_send(self, self->state.o.interval, caf::tick_atom::value);
+      self->delayed_send(self, self->state.next_tick(), caf::tick_atom::value);
     },
     [self](const console_command& cmd) -> std::string { return self->state.command(cmd); },
   };

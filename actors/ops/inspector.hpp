@@ -45,6 +45,8 @@ struct inspector_options {
   /// pipeline): "data.scanner", "data.news", ...
   std::vector<std::string> sources;
   bool expect_database = true;
+  /// Readiness expects analysis.pipeline (false with analysis.enabled=false).
+  bool expect_pipeline = true;
   /// Middleman publication for the terminal console (port 0: an ephemeral
   /// port, logged at start).
   bool publish = false;

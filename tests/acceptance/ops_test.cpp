@@ -82,6 +82,17 @@ const json* actor(const json& list, const std::string& path) {
 
 } // namespace
 
+TEST_CASE("with analysis disabled herald is ready too, without a pipeline check",
+          "[acceptance][ops][http]") {
+  node quiet{{"--analysis.enabled=false"}};
+  auto r = quiet.wait_json("/ready", [](const json& j) { return j.value("ready", false); });
+  CHECK(r.value("ready", false));
+  std::set<std::string> names;
+  for (auto& x : r["checks"])
+    names.insert(x.value("name", ""));
+  CHECK(names == std::set<std::string>{"database", "data.scanner", "flow"});
+}
+
 TEST_CASE("health and readiness are public, everything else needs a valid token",
           "[acceptance][ops][http]") {
   node n;

@@ -35,7 +35,8 @@ struct combined_truth {
   std::vector<row> per_signal;
 };
 
-inline combined_truth seed(db::storage& s, unsigned rng_seed = 3, int flip_after = 1 << 30) {
+inline combined_truth seed(db::storage& s, unsigned rng_seed = 3, int flip_after = 1 << 30,
+                           const std::string& symbol = "BTCUSDT") {
   combined_truth truth;
   std::mt19937_64 g(rng_seed);
   std::normal_distribution<double> step(0, 0.01);
@@ -45,7 +46,7 @@ inline combined_truth seed(db::storage& s, unsigned rng_seed = 3, int flip_after
   double price = 100;
   for (int i = 0; i < n; ++i) {
     candle c;
-    c.symbol = "BTCUSDT";
+    c.symbol = symbol;
     c.interval = "1h";
     c.open_time = seed_t0 + i * seed_hour;
     c.close_time = c.open_time + seed_hour - 1;
@@ -73,8 +74,8 @@ inline combined_truth seed(db::storage& s, unsigned rng_seed = 3, int flip_after
         score = (u(g) < 0.7 ? -move : move) * (0.3 + 0.7 * u(g));
       parts.push_back({k, true, score, 80, 0});
     }
-    auto sig = analysis::aggregate(ao, "BTCUSDT", "1h", cs[i].open_time, cs[i].close, parts, "normal");
-    b.signals.push_back({sig.id(), "BTCUSDT", "1h", sig.time, analysis::to_string(sig.dir),
+    auto sig = analysis::aggregate(ao, symbol, "1h", cs[i].open_time, cs[i].close, parts, "normal");
+    b.signals.push_back({sig.id(), symbol, "1h", sig.time, analysis::to_string(sig.dir),
                          sig.score, sig.confidence, sig.payload_json(), sig.time});
     double fwd = cs[i + 10].close / cs[i].close - 1;
     double p = std::min(1.0, std::max(0.0, 0.5 + 0.5 * sig.score * sig.confidence / 100));

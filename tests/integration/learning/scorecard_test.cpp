@@ -8,9 +8,12 @@
 #include "content/creator.hpp"
 #include "content/fact_check.hpp"
 #include "content/strategist.hpp"
+#include "learning/loops.hpp"
 #include "learning/scorecard.hpp"
 #include "support/learning_seed.hpp"
 #include "support/sqlite_file.hpp"
+
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -149,4 +152,27 @@ TEST_CASE("a scorecard waits for the database to pass the week, and a week witho
   auto bad = brief_for("articles", monday, noon_after);
   bad.piece = "scorecard:next-week";
   CHECK_THROWS_AS(learning::fill_scorecard(*db.store, bad, o, &why), std::invalid_argument);
+}
+
+TEST_CASE("stored outcomes are read in pages without a signal lost or read twice",
+          "[learning][scorecard]") {
+  test::sqlite_file db{"herald-pages"};
+  // 8 series x 3,000 hourly signals at the same times: 24,000 signals, more
+  // than a page (20,000), the page boundary inside one open time.
+  std::vector<std::string> symbols;
+  for (int i = 0; i < 8; ++i) {
+    symbols.push_back("S" + std::to_string(i) + "USDT");
+    test::seed(*db.store, 3 + static_cast<unsigned>(i), 1 << 30, symbols.back());
+  }
+  std::vector<std::string> ids;
+  auto rows = learning::stored_outcomes(*db.store, 0, seed_t0 + 4000 * seed_hour, 10, 1'000'000,
+                                        &ids);
+  CHECK(rows.size() == 8 * (3000 - 10));
+  std::set<std::string> unique(ids.begin(), ids.end());
+  CHECK(unique.size() == ids.size());
+  // A limit reads that many signals, oldest first.
+  std::vector<std::string> few;
+  learning::stored_outcomes(*db.store, 0, seed_t0 + 4000 * seed_hour, 10, 1000, &few);
+  CHECK(few.size() == 1000);
+  CHECK(few.back() < ids.back());
 }
