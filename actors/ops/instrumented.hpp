@@ -63,10 +63,12 @@ public:
       auto a = content.get_as<caf::atom_value>(0);
       if (a == pause_atom::value) {
         paused_ = true;
+        report_now(); // a paused actor may handle nothing more to report with
         return caf::invoke_message_result::consumed;
       }
       if (a == resume_atom::value) {
         resume();
+        report_now();
         return caf::invoke_message_result::consumed;
       }
     }
@@ -98,6 +100,15 @@ public:
   }
 
 private:
+  void report_now() {
+    if (!started_) {
+      started_ = true;
+      settings_ = stats_settings_of(this->home_system());
+    }
+    if (settings_.enabled)
+      report(std::chrono::steady_clock::now());
+  }
+
   void report(std::chrono::steady_clock::time_point now) {
     next_report_ = now + settings_.interval;
     actor_stats st;
