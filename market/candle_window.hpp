@@ -1,6 +1,10 @@
 #pragma once
 // A rolling window of the last `capacity` candles of one series: a ring
-// buffer, O(1) per push, no allocation after construction. Pure code.
+// buffer, O(1) per push. It grows to its capacity as candles come (doubling,
+// never past it) and allocates nothing once full: a series holds what it
+// has seen, not `capacity` candles from its first one (issue 20: the hub's
+// 5,000-candle windows, four per symbol, were ~2 MiB a symbol at start).
+// Pure code.
 
 #include <algorithm>
 #include <cstddef>
@@ -13,17 +17,22 @@ namespace herald::market {
 
 class candle_window {
 public:
-  explicit candle_window(std::size_t capacity) : buf_(capacity == 0 ? 1 : capacity) {}
+  explicit candle_window(std::size_t capacity) : cap_(capacity == 0 ? 1 : capacity) {}
 
   void push(const candle& c) {
+    if (buf_.size() < cap_) { // growing: the oldest is at 0, head_ stays 0
+      if (buf_.size() == buf_.capacity())
+        buf_.reserve(std::min(cap_, std::max<std::size_t>(16, 2 * buf_.capacity())));
+      buf_.push_back(c);
+      size_ = buf_.size();
+      return;
+    }
     buf_[head_] = c;
     head_ = (head_ + 1) % buf_.size();
-    if (size_ < buf_.size())
-      ++size_;
   }
 
   std::size_t size() const { return size_; }
-  std::size_t capacity() const { return buf_.size(); }
+  std::size_t capacity() const { return cap_; }
   bool empty() const { return size_ == 0; }
 
   /// The newest candle (window must not be empty).
@@ -74,8 +83,9 @@ private:
   const candle& at_from_back(std::size_t i) const {
     return buf_[(head_ + 2 * buf_.size() - 1 - i) % buf_.size()];
   }
-  std::vector<candle> buf_;
-  std::size_t head_ = 0;
+  std::size_t cap_;
+  std::vector<candle> buf_; ///< size() == size_ (grows to cap_)
+  std::size_t head_ = 0;    ///< next slot to overwrite once full
   std::size_t size_ = 0;
 };
 

@@ -129,3 +129,37 @@ TEST_CASE("a candle window keeps the last N candles, oldest first", "[market][wi
   CHECK(w.back().open_time == 4);
   CHECK(w.last(1)[0].open_time == 4);
 }
+
+TEST_CASE("a candle window grows as candles come and then rolls, agreeing with a plain list "
+          "at every step",
+          "[market]") {
+  for (std::size_t cap : {1u, 2u, 7u, 16u, 17u, 100u}) {
+    INFO("capacity " << cap);
+    candle_window w{cap};
+    std::vector<std::int64_t> model; // every open time pushed
+    for (std::int64_t t = 0; t < static_cast<std::int64_t>(3 * cap + 5); ++t) {
+      candle c;
+      c.open_time = t * 10;
+      w.push(c);
+      model.push_back(c.open_time);
+      auto held = std::min(model.size(), cap);
+      REQUIRE(w.size() == held);
+      CHECK(w.capacity() == cap);
+      CHECK(w.back().open_time == model.back());
+      CHECK(w.front().open_time == model[model.size() - held]);
+      auto all = w.last(cap + 3);
+      REQUIRE(all.size() == held);
+      for (std::size_t i = 0; i < held; ++i)
+        CHECK(all[i].open_time == model[model.size() - held + i]);
+      // since / last_before over the middle of what is held
+      auto mid = model[model.size() - (held + 1) / 2];
+      auto s = w.since(mid, cap);
+      CHECK(s.size() == (held + 1) / 2);
+      CHECK(s.front().open_time == mid);
+      auto b = w.last_before(2, mid);
+      CHECK(b.size() == std::min<std::size_t>(2, held - (held + 1) / 2));
+      if (!b.empty())
+        CHECK(b.back().open_time < mid);
+    }
+  }
+}
