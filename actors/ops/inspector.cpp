@@ -275,7 +275,6 @@ struct inspector_state {
       s->checks.push_back(
         readiness_check{"analysis.pipeline", pipe, pipe ? "running" : "not running"});
     }
-    ready_seen = ready_seen || s->ready();
     if (o.flow) {
       // Back-pressure: saturation is normal at full speed (the system runs
       // as fast as its slowest stage); a stage that has held back the one
@@ -313,6 +312,7 @@ struct inspector_state {
           ? "no node that is up holds the role(s): " + detail
           : std::to_string(o.cluster->up_names().size()) + " node(s) up, every role held"});
     }
+    ready_seen = ready_seen || s->ready();
     o.board_->publish(std::move(s));
   }
 
