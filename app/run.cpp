@@ -383,17 +383,24 @@ int run_system(const invocation& given, bool node) {
             if (!up)
               return; // stopped while starting: the tree is stopping already
             // SIGINT/SIGTERM: the sources stop producing; within half the
-            // grace period the hub stores what it accepted and the pipeline
+            // grace period (less when the writer's flush needs more) the hub stores what it accepted and the pipeline
             // and risk manager finish what they hold (each is bounded by
             // back-pressure), so that a stop leaves every stored candle with
             // its analysis and signal. Then the tree stops in order.
             progress->request_stop();
             if (auto chaos = caf::actor_cast<caf::actor>(dir->find("ops.chaos")))
               caf::anon_send(chaos, pause_atom::value);
-            auto until = std::chrono::steady_clock::now() + grace / 2;
+            // What is left of the grace period after it must still hold the
+            // writer's last flush (db.shutdown-flush-timeout) and the tree's
+            // stop: at most half of it, and no more than grace - flush - 2 s.
+            auto budget = std::min<std::chrono::nanoseconds>(
+              grace / 2, grace - s.get_duration("db.shutdown-flush-timeout")
+                           - std::chrono::seconds{2});
+            budget = std::max<std::chrono::nanoseconds>(budget, std::chrono::nanoseconds{0});
+            auto until = std::chrono::steady_clock::now() + budget;
             log->info("stopping: sources stopped; storing and analysing what is in flight "
                       "(at most {} ms)",
-                      std::chrono::duration_cast<std::chrono::milliseconds>(grace / 2).count());
+                      std::chrono::duration_cast<std::chrono::milliseconds>(budget).count());
             bool stored = flush_hub(self, *dir, until);
             bool drained = stored && drain_analysis(self, *dir, until);
             if (!stored || !drained)

@@ -166,7 +166,7 @@ std::vector<key_spec> make_keys() {
                            "duration", "longest retry delay during an outage"),
                        0.001, 86400));
   out.push_back(ranged(key("db.shutdown-flush-timeout", value_type::duration,
-                           value{nanoseconds{5s}}, "duration",
+                           value{nanoseconds{3s}}, "duration",
                            "on shutdown, how long to keep retrying the last writes"),
                        0, 3600));
   out.push_back(key("db.spill-file", value_type::string, value{std::string{"var/unwritten.spill"}},
@@ -496,9 +496,10 @@ std::vector<schema::check> make_checks() {
       auto flush = v.find("db.shutdown-flush-timeout");
       auto grace = v.find("herald.shutdown-grace");
       if (flush && grace
-          && std::get<nanoseconds>(flush->val) >= std::get<nanoseconds>(grace->val))
+          && std::get<nanoseconds>(flush->val) + 2s > std::get<nanoseconds>(grace->val))
         out.push_back({flush->source, "db.shutdown-flush-timeout", render(flush->val),
-                       "must be shorter than herald.shutdown-grace (" + render(grace->val)
+                       "must be at least 2s shorter than herald.shutdown-grace ("
+                         + render(grace->val)
                          + "), or shutdown kills the writer before it finishes: lower it or "
                            "raise herald.shutdown-grace"});
       return out;

@@ -29,8 +29,9 @@ void add_learning_keys(std::vector<key_spec>& out) {
                        1, 16));
   out.push_back(ranged(key("learning.ab.ask-timeout", value_type::duration,
                            value{nanoseconds{2s}}, "duration",
-                           "how long the creator waits for the agent before it writes the piece "
-                           "outside every experiment"),
+                           "how long the creator (template, chart) and the strategist (posting "
+                           "hour) wait for the agent before the piece goes outside every "
+                           "experiment"),
                        0.01, 60));
 
   out.push_back(key("learning.ab.max-age", value_type::string, value{std::string{"7d"}}, "span",

@@ -86,7 +86,10 @@ std::int64_t quiet_hours::next_open(std::int64_t unix_ms) const {
 }
 
 void post_budget::expire(std::int64_t unix_ms) {
-  while (!day_.empty() && day_.front() <= unix_ms - day_ms)
+  // Two days, not one: a post moved to its posting hour is recorded up to a
+  // day ahead of the clock, and the slots asked for after it still need the
+  // day before them.
+  while (!day_.empty() && day_.front() <= unix_ms - 2 * day_ms)
     day_.pop_front();
 }
 
@@ -119,6 +122,12 @@ std::int64_t post_budget::next_slot(std::int64_t unix_ms) {
 void post_budget::record(std::int64_t unix_ms) {
   expire(unix_ms);
   day_.insert(std::upper_bound(day_.begin(), day_.end(), unix_ms), unix_ms);
+}
+
+void post_budget::forget(std::int64_t unix_ms) {
+  auto it = std::lower_bound(day_.begin(), day_.end(), unix_ms);
+  if (it != day_.end() && *it == unix_ms)
+    day_.erase(it);
 }
 
 } // namespace herald::content

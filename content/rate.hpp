@@ -55,6 +55,8 @@ public:
   /// The first time at or after `unix_ms` a post fits in both budgets.
   std::int64_t next_slot(std::int64_t unix_ms);
   void record(std::int64_t unix_ms);
+  /// Takes back one post recorded at `unix_ms` (it moved to another time).
+  void forget(std::int64_t unix_ms);
 
 private:
   void expire(std::int64_t unix_ms);

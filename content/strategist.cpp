@@ -44,6 +44,35 @@ strategist::strategist(strategist_options o) : o_(std::move(o)) {
     budgets_.emplace_back(c.per_hour, c.per_day);
 }
 
+std::int64_t strategist::open_slot(std::size_t i, std::int64_t at) {
+  auto when = at;
+  for (int guard = 0; guard < 100; ++guard) { // quiet hours and budget interact
+    auto open = o_.channels[i].quiet.next_open(when);
+    auto slot = budgets_[i].next_slot(open);
+    if (slot == when)
+      break;
+    when = slot;
+  }
+  return when;
+}
+
+std::int64_t strategist::next_in_hour(std::int64_t t, int hour) {
+  constexpr std::int64_t hour_ms = 60 * minute_ms;
+  if (((t % day_ms) + day_ms) % day_ms / hour_ms == hour)
+    return t;
+  auto x = floor_to(t, day_ms) + hour * hour_ms;
+  return x > t ? x : x + day_ms;
+}
+
+void strategist::move_to_hour(plan& p, int hour) {
+  if (p.type == content_type::alert || hour < 0 || hour > 23)
+    return;
+  auto i = static_cast<std::size_t>(p.ch);
+  budgets_[i].forget(p.scheduled_at);
+  p.scheduled_at = open_slot(i, next_in_hour(p.scheduled_at, hour));
+  budgets_[i].record(p.scheduled_at);
+}
+
 std::vector<plan> strategist::schedule(const std::string& piece, content_type t, std::int64_t at,
                                        const std::string& insight_id, double importance) {
   std::vector<plan> out;
@@ -56,14 +85,7 @@ std::vector<plan> strategist::schedule(const std::string& piece, content_type t,
     // report itself, Discord a recap-length summary of it.
     if (!carries(ch, t))
       continue;
-    auto when = at;
-    for (int guard = 0; guard < 100; ++guard) { // quiet hours and budget interact
-      auto open = c.quiet.next_open(when);
-      auto slot = budgets_[i].next_slot(open);
-      if (slot == when)
-        break;
-      when = slot;
-    }
+    auto when = open_slot(i, at);
     if (t == content_type::alert && when - at > o_.max_alert_delay_ms) {
       ++dropped_[i];
       continue;

@@ -82,10 +82,20 @@ public:
   /// A closing recap and report (the end of a bounded run), at `now_ms`.
   std::vector<plan> closing(std::int64_t now_ms);
 
+  /// A posting-hour experiment's arm (issue 19): `p` (a recap, report,
+  /// thread or scorecard) moves to the first time at or after its planned
+  /// time whose UTC hour is `hour` (its planned time when it is in that
+  /// hour already), then to the channel's next open slot there (quiet hours,
+  /// budget); its planned slot is given back. Alerts do not move.
+  void move_to_hour(plan& p, int hour);
+  /// The first moment at or after `t` in UTC hour `hour` (0-23).
+  static std::int64_t next_in_hour(std::int64_t t, int hour);
+
   /// Plans dropped because no slot was free in time, per channel.
   const std::array<std::uint64_t, channel_count>& dropped() const { return dropped_; }
 
 private:
+  std::int64_t open_slot(std::size_t channel, std::int64_t at);
   std::vector<plan> schedule(const std::string& piece, content_type t, std::int64_t at,
                              const std::string& insight_id, double importance);
   strategist_options o_;

@@ -149,9 +149,11 @@ std::vector<std::string> ab_core::load() {
 
 std::vector<ab_choice> ab_core::choose(const std::string& unit, const std::string& type,
                                        const std::string& channel, bool chart_possible,
-                                       std::int64_t now_ms) {
+                                       std::int64_t now_ms, bool posting_hour) {
   std::vector<ab_choice> out;
   for (auto& [id, s] : live_) {
+    if ((s.def.factor == factor::posting_hour) != posting_hour)
+      continue;
     if (!applies(s.def, type, channel))
       continue;
     if (s.def.factor == factor::chart && !chart_possible)

@@ -48,10 +48,14 @@ public:
   std::vector<std::string> load();
 
   /// The arms of `unit` ("<piece>@<channel>") for every running experiment
-  /// that applies; chart experiments only when a chart is possible.
+  /// that applies; chart experiments only when a chart is possible. The
+  /// creator asks for the template and chart factors, the strategist (when
+  /// it plans the piece) for the posting hour (`posting_hour`): each asks
+  /// only for what it then applies, so no unit is counted in an arm it did
+  /// not get.
   std::vector<ab_choice> choose(const std::string& unit, const std::string& type,
                                 const std::string& channel, bool chart_possible,
-                                std::int64_t now_ms);
+                                std::int64_t now_ms, bool posting_hour = false);
 
   /// Settles every open assignment whose outcome is due at `now_ms`.
   settle_report settle(std::int64_t now_ms);

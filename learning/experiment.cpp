@@ -26,7 +26,20 @@ std::size_t control_index(const experiment_def& d) {
 } // namespace
 
 const char* factor_name(factor f) {
-  return f == factor::chart ? "chart" : "template";
+  switch (f) {
+    case factor::chart: return "chart";
+    case factor::posting_hour: return "posting_hour";
+    case factor::template_variant: break;
+  }
+  return "template";
+}
+
+std::optional<int> arm_hour(const std::string& arm) {
+  if (arm.size() != 2 || !std::isdigit(static_cast<unsigned char>(arm[0]))
+      || !std::isdigit(static_cast<unsigned char>(arm[1])))
+    return std::nullopt;
+  int h = (arm[0] - '0') * 10 + (arm[1] - '0');
+  return h < 24 ? std::optional<int>{h} : std::nullopt;
 }
 
 std::optional<factor> parse_factor(const std::string& s) {
@@ -34,6 +47,8 @@ std::optional<factor> parse_factor(const std::string& s) {
     return factor::template_variant;
   if (s == "chart")
     return factor::chart;
+  if (s == "posting_hour")
+    return factor::posting_hour;
   return std::nullopt;
 }
 
@@ -57,6 +72,15 @@ std::string validate(const experiment_def& d) {
       if (a != "with" && a != "without")
         return where + "arms: a chart experiment has the arms \"with\" and \"without\", not '"
                + a + "'";
+  if (d.factor == factor::posting_hour) {
+    for (auto& a : d.arms)
+      if (!arm_hour(a))
+        return where + "arms: a posting-hour experiment's arms are UTC hours \"00\" to \"23\", "
+               "not '" + a + "'";
+    if (d.content_type == "alert")
+      return where + "type: an alert cannot wait for a posting hour (recap, report, "
+             "thread or scorecard)";
+  }
   if (!d.control.empty() && std::find(d.arms.begin(), d.arms.end(), d.control) == d.arms.end())
     return where + "control: '" + d.control + "' is not one of the arms";
   if (!d.split.empty()) {
@@ -128,7 +152,7 @@ experiment_def def_from_json(const std::string& text) {
   field("factor", f);
   auto pf = parse_factor(f);
   if (!pf)
-    throw std::invalid_argument("experiment: factor '" + f + "' is not template or chart");
+    throw std::invalid_argument("experiment: factor '" + f + "' is not template, chart or posting_hour");
   d.factor = *pf;
   field("type", d.content_type);
   field("channel", d.channel);
@@ -154,6 +178,8 @@ experiment_def def_from_json(const std::string& text) {
 }
 
 bool applies(const experiment_def& d, const std::string& type, const std::string& channel) {
+  if (d.factor == factor::posting_hour && type == "alert")
+    return false; // an alert goes out when its signal comes
   return (d.content_type.empty() || d.content_type == type)
          && (d.channel.empty() || d.channel == channel);
 }

@@ -21,8 +21,10 @@
 
 namespace herald::learning {
 
-/// What an experiment varies.
-enum class factor { template_variant, chart };
+/// What an experiment varies. The posting hour: arms are UTC hours ("09",
+/// "15"); a recap, report, thread or scorecard goes out at its arm's next
+/// hour at or after its planned time (an alert cannot wait: not alerts).
+enum class factor { template_variant, chart, posting_hour };
 
 struct experiment_def {
   std::string id;
@@ -30,7 +32,8 @@ struct experiment_def {
   learning::factor factor = factor::template_variant;
   std::string content_type; ///< alert, recap, ... ("" = every type)
   std::string channel;      ///< x, telegram, ... ("" = every channel)
-  /// template: variant names ("a", "b"); chart: "with" and "without"
+  /// template: variant names ("a", "b"); chart: "with" and "without";
+  /// posting_hour: UTC hours "00" to "23"
   std::vector<std::string> arms;
   std::string control;      ///< one of arms (default: the first)
   bool fixed = false;       ///< fixed split instead of Thompson sampling
@@ -54,6 +57,10 @@ std::string validate(const experiment_def& d);
 std::string to_json(const experiment_def& d);
 /// Throws std::invalid_argument naming the field.
 experiment_def def_from_json(const std::string& json);
+
+/// The hour (0-23) a posting-hour arm names; nullopt when it is not one of
+/// "00" .. "23".
+std::optional<int> arm_hour(const std::string& arm);
 
 /// Whether the experiment decides this piece's choice.
 bool applies(const experiment_def& d, const std::string& type, const std::string& channel);

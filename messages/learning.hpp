@@ -30,8 +30,8 @@ namespace herald {
 /// One experiment's decision for one unit.
 struct ab_choice {
   std::string test_id;
-  std::string factor; ///< template | chart
-  std::string arm;    ///< template: the variant's name; chart: with | without
+  std::string factor; ///< template | chart | posting_hour
+  std::string arm;    ///< template: the variant's name; chart: with | without; hour: "09"
 };
 
 inline bool operator==(const ab_choice& a, const ab_choice& b) {

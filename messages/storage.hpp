@@ -5,6 +5,7 @@
 // All times are milliseconds since the epoch, UTC. *_json fields hold JSON
 // text (stored as TEXT in SQLite and jsonb in PostgreSQL).
 
+#include <algorithm>
 #include <cstdint>
 #include <iterator>
 #include <string>
@@ -235,6 +236,9 @@ struct write_batch {
   bool empty() const { return size() == 0; }
   /// Moves every record of `other` to the end of this batch.
   void append(write_batch&& other);
+  /// Moves up to `n` records from the front of this batch (kind by kind, in
+  /// the order of the members above, each kind in its order) into a new one.
+  write_batch take_front(std::size_t n);
 };
 
 inline bool operator==(const write_batch& a, const write_batch& b) {
@@ -244,6 +248,33 @@ inline bool operator==(const write_batch& a, const write_batch& b) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_batch& x) {
   return f(x.candles, x.news, x.sentiment, x.analysis, x.signals, x.insights, x.plans, x.posts, x.logs, x.ab_tests, x.ab_variants);
+}
+
+inline write_batch write_batch::take_front(std::size_t n) {
+  write_batch out;
+  if (size() <= n) {
+    std::swap(out, *this);
+    return out;
+  }
+  auto take = [&n](auto& dst, auto& src) {
+    auto k = std::min(n, src.size());
+    auto end = src.begin() + static_cast<std::ptrdiff_t>(k);
+    dst.insert(dst.end(), std::make_move_iterator(src.begin()), std::make_move_iterator(end));
+    src.erase(src.begin(), end);
+    n -= k;
+  };
+  take(out.candles, candles);
+  take(out.news, news);
+  take(out.sentiment, sentiment);
+  take(out.analysis, analysis);
+  take(out.signals, signals);
+  take(out.insights, insights);
+  take(out.plans, plans);
+  take(out.posts, posts);
+  take(out.logs, logs);
+  take(out.ab_tests, ab_tests);
+  take(out.ab_variants, ab_variants);
+  return out;
 }
 
 inline void write_batch::append(write_batch&& o) {

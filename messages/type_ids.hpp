@@ -113,5 +113,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   // -- learning loop agents (issue 19) ----------------------------------------
   CAF_ADD_TYPE_ID(herald, (herald::db::learning_run_row))
   CAF_ADD_ATOM(herald, herald, learning_run_atom, "lrun")
+  CAF_ADD_ATOM(herald, herald, ab_hour_atom, "abhour")
 
 CAF_END_TYPE_ID_BLOCK(herald)

@@ -99,29 +99,41 @@ struct persistence_state {
   }
 
   /// Writes everything pending. Returns false on a transient failure (the
-  /// records stay queued).
+  /// records not written stay queued, in order). Transactions hold at most
+  /// 10 x batch-size records: a backlog (after an outage, or a database
+  /// slower than the sources) goes in chunks, each committed on its own, so
+  /// a slow or flaky link still makes progress; one transaction of 100,000
+  /// records retried whole may never finish on a link that drops it.
   bool flush() {
-    if (pending_count == 0)
-      return true;
-    auto batch = std::move(pending);
-    pending = db::write_batch{};
-    auto n = pending_count;
-    try {
-      storage->write(batch);
-      on_written(n);
-      pending_count -= n;
-      return true;
-    } catch (const db::storage_error& e) {
-      if (e.transient()) {
-        on_outage(e.what());
-        batch.append(std::move(pending)); // keep the order: old records first
-        pending = std::move(batch);
-        return false;
+    auto most = std::max<std::size_t>(opts.batch_size, 1) * 10;
+    while (pending_count > 0) {
+      auto batch = pending.take_front(most);
+      auto n = batch.size();
+      try {
+        storage->write(batch);
+        on_written(n);
+        pending_count -= n;
+        continue;
+      } catch (const db::storage_error& e) {
+        if (e.transient()) {
+          on_outage(e.what());
+          batch.append(std::move(pending)); // keep the order: old records first
+          pending = std::move(batch);
+          return false;
+        }
+        log->error("batch of {} records refused by the database ({}); writing them one by one",
+                   n, e.what());
       }
-      log->error("batch of {} records refused by the database ({}); writing them one by one",
-                 n, e.what());
+      if (!write_singly(std::move(batch)))
+        return false;
     }
-    // A permanent error: isolate the records the database refuses.
+    return true;
+  }
+
+  /// A batch the database refused: record by record, so that only the
+  /// records it refuses are lost (logged). False on an outage midway (what
+  /// is left goes back to the front of `pending`).
+  bool write_singly(db::write_batch batch) {
     std::size_t written = 0;
     auto singles = split(batch);
     for (std::size_t i = 0; i < singles.size(); ++i) {

@@ -104,6 +104,17 @@ ab_actor::behavior_type ab_impl(ops::instrumented_stateful<ab_actor, ab_state>* 
         return caf::make_error(caf::sec::runtime_error, e.what());
       }
     },
+    [self](ab_hour_atom, const std::string& unit, const std::string& type,
+           const std::string& channel) -> caf::result<std::vector<ab_choice>> {
+      auto& st = self->state;
+      try {
+        return st.core->choose(unit, type, channel, false, st.clock(), true);
+      } catch (const std::exception& e) {
+        // Not stored, so not answered: the strategist keeps the planned time.
+        st.warn_once(std::string{"cannot assign a posting hour to "} + unit + ": " + e.what());
+        return caf::make_error(caf::sec::runtime_error, e.what());
+      }
+    },
     [self](drain_atom) -> std::uint64_t { return self->state.tick(); },
     [self](caf::tick_atom) {
       auto& st = self->state;

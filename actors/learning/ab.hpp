@@ -1,7 +1,8 @@
 #pragma once
 // The A/B-testing agent ("learning.ab", issue 19). The creator asks it, for
 // each piece on each channel, which arm of every running experiment the
-// piece gets (ab_assign_atom); the answer is stored before it is sent, so
+// piece gets (ab_assign_atom; the strategist asks for the posting hour when
+// it plans a recap, report, thread or scorecard: ab_hour_atom); the answer is stored before it is sent, so
 // a piece asked about again (after any crash) gets the same arm. Every
 // learning.ab.interval it settles the assignments whose outcome snapshot is
 // due (learning::ab_core) and recomputes the weights (or, with the
@@ -58,10 +59,14 @@ ab_options ab_options_from(const config::settings& s, std::shared_ptr<db::storag
 /// std::invalid_argument naming `path`, the entry and the field.
 std::vector<learning::experiment_def> read_experiments(const std::string& path);
 
-/// ab_assign_atom, unit, type, channel, chart possible -> the choices;
+/// ab_assign_atom, unit, type, channel, chart possible -> the template and
+/// chart choices (the creator); ab_hour_atom, unit, type, channel -> the
+/// posting-hour choice, none or one (the strategist);
 /// drain (bounded runs): settle now, answered with how many were settled.
 using ab_actor = caf::typed_actor<
   caf::replies_to<ab_assign_atom, std::string, std::string, std::string, bool>::with<
+    std::vector<ab_choice>>,
+  caf::replies_to<ab_hour_atom, std::string, std::string, std::string>::with<
     std::vector<ab_choice>>,
   caf::reacts_to<caf::tick_atom>, caf::replies_to<drain_atom>::with<std::uint64_t>>;
 

@@ -22,6 +22,25 @@ std::string tail(const std::string& out, std::size_t n = 4000) {
   return out.size() <= n ? out : out.substr(out.size() - n);
 }
 
+/// The lines of `out` that hold `what` (at most the last 40).
+std::string lines_with(const std::string& out, const std::string& what) {
+  std::vector<std::string> hits;
+  std::size_t at = 0;
+  while (at < out.size()) {
+    auto end = out.find('\n', at);
+    if (end == std::string::npos)
+      end = out.size();
+    auto line = out.substr(at, end - at);
+    if (line.find(what) != std::string::npos)
+      hits.push_back(line);
+    at = end + 1;
+  }
+  std::string s;
+  for (std::size_t i = hits.size() > 40 ? hits.size() - 40 : 0; i < hits.size(); ++i)
+    s += hits[i] + "\n";
+  return s;
+}
+
 /// The deployment log's `assigned` rows: (node that assigned, epoch).
 std::vector<std::pair<std::string, std::int64_t>> assignments(const cluster_member& at) {
   std::vector<std::pair<std::string, std::int64_t>> out;
@@ -144,17 +163,29 @@ TEST_CASE("a node cut off by a partition stops publishing and assigning and the 
   // A call its channel began while the lease was still valid may finish
   // just after the cut (that piece is published once, see below); nothing
   // is published once n3 saw its lease run out.
+  // On a loaded machine the 3 s leases may change hands again after the
+  // healing, and n3 may then take one legitimately, with a newer epoch:
+  // between its lapse and such a take it publishes and assigns nothing.
   auto lapsed = after_cut.find("lease 'publisher' not held: stopping content");
   REQUIRE(lapsed != std::string::npos);
-  CHECK(after_cut.find("published ", lapsed) == std::string::npos);
-  CHECK(after_cut.find("cluster: assigned") == std::string::npos);
-  // Every assignment since the cut came from the other side's coordinator.
+  auto npos = std::string::npos;
+  auto retook_publisher = after_cut.find("lease 'publisher' taken by this node", lapsed);
+  auto published_at = after_cut.find("published ", lapsed);
+  CHECK((published_at == npos
+         || (retook_publisher != npos && published_at > retook_publisher)));
+  auto retook_coordinator = after_cut.find("lease 'coordinator' taken by this node");
+  auto assigned = after_cut.find("cluster: assigned");
+  CHECK((assigned == npos || (retook_coordinator != npos && assigned > retook_coordinator)));
+  // Every assignment since the cut came from a coordinator of a newer
+  // epoch: the other side's, or n3's only after it took the lease again.
   auto all = assignments(n1);
   REQUIRE(all.size() > before_cut.size());
   for (std::size_t i = 0; i < all.size(); ++i)
     if (std::find(before_cut.begin(), before_cut.end(), all[i]) == before_cut.end()) {
-      CHECK(all[i].first != "n3");
+      INFO(all[i].first << " epoch " << all[i].second);
       CHECK(all[i].second >= new_coordinator);
+      if (all[i].first == "n3")
+        CHECK(all[i].second > new_coordinator);
     }
   // Every piece reached each service once (X refuses a resend of a call
   // the cut left open with 403: that is not a second post).
@@ -169,7 +200,11 @@ TEST_CASE("a node cut off by a partition stops publishing and assigning and the 
   }
   INFO("n4:\n" << tail(cl["n4"].p->output()));
   for (auto name : {"n5", "n1", "n2", "n4", "n3"}) {
+    auto before_stop = cl[name].p->output().size();
     cl[name].p->signal(SIGTERM);
-    CHECK(cl[name].p->wait_exit(60s) == 0);
+    auto code = cl[name].p->wait_exit(60s);
+    INFO(name << " after SIGTERM:\n" << tail(cl[name].p->output().substr(before_stop), 8000));
+    INFO(name << ", its database lines:\n" << lines_with(cl[name].p->output(), "database"));
+    CHECK(code == 0);
   }
 }

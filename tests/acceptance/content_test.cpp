@@ -231,6 +231,63 @@ TEST_CASE("a piece planned for later survives a stop and goes out after the rest
   CHECK(fs::exists(box.dir / "site" / (slug + ".html")));
 }
 
+TEST_CASE("a posting-hour experiment moves each recap to its arm's hour, once per piece",
+          "[acceptance][content][learning]") {
+  sandbox box;
+  auto file = box.dir / "experiments.json";
+  {
+    std::ofstream out{file};
+    out << R"([{"id":"recap-hour","factor":"posting_hour","type":"recap","arms":["09","15"],
+               "mode":"fixed","split":[1,1]}])";
+  }
+  // Six days from 2023-11-14 22:13 UTC: the recaps of the 15th to the 20th
+  // (21:00); the shipped config publishes to the articles channel only.
+  auto args = box.run({"--candles", "8640", "--learning.ab.experiments-file=" + file.string()});
+  auto [code, out] = process::run(args, std::chrono::seconds{300});
+  INFO(out.substr(out.size() > 4000 ? out.size() - 4000 : 0));
+  REQUIRE(code == 0);
+  auto db = (box.dir / "h.db").string();
+  auto q = [&](const std::string& sql) {
+    return herald::test::run_line("sqlite3 '" + db + "' \"" + sql + "\"");
+  };
+  // Every daily recap on every channel was asked about and assigned once;
+  // the closing recap of the bounded run was not (the run ends).
+  auto recaps = q("SELECT COUNT(*) FROM content_plans WHERE kind = 'recap' AND id NOT LIKE "
+                  "'%:closing:%'");
+  REQUIRE(std::stoi(recaps) == 6);
+  CHECK(q("SELECT COUNT(*) FROM ab_assignments WHERE test_id = 'recap-hour'") == recaps);
+  CHECK(q("SELECT COUNT(*) FROM ab_assignments WHERE unit LIKE '%closing%' OR unit LIKE "
+          "'alert:%'")
+        == "0");
+  // Each went out at its arm's hour (quiet hours and budgets are off in
+  // the shipped config), the first such hour after 21:00, and both arms
+  // were used.
+  // (id "recap:<that day's midnight>@<channel>": planned at 21:00, so within
+  // 21 h and 45 h of that midnight)
+  auto moved = "SELECT COUNT(*) FROM content_plans p JOIN ab_assignments a ON a.unit = p.id "
+               "WHERE a.test_id = 'recap-hour' AND strftime('%H', p.scheduled_at / 1000, "
+               "'unixepoch') = a.arm AND p.scheduled_at - CAST(substr(p.id, 7) AS INTEGER) "
+               "BETWEEN 75600000 AND 162000000";
+  CHECK(q(moved) == recaps);
+  CHECK(q("SELECT COUNT(DISTINCT arm) FROM ab_assignments") == "2");
+  CHECK(q("SELECT COUNT(*) FROM content_plans WHERE kind = 'recap' AND id NOT LIKE "
+          "'%:closing:%' AND state <> 'published'")
+        == "0");
+  CHECK(out.find("posting hour ") != std::string::npos);
+
+  // The same run again: no unit assigned twice, no time changed, nothing
+  // published twice.
+  auto recap_rows = "SELECT group_concat(id || '=' || scheduled_at || '=' || state, ',') FROM "
+                    "(SELECT id, scheduled_at, state FROM content_plans WHERE kind = 'recap' AND "
+                    "id NOT LIKE '%:closing:%' ORDER BY id)";
+  auto before = q(recap_rows);
+  auto [again, out2] = process::run(args, std::chrono::seconds{300});
+  INFO(out2.substr(out2.size() > 4000 ? out2.size() - 4000 : 0));
+  CHECK(again == 0);
+  CHECK(q("SELECT COUNT(*) FROM ab_assignments WHERE test_id = 'recap-hour'") == recaps);
+  CHECK(q(recap_rows) == before);
+}
+
 TEST_CASE("a run across a Monday noon publishes the weekly analysis scorecard with its "
           "reliability diagram, once",
           "[acceptance][content][scorecard]") {

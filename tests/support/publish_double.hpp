@@ -403,8 +403,11 @@ inline std::vector<std::string> cluster_channel_args(const publish_double& remot
   ::setenv("HERALD_X_TOKEN", "XTOKEN", 1);
   ::setenv("HERALD_DISCORD_WEBHOOK", "/api/webhooks/1/abc", 1);
   ::setenv("HERALD_WEBHOOK_SECRET", "s3cret", 1);
+  // A 30 s stop: five nodes and PostgreSQL share two cores here, and a
+  // loaded data node's last flush outlasts the default 10 s.
   std::vector<std::string> args{"--scanner.speed=3000", "--cluster.lease-ttl=3s",
-                                "--cluster.lease-renewal=1s", "--publish.articles.enabled=false"};
+                                "--cluster.lease-renewal=1s", "--publish.articles.enabled=false",
+                                "--herald.shutdown-grace=30s"};
   for (std::string ch : {"telegram", "discord", "x", "webhook"}) {
     auto p = "--publish." + ch + ".";
     args.insert(args.end(), {p + "enabled=true", p + "per-hour=0", p + "per-day=0",

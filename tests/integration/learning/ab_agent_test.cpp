@@ -31,6 +31,15 @@ std::vector<ab_choice> ask(caf::scoped_actor& self, const learning_actors::ab_ac
   return out;
 }
 
+std::vector<ab_choice> ask_hour(caf::scoped_actor& self, const learning_actors::ab_actor& ab,
+                                const std::string& unit, const std::string& type) {
+  std::vector<ab_choice> out;
+  self->request(ab, 10s, ab_hour_atom::value, unit, type, std::string{"telegram"})
+    .receive([&](std::vector<ab_choice>& c) { out = std::move(c); },
+             [&](caf::error& e) { FAIL("hour: " << caf::to_string(e)); });
+  return out;
+}
+
 std::uint64_t drain(caf::scoped_actor& self, const learning_actors::ab_actor& ab) {
   std::uint64_t n = 0;
   self->request(ab, 10s, drain_atom::value)
@@ -58,7 +67,12 @@ TEST_CASE("the A/B agent keeps assignments and posteriors across kills", "[learn
   chart.content_type = "alert";
   chart.arms = {"with", "without"};
   chart.fixed = true;
-  o.experiments = {words, chart};
+  learning::experiment_def hour;
+  hour.id = "recap-hour";
+  hour.factor = learning::factor::posting_hour;
+  hour.content_type = "recap";
+  hour.arms = {"09", "15"};
+  o.experiments = {words, chart, hour};
   auto opts = std::make_shared<const learning_actors::ab_options>(o);
 
   config::herald_system_config cfg;
@@ -75,8 +89,15 @@ TEST_CASE("the A/B agent keeps assignments and posteriors across kills", "[learn
       if (x.test_id == "alert-words")
         words_arm[unit] = x.arm;
   }
+  // The creator's question leaves the posting hour to the strategist's.
   CHECK(ask(self, ab, "recap:1@telegram", "recap").empty());
   CHECK(ask(self, ab, "alert:nochart@telegram", "alert", false).size() == 1);
+  auto h = ask_hour(self, ab, "recap:1@telegram", "recap");
+  REQUIRE(h.size() == 1);
+  CHECK(h[0].factor == "posting_hour");
+  CHECK((h[0].arm == "09" || h[0].arm == "15"));
+  CHECK(ask_hour(self, ab, "alert:1@telegram", "alert").empty());
+  CHECK(ask_hour(self, ab, "recap:1@telegram", "recap") == h);
 
   // Killed; the successor answers every unit as before.
   self->send_exit(ab, caf::exit_reason::kill);
@@ -85,6 +106,7 @@ TEST_CASE("the A/B agent keeps assignments and posteriors across kills", "[learn
     for (auto& x : ask(self, ab, unit))
       if (x.test_id == "alert-words")
         CHECK(x.arm == arm);
+  CHECK(ask_hour(self, ab, "recap:1@telegram", "recap") == h);
 
   // Outcomes at +24 h: arm b engages.
   for (auto& [unit, arm] : words_arm) {

@@ -60,7 +60,10 @@ TEST_CASE("the coordinator has learning.tuning and learning.performance run thei
   dir->started("learning.performance", perf.address(), false);
   auto coord = learning_actors::spawn_coordinator(self.ptr(), opts, dir);
 
-  CHECK(drain(self, coord) == 2);
+  // Both loops are due: the coordinator's first tick (sent when it starts,
+  // on its own thread) or this drain runs them, whichever comes first.
+  auto first = drain(self, coord);
+  CHECK((first == 2 || first == 0));
   auto t = db.store->learning_runs("tuning", 10);
   auto p = db.store->learning_runs("performance", 10);
   REQUIRE(t.size() == 1);

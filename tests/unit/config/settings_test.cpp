@@ -118,6 +118,10 @@ TEST_CASE("rules between keys name both keys and what to change", "[config]") {
   CHECK(flush.errors[0].key == "db.shutdown-flush-timeout");
   CHECK(flush.errors[0].message.find("shorter than herald.shutdown-grace (10s)")
         != std::string::npos);
+  // The stop needs 2 s beyond the writer's flush for the rest of the tree.
+  CHECK(validate(herald_schema(), {file_entry("db.shutdown-flush-timeout", dur(9s))}).errors.size()
+        == 1);
+  CHECK(validate(herald_schema(), {file_entry("db.shutdown-flush-timeout", dur(8s))}).ok());
   auto replay = validate(herald_schema(), {file_entry("scanner.source", str("replay"))});
   REQUIRE(replay.errors.size() == 1);
   CHECK(replay.errors[0].message == "needs candle files: set scanner.files");

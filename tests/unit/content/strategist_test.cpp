@@ -216,3 +216,40 @@ TEST_CASE("the weekly scorecard covers the last full week, goes to long-form cha
     CHECK(scorecards(off.on_time(monday_noon + m)).empty());
   }
 }
+
+TEST_CASE("a posting hour moves a recap to the arm's next hour, within quiet hours and budget",
+          "[content][learning]") {
+  CHECK(strategist::next_in_hour(day0 + 21 * h, 9) == day0 + 33 * h);       // next morning
+  CHECK(strategist::next_in_hour(day0 + 9 * h + 30 * m, 9) == day0 + 9 * h + 30 * m); // in it
+  CHECK(strategist::next_in_hour(day0 + 8 * h + 59 * m, 9) == day0 + 9 * h);
+  CHECK(strategist::next_in_hour(day0 + 10 * h, 9) == day0 + 33 * h);
+  CHECK(strategist::next_in_hour(day0 - 1, 0) == day0);
+
+  auto o = opts({channel::articles, channel::telegram});
+  o.recap_minute = 21 * 60;
+  o.channels[static_cast<std::size_t>(channel::telegram)].quiet = {8 * 60, 10 * 60};
+  o.channels[static_cast<std::size_t>(channel::articles)].per_hour = 1;
+  strategist s{o};
+  CHECK(s.on_time(day0 + 20 * h).empty());
+  auto ps = s.on_time(day0 + 21 * h + 5 * m);
+  REQUIRE(ps.size() == 2);
+  for (auto& p : ps) {
+    REQUIRE(p.scheduled_at == day0 + 21 * h);
+    s.move_to_hour(p, 9);
+    if (p.ch == channel::articles)
+      CHECK(p.scheduled_at == day0 + 33 * h);
+    else // 09:00 is in telegram's quiet hours: it waits for 10:00
+      CHECK(p.scheduled_at == day0 + 34 * h);
+  }
+  // The articles budget (one an hour) counts the moved recap at 09:00 and
+  // no longer at 21:00: an alert at 21:10 fits, one at 09:10 waits.
+  auto at_nine = s.on_insights({ins("BTCUSDT", analysis::direction::long_, day0 + 21 * h + 10 * m)});
+  REQUIRE(count(at_nine, channel::articles) == 1);
+  CHECK(at_nine[0].scheduled_at == day0 + 21 * h + 10 * m);
+  auto later = s.on_insights({ins("ETHUSDT", analysis::direction::long_, day0 + 33 * h + 10 * m)});
+  CHECK(count(later, channel::articles) == 0); // 10:00 is beyond the alert's 15 min
+  // An alert never moves.
+  plan a = at_nine[0];
+  s.move_to_hour(a, 3);
+  CHECK(a.scheduled_at == day0 + 21 * h + 10 * m);
+}

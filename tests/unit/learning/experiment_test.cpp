@@ -217,3 +217,34 @@ TEST_CASE("expiry: weights are stale only when computed longer ago than max-age"
   f.reweighted_at = 1;
   CHECK(allocation(f, 1000, 10) == std::vector<double>{0.5, 0.25, 0.25});
 }
+
+TEST_CASE("a posting-hour experiment names UTC hours and never decides an alert",
+          "[learning][experiment]") {
+  experiment_def d;
+  d.id = "recap-hour";
+  d.factor = factor::posting_hour;
+  d.content_type = "recap";
+  d.arms = {"09", "15"};
+  CHECK(validate(d).empty());
+  CHECK(arm_hour("09") == 9);
+  CHECK(arm_hour("00") == 0);
+  CHECK(arm_hour("23") == 23);
+  for (auto bad : {"9", "24", "9a", "", "015", "-1"})
+    CHECK_FALSE(arm_hour(bad));
+  d.arms = {"09", "9pm"};
+  CHECK(validate(d) == "experiment 'recap-hour': arms: a posting-hour experiment's arms are UTC "
+                       "hours \"00\" to \"23\", not '9pm'");
+  d.arms = {"09", "15"};
+  d.content_type = "alert";
+  CHECK(validate(d).find("type: an alert cannot wait for a posting hour") != std::string::npos);
+  // Every type but alerts.
+  d.content_type = "";
+  CHECK(applies(d, "recap", "x"));
+  CHECK(applies(d, "scorecard", "articles"));
+  CHECK_FALSE(applies(d, "alert", "x"));
+  auto back = def_from_json(to_json(d));
+  CHECK(back.factor == factor::posting_hour);
+  CHECK(factor_name(back.factor) == std::string{"posting_hour"});
+  CHECK_THROWS_WITH(def_from_json(R"({"id":"x","factor":"weekday","arms":["a","b"]})"),
+                    "experiment: factor 'weekday' is not template, chart or posting_hour");
+}
