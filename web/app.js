@@ -9,6 +9,10 @@ const state = {
   token: localStorage.getItem('herald.token') || '',
   role: 'viewer',
   actors: [],
+  actorTotal: 0,
+  aggregated: false,
+  found: null, // the actor search's results (null: no search)
+  foundTotal: 0,
   restarts: {},
   symbol: '',
   interval: '1m',
@@ -76,19 +80,24 @@ function fmtPrice(p) { return p >= 1000 ? p.toFixed(2) : p >= 1 ? p.toFixed(4) :
 
 // -- supervision tree -------------------------------------------------------------
 
+/// With thousands of series the stream sends the series pools one row per
+/// kind ("aggregate", with a count); the search box asks the API for the
+/// actors themselves (GET /api/v1/actors?q=...&sort=mailbox).
 function renderTree() {
   const body = $('tree-body');
   const onlyBusy = $('only-busy').checked;
   const canOperate = roles[state.role] >= roles.operator;
   const rows = [];
-  for (const a of state.actors) {
+  for (const a of state.found || state.actors) {
     if (onlyBusy && !a.is_supervisor && a.rate < 0.5 && a.mailbox === 0) continue;
     const depth = a.path === 'root' ? 0 : a.path.split('.').length;
-    const name = a.path === 'root' ? 'root' : a.path.split('.').pop();
+    const last = a.path === 'root' ? 'root' : a.path.split('.').pop();
+    const name = a.aggregate ? (last === '*' ? 'every series' : last) + ' ×' + a.count : last;
     const level = levelName(a, depth);
-    const stateText = !a.running ? 'down' : a.paused ? 'paused' : 'running';
+    const stateText = a.aggregate ? (a.running_count === a.count ? 'running' : a.running_count + '/' + a.count + ' running')
+      : !a.running ? 'down' : a.paused ? 'paused' : 'running';
     const actions = el('td', { class: 'actions' });
-    if (canOperate && a.path !== 'root') {
+    if (canOperate && a.path !== 'root' && !a.aggregate) {
       if (a.kind === 'worker') {
         actions.append(el('button', {
           class: 'small ghost', type: 'button', dataset: { action: a.paused ? 'resume' : 'pause', path: a.path },
@@ -115,8 +124,31 @@ function renderTree() {
     rows.push(tr);
   }
   body.replaceChildren(...rows);
-  $('actor-count').textContent = state.actors.length;
+  $('actor-count').textContent = state.found ? state.foundTotal + ' found of ' + state.actorTotal
+    : state.actorTotal + (state.aggregated ? ' (series pools one row per kind)' : '');
 }
+
+let findTimer = null;
+async function refreshFind() {
+  const q = $('actor-find').value.trim();
+  if (!q) {
+    state.found = null;
+    renderTree();
+    return;
+  }
+  try {
+    const r = await api('/api/v1/actors?q=' + encodeURIComponent(q) + '&sort=mailbox&limit=200');
+    state.found = r.items.map((a) => Object.assign(a, { is_supervisor: a.kind === 'supervisor' }));
+    state.foundTotal = r.total;
+  } catch (e) {
+    toast('find ' + q + ': ' + e.message, true);
+  }
+  renderTree();
+}
+$('actor-find').addEventListener('input', () => {
+  clearTimeout(findTimer);
+  findTimer = setTimeout(refreshFind, 250);
+});
 
 /// What a row is in the tree: root, a domain supervisor, the series pool, a
 /// series supervisor, or a worker (an analyzer under a series).
@@ -134,7 +166,9 @@ function levelName(a, depth) {
 
 function onActors(snapshot) {
   state.actors = snapshot.actors.map((a) => Object.assign(a, { is_supervisor: a.kind === 'supervisor' }));
-  renderTree();
+  state.actorTotal = snapshot.total || state.actors.length;
+  state.aggregated = !!snapshot.aggregated;
+  if (state.found) refreshFind(); else renderTree();
   if (snapshot.health) renderHealth(snapshot.health);
 }
 
@@ -238,10 +272,11 @@ function pushFeed(type, d) {
 // -- chart --------------------------------------------------------------------------------
 
 async function loadSeries() {
-  const s = await api('/api/v1/series');
+  const q = $('symbol-find').value.trim();
+  const s = await api('/api/v1/series?limit=1000' + (q ? '&q=' + encodeURIComponent(q) : ''));
   const select = $('symbol');
   const current = select.value;
-  const options = s.items.filter((x) => x.interval === state.interval || s.items.length < 4)
+  const options = s.items.filter((x) => x.interval === state.interval || s.items.length < 4 || q)
     .map((x) => el('option', { value: x.symbol + '|' + x.interval }, x.symbol + ' ' + x.interval));
   if (!options.length) return;
   select.replaceChildren(...options);
@@ -356,6 +391,11 @@ function drawChart() {
   $('last-price').textContent = fmtPrice(last.close);
 }
 $('symbol').addEventListener('change', (e) => selectSymbol(e.target.value).catch((x) => toast(x.message, true)));
+let symbolTimer = null;
+$('symbol-find').addEventListener('input', () => {
+  clearTimeout(symbolTimer);
+  symbolTimer = setTimeout(() => loadSeries().catch((x) => toast(x.message, true)), 250);
+});
 window.addEventListener('resize', drawChart);
 
 // -- content ---------------------------------------------------------------------------------

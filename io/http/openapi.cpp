@@ -69,7 +69,14 @@ std::string openapi_document() {
   paths["/info"]["get"] = op("Version, node name and id, roles (domains running), uptime", "viewer");
   paths["/metrics"]["get"] = op("Prometheus text exposition", "viewer (none with http.metrics-open)");
   paths["/api/v1/actors"]["get"] =
-    op("The supervision tree with per-actor statistics", "viewer", paging());
+    op("The supervision tree with per-actor statistics (limit up to 1000, default 1000); "
+       "total counts every match",
+       "viewer",
+       with(paging(),
+            json::array({query("q", "string", "only actors whose path holds this (at most 200 bytes)"),
+                         query("sort", "string",
+                               "mailbox, p99, rate or restarts: largest first (default: tree "
+                               "order)")})));
   paths["/api/v1/actors/{path}"]["get"] =
     op("One actor's statistics with its latency buckets", "viewer",
        json::array({path_param("path", "dotted agent path, e.g. analysis.pipeline")}));
@@ -88,7 +95,13 @@ std::string openapi_document() {
        "viewer",
        with(paging(), json::array({query("symbol", "string", "e.g. BTCUSDT", true),
                                    query("interval", "string", "default 1m")})));
-  paths["/api/v1/series"]["get"] = op("Series the hub tracks, with their counters", "viewer");
+  paths["/api/v1/series"]["get"] =
+    op("Series the hub tracks, with their counters (limit up to 1000, default 1000); total "
+       "counts every match",
+       "viewer",
+       with(paging(), json::array({query("q", "string",
+                                         "only series whose \"SYMBOL interval\" holds this, any "
+                                         "case (at most 200 bytes)")})));
   paths["/api/v1/content"]["get"] =
     op("Content pieces, most recently changed first", "viewer",
        with(paging(), json::array({query("state", "string",

@@ -72,15 +72,22 @@ void server::impl::install_data() {
           send_json(res, 200, out);
         });
   route("GET", "/api/v1/series", "/api/v1/series", role::viewer,
-        [this](const httplib::Request&, httplib::Response& res, const ops::principal&) {
+        [this](const httplib::Request& req, httplib::Response& res, const ops::principal&) {
+          page p;
+          p.limit = 1000;
+          std::string q;
+          if (!paging(req, res, p) || !search_term(req, res, q))
+            return;
           auto s = c.board->get();
-          auto items = json::array();
-          for (const auto& x : s->series)
-            items.push_back(json{{"symbol", x.symbol}, {"interval", x.interval},
-                                 {"accepted", x.accepted}, {"duplicates", x.duplicates},
-                                 {"rejected", x.rejected}, {"gaps", x.gaps},
-                                 {"last_open_time", x.last_open_time}});
-          send_json(res, 200, json{{"items", items}});
+          auto found = ops::find_series(*s, q);
+          auto out = slice(found, p, [](const ops::series_view* x) {
+            return json{{"symbol", x->symbol},     {"interval", x->interval},
+                        {"accepted", x->accepted}, {"duplicates", x->duplicates},
+                        {"rejected", x->rejected}, {"gaps", x->gaps},
+                        {"last_open_time", x->last_open_time}};
+          });
+          out["total"] = found.size();
+          send_json(res, 200, out);
         });
 
   // -- content --

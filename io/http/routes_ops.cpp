@@ -49,12 +49,19 @@ void server::impl::install_ops() {
         [this](const httplib::Request& req, httplib::Response& res, const ops::principal&) {
           page p;
           p.limit = 1000;
-          if (!paging(req, res, p))
+          std::string q;
+          if (!paging(req, res, p) || !search_term(req, res, q))
             return;
           auto s = c.board->get();
-          auto out = slice(s->actors, p, [](const ops::actor_view& a) { return ops::to_json(a); });
+          std::vector<const ops::actor_view*> found;
+          try {
+            found = ops::find_actors(*s, q, req.has_param("sort") ? req.get_param_value("sort") : "");
+          } catch (const std::invalid_argument& e) {
+            return send_error(res, 400, "bad_request", e.what());
+          }
+          auto out = slice(found, p, [](const ops::actor_view* a) { return ops::to_json(*a); });
           out["taken_at"] = s->taken_at_ms;
-          out["total"] = s->actors.size();
+          out["total"] = found.size();
           send_json(res, 200, out);
         });
   route("GET", R"(/api/v1/actors/([A-Za-z0-9_.\-]+))", "/api/v1/actors/{path}", role::viewer,

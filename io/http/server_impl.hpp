@@ -128,6 +128,16 @@ struct server::impl {
     return read("limit", p.limit, 1000) && read("offset", p.offset, 100000);
   }
 
+  /// The `q` search term (at most 200 bytes); false (and a 400) when longer.
+  static bool search_term(const httplib::Request& req, httplib::Response& res, std::string& q) {
+    q = req.has_param("q") ? req.get_param_value("q") : "";
+    if (q.size() <= 200)
+      return true;
+    send_error(res, 400, "bad_request",
+               "query parameter 'q' may have at most 200 bytes, got " + std::to_string(q.size()));
+    return false;
+  }
+
   static json paginated(json items, const page& p, std::size_t total_known) {
     json out{{"items", std::move(items)}, {"limit", p.limit}, {"offset", p.offset}};
     if (total_known > p.offset + p.limit)

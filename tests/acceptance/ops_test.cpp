@@ -199,6 +199,49 @@ TEST_CASE("every route of the OpenAPI document answers", "[acceptance][ops][http
   CHECK(is_error_body(audit->body, "forbidden"));
 }
 
+TEST_CASE("actors and series are searched and paged, bad search terms get a 400",
+          "[acceptance][ops][http]") {
+  node n;
+  auto c = n.client();
+  n.wait_json("/api/v1/actors", [](const json& j) {
+    return actor(j, "analysis.pipeline") && j["total"].get<std::size_t>() > 20;
+  });
+  auto get = [&](const std::string& url) {
+    auto r = c.Get(url.c_str(), node::auth(viewer_token));
+    REQUIRE(r);
+    INFO(url << " -> " << r->status << " " << r->body);
+    REQUIRE(r->status == 200);
+    return json::parse(r->body);
+  };
+  // The analyzers of one series, busiest first; the total counts matches.
+  auto btc = get("/api/v1/actors?q=BTCUSDT_1m.&sort=mailbox&limit=3");
+  CHECK(btc["items"].size() == 3);
+  CHECK(btc["total"].get<std::size_t>() >= 7); // the analyzers of that series
+  for (auto& a : btc["items"])
+    CHECK(a["path"].get<std::string>().find("BTCUSDT_1m.") != std::string::npos);
+  CHECK(btc["items"][0]["mailbox"] >= btc["items"][1]["mailbox"]);
+  CHECK(btc["next_offset"] == 3);
+  auto all = get("/api/v1/actors");
+  CHECK(all["total"] == all["items"].size());
+  CHECK(get("/api/v1/actors?q=no-such-actor")["total"] == 0);
+  n.wait_json("/api/v1/series", [](const json& j) { return j["total"].get<std::size_t>() >= 3; });
+  auto eth = get("/api/v1/series?q=ethusdt%201m");
+  REQUIRE(eth["total"] == 1);
+  CHECK(eth["items"][0]["symbol"] == "ETHUSDT");
+  auto page = get("/api/v1/series?limit=1&offset=1");
+  CHECK(page["items"].size() == 1);
+  CHECK(page["total"].get<std::size_t>() >= 3);
+  for (std::string bad : {std::string{"/api/v1/actors?sort=name"},
+                          "/api/v1/series?q=" + std::string(201, 'x'),
+                          "/api/v1/actors?q=" + std::string(201, 'x')}) {
+    auto r = c.Get(bad.c_str(), node::auth(viewer_token));
+    REQUIRE(r);
+    INFO(bad.substr(0, 40) << " -> " << r->body);
+    CHECK(r->status == 400);
+    CHECK(r->body.find("bad_request") != std::string::npos);
+  }
+}
+
 TEST_CASE("operators approve content and restart agents, every mutating call is audited",
           "[acceptance][ops][http]") {
   node n{{"--publish.articles.mode=approval"}, true};
