@@ -107,6 +107,17 @@ async function main() {
         r.querySelector('td:nth-child(6)').textContent === 'running';
     }, [victim, before], { timeout: 30000 });
 
+    // The search box shows the actors of one series (from the API), busiest
+    // first, and clearing it brings the whole tree back.
+    await page.fill('#actor-find', 'ETHUSDT_1m.');
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('#tree-body tr')];
+      return rows.length >= 7 && rows.every((r) => r.dataset.path.includes('ETHUSDT_1m.'))
+        && document.querySelector('#actor-count').textContent.includes('found of');
+    }, null, { timeout: 30000 });
+    await page.fill('#actor-find', '');
+    await row.waitFor({ timeout: 30000 });
+
     // Approve the first pending piece and see it published.
     const first = page.locator('#queue li[data-id]').first();
     await first.waitFor({ timeout: 30000 });
