@@ -1,10 +1,9 @@
 #include "ops/json_views.hpp"
 
+#include "ops/actor_groups.hpp"
+
 #include <algorithm>
 #include <cctype>
-#include <cstring>
-#include <map>
-#include <optional>
 #include <stdexcept>
 
 namespace herald::ops {
@@ -29,63 +28,27 @@ nlohmann::json to_json(const actor_view& a) {
 
 namespace {
 
-constexpr const char* pool_mark = ".series.";
-
-/// "analysis.series.BTCUSDT_1m.momentum" -> ("analysis.series", "momentum");
-/// "analysis.series.BTCUSDT_1m" -> ("analysis.series", ""); not in a pool:
-/// nullopt.
-std::optional<std::pair<std::string, std::string>> pool_kind(const std::string& path) {
-  auto at = path.find(pool_mark);
-  if (at == std::string::npos)
-    return std::nullopt;
-  auto pool = path.substr(0, at + std::strlen(pool_mark) - 1);
-  auto rest = path.substr(at + std::strlen(pool_mark));
-  auto dot = rest.find('.');
-  return std::make_pair(pool, dot == std::string::npos ? std::string{} : rest.substr(dot + 1));
+nlohmann::json group_json(const actor_group& g) {
+  return nlohmann::json{{"path", g.path},
+                        {"parent", g.parent},
+                        {"kind", g.supervisor ? "supervisor" : "worker"},
+                        {"aggregate", true},
+                        {"count", g.count},
+                        {"running", g.running == g.count},
+                        {"running_count", g.running},
+                        {"paused", g.paused > 0},
+                        {"paused_count", g.paused},
+                        {"actor_id", 0},
+                        {"restarts", g.restarts},
+                        {"last_exit_reason", ""},
+                        {"started_at", 0},
+                        {"messages", g.messages},
+                        {"busy_seconds", g.busy_seconds},
+                        {"mailbox", g.mailbox},
+                        {"rate", g.rate},
+                        {"p99_seconds", g.p99_seconds},
+                        {"reported_at", g.reported_at_ms}};
 }
-
-struct aggregate {
-  std::string path, parent;
-  bool supervisor = false;
-  std::uint64_t count = 0, running = 0, paused = 0, restarts = 0, messages = 0, mailbox = 0;
-  double busy = 0, rate = 0, p99 = 0;
-  std::int64_t reported_at = 0;
-
-  void add(const actor_view& a) {
-    ++count;
-    running += a.running;
-    paused += a.paused;
-    restarts += a.restarts;
-    messages += a.messages;
-    busy += a.busy_seconds;
-    rate += a.rate;
-    mailbox = std::max(mailbox, a.mailbox);
-    p99 = std::max(p99, a.p99_seconds);
-    reported_at = std::max(reported_at, a.reported_at_ms);
-  }
-
-  nlohmann::json json() const {
-    return nlohmann::json{{"path", path},
-                          {"parent", parent},
-                          {"kind", supervisor ? "supervisor" : "worker"},
-                          {"aggregate", true},
-                          {"count", count},
-                          {"running", running == count},
-                          {"running_count", running},
-                          {"paused", paused > 0},
-                          {"paused_count", paused},
-                          {"actor_id", 0},
-                          {"restarts", restarts},
-                          {"last_exit_reason", ""},
-                          {"started_at", 0},
-                          {"messages", messages},
-                          {"busy_seconds", busy},
-                          {"mailbox", mailbox},
-                          {"rate", rate},
-                          {"p99_seconds", p99},
-                          {"reported_at", reported_at}};
-  }
-};
 
 } // namespace
 
@@ -96,32 +59,9 @@ nlohmann::json tree_json(const snapshot& s, std::size_t max_rows) {
     for (const auto& a : s.actors)
       actors.push_back(to_json(a));
   } else {
-    // Rows in tree order: an aggregate takes the place of the first actor
-    // of its kind.
-    std::vector<aggregate> rows;
-    std::map<std::string, std::size_t> index; // aggregate path -> rows
-    std::vector<std::pair<const actor_view*, std::size_t>> order; // actor, or aggregate + 1
-    for (const auto& a : s.actors) {
-      auto pk = pool_kind(a.path);
-      if (!pk) {
-        order.emplace_back(&a, 0);
-        continue;
-      }
-      auto key = pk->first + ".*" + (pk->second.empty() ? "" : "." + pk->second);
-      auto it = index.find(key);
-      if (it == index.end()) {
-        aggregate g;
-        g.path = key;
-        g.parent = pk->second.empty() ? pk->first : pk->first + ".*";
-        g.supervisor = a.is_supervisor;
-        it = index.emplace(key, rows.size()).first;
-        rows.push_back(std::move(g));
-        order.emplace_back(nullptr, rows.size());
-      }
-      rows[it->second].add(a);
-    }
-    for (auto& [a, agg] : order)
-      actors.push_back(a ? to_json(*a) : rows[agg - 1].json());
+    auto g = group_series(s);
+    for (auto& row : g.rows)
+      actors.push_back(row.actor ? to_json(*row.actor) : group_json(g.groups[row.group]));
   }
   return nlohmann::json{{"taken_at", s.taken_at_ms},
                         {"actors", std::move(actors)},

@@ -1,5 +1,7 @@
 #include "ops/metrics.hpp"
 
+#include "ops/actor_groups.hpp"
+
 #include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -154,27 +156,68 @@ std::string render_metrics(const snapshot& s, const http_counters& http,
   prometheus_writer w;
   using labels = prometheus_writer::labels;
 
+  // One row per actor; beyond ops::group_above actors (thousands of
+  // series) the series pools one row per kind (ops/actor_groups.hpp): the
+  // label actor="analysis.series.*.momentum", counters and busy time
+  // summed, the mailbox the largest, the histogram buckets summed, up = 1
+  // only when every actor of the kind runs, and herald_actor_group_size /
+  // _running say how many there are.
+  struct row {
+    const std::string* path;
+    double messages, mailbox, restarts, busy, up;
+    const std::vector<std::uint64_t>* buckets;
+  };
+  std::vector<row> rows;
+  grouped_tree grouped;
+  if (s.actors.size() > group_above) {
+    grouped = group_series(s);
+    for (auto& r : grouped.rows) {
+      if (r.actor) {
+        auto& a = *r.actor;
+        rows.push_back({&a.path, static_cast<double>(a.messages), static_cast<double>(a.mailbox),
+                        static_cast<double>(a.restarts), a.busy_seconds, a.running ? 1.0 : 0.0,
+                        &a.buckets});
+      } else {
+        auto& g = grouped.groups[r.group];
+        rows.push_back({&g.path, static_cast<double>(g.messages), static_cast<double>(g.mailbox),
+                        static_cast<double>(g.restarts), g.busy_seconds,
+                        g.running == g.count ? 1.0 : 0.0, &g.buckets});
+      }
+    }
+  } else {
+    for (auto& a : s.actors)
+      rows.push_back({&a.path, static_cast<double>(a.messages), static_cast<double>(a.mailbox),
+                      static_cast<double>(a.restarts), a.busy_seconds, a.running ? 1.0 : 0.0,
+                      &a.buckets});
+  }
   w.family("herald_actor_messages_processed_total", "counter",
            "Messages an actor handled (all incarnations of its path).");
-  for (const auto& a : s.actors)
-    w.sample("herald_actor_messages_processed_total", labels{{"actor", a.path}},
-             static_cast<double>(a.messages));
+  for (const auto& r : rows)
+    w.sample("herald_actor_messages_processed_total", labels{{"actor", *r.path}}, r.messages);
   w.family("herald_actor_mailbox_size", "gauge",
            "Messages waiting in the actor's mailbox at its last report.");
-  for (const auto& a : s.actors)
-    w.sample("herald_actor_mailbox_size", labels{{"actor", a.path}}, static_cast<double>(a.mailbox));
+  for (const auto& r : rows)
+    w.sample("herald_actor_mailbox_size", labels{{"actor", *r.path}}, r.mailbox);
   w.family("herald_actor_processing_seconds", "histogram",
            "Time an actor spent handling one message.");
-  for (const auto& a : s.actors)
-    w.histogram("herald_actor_processing_seconds", labels{{"actor", a.path}}, a.buckets,
-                a.busy_seconds);
+  for (const auto& r : rows)
+    w.histogram("herald_actor_processing_seconds", labels{{"actor", *r.path}}, *r.buckets, r.busy);
   w.family("herald_actor_restarts_total", "counter", "Restarts of the actor by its supervisor.");
-  for (const auto& a : s.actors)
-    w.sample("herald_actor_restarts_total", labels{{"actor", a.path}},
-             static_cast<double>(a.restarts));
+  for (const auto& r : rows)
+    w.sample("herald_actor_restarts_total", labels{{"actor", *r.path}}, r.restarts);
   w.family("herald_actor_up", "gauge", "1 while the actor runs.");
-  for (const auto& a : s.actors)
-    w.sample("herald_actor_up", labels{{"actor", a.path}}, a.running ? 1 : 0);
+  for (const auto& r : rows)
+    w.sample("herald_actor_up", labels{{"actor", *r.path}}, r.up);
+  if (!grouped.groups.empty()) {
+    w.family("herald_actor_group_size", "gauge",
+             "Actors of one kind in the series pools (shown as one row beyond 2,000 actors).");
+    for (const auto& g : grouped.groups)
+      w.sample("herald_actor_group_size", labels{{"actor", g.path}}, static_cast<double>(g.count));
+    w.family("herald_actor_group_running", "gauge", "Of those, the actors running.");
+    for (const auto& g : grouped.groups)
+      w.sample("herald_actor_group_running", labels{{"actor", g.path}},
+               static_cast<double>(g.running));
+  }
 
   w.family("herald_pipeline_latency_seconds", "histogram",
            "From a candle batch reaching the analysis pipeline to its signals being released.");

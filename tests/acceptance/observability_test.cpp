@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "ops/metrics.hpp"
 #include "support/herald_node.hpp"
 #include "support/ports.hpp"
 
@@ -345,4 +346,41 @@ TEST_CASE("the shipped Alertmanager configuration renders and passes amtool",
   CHECK(rc2 == 0);
   CHECK(out2.find("SUCCESS") != std::string::npos);
   fs::remove(out);
+}
+
+TEST_CASE("/metrics of a node with thousands of series, one row per kind, passes promtool",
+          "[acceptance][ops][metrics]") {
+  REQUIRE_PROMTOOL();
+  herald::ops::snapshot s;
+  auto add = [&](const std::string& path, const std::string& parent, bool sup) {
+    herald::ops::actor_view a;
+    a.path = path;
+    a.parent = parent;
+    a.is_supervisor = sup;
+    a.running = true;
+    a.buckets.assign(23, 1);
+    a.busy_seconds = 0.5;
+    s.actors.push_back(a);
+  };
+  add("root", "", true);
+  add("analysis", "root", true);
+  add("analysis.series", "analysis", true);
+  for (int i = 0; i < 500; ++i) {
+    auto series = "analysis.series.S" + std::to_string(i) + "USDT_1m";
+    add(series, "analysis.series", true);
+    for (auto k : {"momentum", "trend", "order_flow", "volatility_regime"})
+      add(series + "." + k, series, false);
+  }
+  herald::ops::http_counters http;
+  auto text = herald::ops::render_metrics(s, http, {});
+  REQUIRE(text.find("herald_actor_group_size") != std::string::npos);
+  auto file = fs::temp_directory_path() / ("herald-grouped-" + std::to_string(::getpid()) + ".prom");
+  {
+    std::ofstream out{file};
+    out << text;
+  }
+  auto [rc, out] = process::run({"/bin/sh", "-c", promtool + " check metrics < '" + file.string() + "'"});
+  fs::remove(file);
+  INFO(out);
+  CHECK(rc == 0);
 }

@@ -3,7 +3,11 @@
 // the API's actor and series search.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
+#include "ops/actor_groups.hpp"
 #include "ops/json_views.hpp"
+#include "ops/metrics.hpp"
 
 using namespace herald;
 
@@ -102,4 +106,44 @@ TEST_CASE("actors and series are found by a part of their name", "[ops]") {
   CHECK(ops::find_series(s, "s1usdt 1m").size() == 1);
   CHECK(ops::find_series(s, "").size() == 30);
   CHECK(ops::find_series(s, "ETH").empty());
+}
+
+TEST_CASE("beyond 2,000 actors /metrics has a row per series kind, not per actor", "[ops][metrics]") {
+  ops::http_counters http;
+  ops::process_sample p;
+  auto small = ops::render_metrics(tree(10), http, p);
+  CHECK(small.find("herald_actor_up{actor=\"analysis.series.S3USDT_1m.momentum\"} 1")
+        != std::string::npos);
+  CHECK(small.find("herald_actor_group_size") == std::string::npos);
+  auto big = ops::render_metrics(tree(1000), http, p);
+  CHECK(big.find("actor=\"analysis.series.S3USDT") == std::string::npos);
+  CHECK(big.find("herald_actor_up{actor=\"analysis.pipeline\"} 1") != std::string::npos);
+  // Series 5's analyzers are down: their kinds are not all up.
+  CHECK(big.find("herald_actor_up{actor=\"analysis.series.*.momentum\"} 0") != std::string::npos);
+  CHECK(big.find("herald_actor_up{actor=\"analysis.series.*\"} 1") != std::string::npos);
+  CHECK(big.find("herald_actor_group_size{actor=\"analysis.series.*.trend\"} 1000")
+        != std::string::npos);
+  CHECK(big.find("herald_actor_group_running{actor=\"analysis.series.*.trend\"} 999")
+        != std::string::npos);
+  CHECK(big.find("herald_actor_restarts_total{actor=\"analysis.series.*.trend\"} 334")
+        != std::string::npos);
+  CHECK(big.find("herald_actor_mailbox_size{actor=\"analysis.series.*.trend\"} 999")
+        != std::string::npos);
+  // Ten times the series, the same number of actor lines (the per-series
+  // families, e.g. candles accepted, stay one line a series).
+  auto lines = [](const std::string& t) {
+    std::size_t n = 0;
+    for (std::size_t at = t.find("\nherald_actor_"); at != std::string::npos;
+         at = t.find("\nherald_actor_", at + 1))
+      ++n;
+    return n;
+  };
+  CHECK(lines(ops::render_metrics(tree(10'000), http, p)) == lines(big));
+}
+
+TEST_CASE("an actor's group is its pool and kind", "[ops]") {
+  CHECK(ops::group_of("analysis.series.BTCUSDT_1m.momentum") == "analysis.series.*.momentum");
+  CHECK(ops::group_of("analysis.series.BTCUSDT_1m") == "analysis.series.*");
+  CHECK(ops::group_of("analysis.series").empty());
+  CHECK(ops::group_of("analysis.pipeline").empty());
 }
