@@ -97,6 +97,9 @@ std::string render_cluster(const json& j) {
 
 
 std::string state_of(const json& a) {
+  if (a.value("aggregate", false) && !a.value("running", false)) // a series kind (issue 20)
+    return std::to_string(a.value("running_count", 0)) + "/" + std::to_string(a.value("count", 0))
+           + " running";
   if (!a.value("running", false))
     return "down";
   return a.value("paused", false) ? "paused" : "running";
@@ -112,6 +115,8 @@ std::string render_tree(const json& j) {
     auto name = path.substr(path.rfind('.') == std::string::npos ? 0 : path.rfind('.') + 1);
     std::string label = std::string(static_cast<std::size_t>(depth) * 2, ' ') + name
                         + (a.value("kind", "") == "supervisor" ? "/" : "");
+    if (a.value("aggregate", false)) // a series kind: "momentum x10000"
+      label += " x" + std::to_string(a.value("count", 0));
     out << pad(label, 52) << pad(num(a.value("rate", 0.0)), 9, true)
         << pad(std::to_string(a.value("mailbox", 0)), 9, true)
         << pad(dur(a.value("p99_seconds", 0.0)), 10, true)
@@ -129,7 +134,10 @@ std::string render_top(const json& j) {
   out << pad("ACTOR", 52) << pad("MSGS/S", 9, true) << pad("MAILBOX", 9, true)
       << pad("P99", 10, true) << pad("RESTARTS", 10, true) << pad("MSGS", 12, true) << "\n";
   for (const auto& a : actors)
-    out << pad(a.value("path", ""), 52) << pad(num(a.value("rate", 0.0)), 9, true)
+    out << pad(a.value("path", "")
+                 + (a.value("aggregate", false) ? " x" + std::to_string(a.value("count", 0)) : ""),
+               52)
+        << pad(num(a.value("rate", 0.0)), 9, true)
         << pad(std::to_string(a.value("mailbox", 0)), 9, true)
         << pad(dur(a.value("p99_seconds", 0.0)), 10, true)
         << pad(std::to_string(a.value("restarts", 0)), 10, true)
