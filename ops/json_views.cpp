@@ -1,7 +1,5 @@
 #include "ops/json_views.hpp"
 
-#include "ops/actor_groups.hpp"
-
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>

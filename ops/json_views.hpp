@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ops/actor_groups.hpp"
 #include "ops/board.hpp"
 
 namespace herald::ops {
@@ -21,7 +22,7 @@ nlohmann::json to_json(const actor_view& a);
 /// busy seconds and rate summed, mailbox, p99 and the report time the
 /// largest. One pass, a row per kind: linear in the actors. The one busy
 /// or restarting series is found with GET /api/v1/actors?q=...&sort=...
-nlohmann::json tree_json(const snapshot& s, std::size_t max_rows = 2000); // ops::group_above
+nlohmann::json tree_json(const snapshot& s, std::size_t max_rows = group_above);
 
 /// Actors whose path holds `q` ("" = all), sorted by `sort` ("" = tree
 /// order; "mailbox", "p99", "rate" or "restarts": largest first). Throws
